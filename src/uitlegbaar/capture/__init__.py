@@ -1,0 +1,1 @@
+"""Capture: decorators, runs, fingerprints, profiles and provenance, written while training runs."""

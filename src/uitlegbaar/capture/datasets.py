@@ -1,0 +1,82 @@
+"""Record a table as a dataset of the active run: schema, counts, profile and exact fingerprint."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from uitlegbaar.capture.fingerprint import TableFingerprint, fingerprint_table, logical_type
+from uitlegbaar.capture.profile import profile_table
+from uitlegbaar.capture.run import ActiveRun
+from uitlegbaar.capture.tables import origin_of, to_arrow
+from uitlegbaar.records import ColumnSchema, DatasetRecord, DatasetRef, Fingerprint
+
+
+@dataclass(frozen=True)
+class CapturedTable:
+    """What a capture learned about one table; `fingerprint.columns` holds every column's digest
+    in memory (for lineage), the record only those of columns that are not personal."""
+
+    ref: DatasetRef
+    fingerprint: TableFingerprint
+    columns: list[str]
+
+
+def capture_table(
+    run: ActiveRun,
+    data: Any,
+    *,
+    name: str,
+    role: str = "source",
+    source: str | None = None,
+    personal: Sequence[str] = (),
+    sensitive: Sequence[str] = (),
+    description: str | None = None,
+    owner: str | None = None,
+    licence: str | None = None,
+    produced_by: str | None = None,
+) -> CapturedTable:
+    """Fingerprint and profile `data` and record it, unless the run already holds the same content."""
+    table = to_arrow(data)
+    fingerprint = fingerprint_table(table)
+    columns = [str(c) for c in table.column_names]
+    run.personal_columns.update(personal)
+    known = run.datasets.get(fingerprint.digest)
+    if known is not None and role == "derived":
+        return CapturedTable(known, fingerprint, columns)
+    personal_here = [c for c in columns if c in run.personal_columns]
+    missing = sorted(set(personal) - set(columns))
+    record = run.record(
+        DatasetRecord,
+        f"uitlegbaar.dataset {name}",
+        {
+            "uitlegbaar.dataset.name": name,
+            "uitlegbaar.dataset.fingerprint": fingerprint.digest,
+            "uitlegbaar.dataset.rows": table.num_rows,
+            "uitlegbaar.dataset.columns": table.num_columns,
+        },
+        name=name,
+        role=role,
+        source=source,
+        origin=origin_of(data),
+        description=description,
+        owner=owner,
+        licence=licence,
+        personal=sorted(set(personal_here) | set(missing)),
+        sensitive=list(sensitive),
+        num_rows=table.num_rows,
+        num_columns=table.num_columns,
+        columns=[ColumnSchema(name=str(f.name), type=logical_type(f.type), nullable=f.nullable)
+                 for f in table.schema],
+        fingerprint=Fingerprint(
+            algorithm=fingerprint.algorithm,
+            digest=fingerprint.digest,
+            columns={c: d for c, d in fingerprint.columns.items() if c not in run.personal_columns},
+        ),
+        profile=profile_table(table, personal=run.personal_columns),
+        produced_by=produced_by,
+    )
+    ref = DatasetRef(id=record.id, name=name, fingerprint=fingerprint.digest)
+    run.datasets.setdefault(fingerprint.digest, ref)
+    return CapturedTable(ref, fingerprint, columns)

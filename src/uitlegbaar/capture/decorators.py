@@ -1,0 +1,384 @@
+"""The capture decorators: `dataset`, `step`, `train`, `evaluate`, `explain`.
+
+Each wraps a function without changing what it returns, its signature or its docstring. The call
+runs first; capture happens afterwards, inside `capturing(...)`, so a capture failure becomes a
+warning and a gap record (or a `CaptureError` in strict mode) and never touches the result. An
+exception from the function itself passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+from uitlegbaar.capture import lineage
+from uitlegbaar.capture.datasets import CapturedTable, capture_table
+from uitlegbaar.capture.redact import safe_params
+from uitlegbaar.capture.run import ActiveRun, active_run, capturing
+from uitlegbaar.capture.tables import is_table
+from uitlegbaar.errors import ConfigurationError
+from uitlegbaar.records import EvaluationRecord, ExplanationRecord, ModelRecord, Record, StepRecord
+
+F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R", bound=Record)
+Capture = Callable[[ActiveRun, "Call"], None]
+
+
+class Call:
+    """One call of a decorated function: its bound arguments, result and duration."""
+
+    __slots__ = ("arguments", "end_ns", "fn", "function", "result", "start_ns")
+
+    def __init__(self, fn: Callable[..., Any], function: str, arguments: dict[str, Any], result: Any,
+                 start_ns: int, end_ns: int) -> None:
+        self.fn = fn
+        self.function = function
+        self.arguments = arguments
+        self.result = result
+        self.start_ns = start_ns
+        self.end_ns = end_ns
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end_ns - self.start_ns) / 1e9
+
+    def record(self, run: ActiveRun, kind: type[R], span_name: str, attributes: dict[str, Any],
+               **fields: Any) -> R:
+        """Record under a span that covers this call."""
+        return run.record(kind, span_name, attributes, self.start_ns, self.end_ns, **fields)
+
+    def tables(self) -> Iterator[tuple[str, Any]]:
+        """(argument name, table) for every table-like argument, in signature order."""
+        for name, value in self.arguments.items():
+            if is_table(value):
+                yield name, value
+
+    def scalars(self) -> dict[str, Any]:
+        return {n: v for n, v in self.arguments.items() if not is_table(v) and not _is_model(v)}
+
+
+def _wrap(fn: Callable[..., Any], what: str, capture: Capture) -> Callable[..., Any]:
+    """Wrap `fn` so that each call is followed by `capture(run, call)`, guarded."""
+    if not callable(fn):
+        raise ConfigurationError(f"@uitlegbaar.{what} decorates a function, not {type(fn).__name__}")
+    signature = inspect.signature(fn)
+    qualname = f"{fn.__module__}.{fn.__qualname__}"
+    simple = all(p.kind is p.POSITIONAL_OR_KEYWORD for p in signature.parameters.values())
+    names = tuple(signature.parameters)
+
+    def arguments_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        if simple and len(args) <= len(names):
+            arguments = dict(zip(names, args))
+            arguments.update(kwargs)
+            return arguments
+        try:
+            return dict(signature.bind(*args, **kwargs).arguments)
+        except TypeError:
+            return {f"arg{i}": a for i, a in enumerate(args)} | kwargs
+
+    def after(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any, started: int) -> None:
+        ended = time.time_ns()
+        run = None
+        with capturing(None, f"{what} {qualname}", qualname):
+            run = active_run()
+        with capturing(run, f"{what} {qualname}", qualname):
+            if run is not None:
+                capture(run, Call(fn, qualname, arguments_of(args, kwargs), result, started, ended))
+
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.time_ns()
+            result = await fn(*args, **kwargs)
+            after(args, kwargs, result, started)
+            return result
+
+        return async_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.time_ns()
+        result = fn(*args, **kwargs)
+        after(args, kwargs, result, started)
+        return result
+
+    return wrapper
+
+
+def _decorator(fn: Callable[..., Any] | None, what: str, capture: Capture) -> Any:
+    """Support both `@ub.step` and `@ub.step(...)`."""
+    if fn is None:
+        return lambda f: _wrap(f, what, capture)
+    return _wrap(fn, what, capture)
+
+
+# ------------------------------------------------------------------ @dataset
+
+
+def dataset(
+    fn: F | None = None,
+    *,
+    name: str | None = None,
+    source: str | os.PathLike[str] | None = None,
+    personal: Sequence[str] = (),
+    sensitive: Sequence[str] = (),
+    description: str | None = None,
+    owner: str | None = None,
+    licence: str | None = None,
+) -> Any:
+    """Record what a loader returns as a source dataset of the run.
+
+    `source` is where the data comes from (a URI or path); when not given, a path or URI argument of
+    the call is used. `personal` names columns with personal data: they are fingerprinted like every
+    column but never profiled. `sensitive` names attributes for the fairness analysis.
+    """
+    _check_names("personal", personal)
+    _check_names("sensitive", sensitive)
+    if source is not None and not isinstance(source, (str, os.PathLike)):
+        raise ConfigurationError(f"@uitlegbaar.dataset(source=...) takes a URI or path, not {type(source).__name__}")
+
+    def capture(run: ActiveRun, call: Call) -> None:
+        where = os.fspath(source) if source is not None else _source_from(call.arguments)
+        label = name or call.function.rsplit(".", 1)[-1]
+        for suffix, table in _returned_tables(call.result):
+            capture_table(run, table, name=label + suffix, source=where, personal=personal,
+                          sensitive=sensitive, description=description, owner=owner, licence=licence,
+                          produced_by=call.function)
+
+    return _decorator(fn, "dataset", capture)
+
+
+def record_dataset(
+    data: Any,
+    *,
+    name: str,
+    source: str | os.PathLike[str] | None = None,
+    personal: Sequence[str] = (),
+    sensitive: Sequence[str] = (),
+    description: str | None = None,
+    owner: str | None = None,
+    licence: str | None = None,
+) -> str | None:
+    """Record `data` as a source dataset without a decorator; returns the record id (None if not captured)."""
+    _check_names("personal", personal)
+    _check_names("sensitive", sensitive)
+    if not is_table(data):
+        raise ConfigurationError(
+            f"record_dataset takes a pandas, pyarrow, polars or numpy table, not {type(data).__name__}"
+        )
+    run = None
+    with capturing(None, f"dataset {name}"):
+        run = active_run()
+    with capturing(run, f"dataset {name}"):
+        if run is not None:
+            where = os.fspath(source) if source is not None else None
+            return capture_table(run, data, name=name, source=where, personal=personal, sensitive=sensitive,
+                                 description=description, owner=owner, licence=licence).ref.id
+    return None
+
+
+# ------------------------------------------------------------------ @step
+
+
+def step(fn: F | None = None, *, name: str | None = None) -> Any:
+    """Record a transformation: datasets in and out, column lineage, parameters, code hash."""
+
+    def capture(run: ActiveRun, call: Call) -> None:
+        label = name or call.function
+        inputs = [_derived(run, t, f"{label}:{arg}", call.function) for arg, t in call.tables()]
+        outputs = [_derived(run, t, f"{label}:out{suffix}", call.function)
+                   for suffix, t in _returned_tables(call.result)]
+        call.record(
+            run,
+            StepRecord,
+            f"uitlegbaar.step {label}",
+            {"uitlegbaar.step.inputs": len(inputs), "uitlegbaar.step.outputs": len(outputs)},
+            function=label,
+            source_sha256=_source_hash(call.fn),
+            params=safe_params(call.scalars()),
+            inputs=[c.ref for c in inputs],
+            outputs=[c.ref for c in outputs],
+            lineage=lineage.between(inputs, outputs) if inputs and outputs else None,
+            duration_s=call.duration_s,
+        )
+
+    return _decorator(fn, "step", capture)
+
+
+# ------------------------------------------------------------------ @train
+
+
+def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool = True) -> Any:
+    """Record the model a training function returns: class, hyperparameters, features, data, artifact hash."""
+    if model is not None and not isinstance(model, str):
+        raise ConfigurationError(f"@uitlegbaar.train(model=...) takes the model's name, not {type(model).__name__}")
+
+    def capture(run: ActiveRun, call: Call) -> None:
+        fitted = call.result
+        label = model or call.function.rsplit(".", 1)[-1]
+        data = [_derived(run, t, f"{label}:{arg}", call.function) for arg, t in call.tables()]
+        cls = type(fitted)
+        library = cls.__module__.split(".")[0]
+        class_name = f"{cls.__module__}.{cls.__qualname__}"
+        record = call.record(
+            run,
+            ModelRecord,
+            f"uitlegbaar.model {label}",
+            {"uitlegbaar.model.name": label, "uitlegbaar.model.class": class_name},
+            name=label,
+            class_name=class_name,
+            library=library,
+            library_version=_version_of(library),
+            hyperparameters=_hyperparameters(fitted),
+            artifact_sha256=_artifact_hash(fitted) if hash_artifact else None,
+            features=_features(fitted, data),
+            training_data=[c.ref for c in data],
+            function=call.function,
+            duration_s=call.duration_s,
+        )
+        run.last_model_id = record.id
+
+    return _decorator(fn, "train", capture)
+
+
+# ------------------------------------------------------------------ @evaluate and @explain
+
+
+def evaluate(fn: F | None = None, *, split: str = "test", sensitive: Sequence[str] = ()) -> Any:
+    """Record the metrics an evaluation returns (a mapping of names to numbers; nested mappings
+    `{attribute: {group: {metric: value}}}` for per-group results)."""
+    _check_names("sensitive", sensitive)
+
+    def capture(run: ActiveRun, call: Call) -> None:
+        metrics, by_group = _split_metrics(call.result)
+        data = [_derived(run, t, f"{call.function}:{arg}", call.function) for arg, t in call.tables()]
+        call.record(run, EvaluationRecord, f"uitlegbaar.evaluation {split}", {"uitlegbaar.evaluation.split": split},
+                    model_id=run.last_model_id, split=split, metrics=metrics, by_group=by_group,
+                    sensitive=list(sensitive), data=[c.ref for c in data], function=call.function)
+
+    return _decorator(fn, "evaluate", capture)
+
+
+def explain(fn: F | None = None, *, method: str = "returned") -> Any:
+    """Record the global feature importances an explanation function returns (feature → number)."""
+
+    def capture(run: ActiveRun, call: Call) -> None:
+        importances, _ = _split_metrics(call.result)
+        call.record(run, ExplanationRecord, "uitlegbaar.explanation", {"uitlegbaar.explanation.method": method},
+                    model_id=run.last_model_id, method=method, importances=importances, function=call.function)
+
+    return _decorator(fn, "explain", capture)
+
+
+# ------------------------------------------------------------------ helpers
+
+@functools.lru_cache(maxsize=1024)
+def _source_hash(fn: Callable[..., Any]) -> str | None:
+    """SHA-256 of a function's source, computed once per function (None when there is no source)."""
+    try:
+        return hashlib.sha256(inspect.getsource(fn).encode()).hexdigest()
+    except (OSError, TypeError):
+        return None
+
+
+def _derived(run: ActiveRun, table: Any, name: str, function: str) -> CapturedTable:
+    return capture_table(run, table, name=name, role="derived", produced_by=function)
+
+
+def _returned_tables(result: Any) -> Iterator[tuple[str, Any]]:
+    """Tables in a return value: the value itself, or the items of a tuple, list or dict."""
+    if is_table(result):
+        yield "", result
+    elif isinstance(result, (tuple, list)):
+        for i, item in enumerate(result):
+            if is_table(item):
+                yield f"[{i}]", item
+    elif isinstance(result, Mapping):
+        for key, item in result.items():
+            if is_table(item):
+                yield f"[{key}]", item
+
+
+def _source_from(arguments: Mapping[str, Any]) -> str | None:
+    """The first argument that names a file or URI."""
+    for value in arguments.values():
+        if isinstance(value, os.PathLike):
+            return os.fspath(value)
+        if isinstance(value, str) and ("://" in value or os.sep in value or os.path.splitext(value)[1]):
+            return value
+    return None
+
+
+def _is_model(value: Any) -> bool:
+    return hasattr(value, "fit") or hasattr(value, "predict")
+
+
+def _hyperparameters(model: Any) -> dict[str, str | int | float | bool | None]:
+    get_params = getattr(model, "get_params", None)
+    if get_params is None:
+        return {}
+    return safe_params(get_params(deep=False))
+
+
+def _features(model: Any, data: list[CapturedTable]) -> list[str]:
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        return [str(n) for n in names]
+    return list(data[0].columns) if data else []
+
+
+def _artifact_hash(model: Any) -> str:
+    import pickle
+
+    return hashlib.sha256(pickle.dumps(model, protocol=5)).hexdigest()
+
+
+def _version_of(distribution: str) -> str | None:
+    from importlib import metadata
+
+    for candidate in (distribution, {"sklearn": "scikit-learn"}.get(distribution, distribution)):
+        try:
+            return metadata.version(candidate)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def _split_metrics(result: Any) -> tuple[dict[str, float], dict[str, dict[str, dict[str, float]]]]:
+    """Numbers of a returned mapping, and its nested `{attribute: {group: {metric: value}}}` part."""
+    if not isinstance(result, Mapping):
+        raise TypeError(f"expected a mapping of names to numbers, got {type(result).__name__}")
+    flat: dict[str, float] = {}
+    nested: dict[str, dict[str, dict[str, float]]] = {}
+    for key, value in result.items():
+        if isinstance(value, Mapping):
+            nested[str(key)] = {
+                str(group): {str(m): float(v) for m, v in metrics.items() if _is_number(v)}
+                for group, metrics in value.items()
+                if isinstance(metrics, Mapping)
+            }
+        elif _is_number(value):
+            flat[str(key)] = float(value)
+    return flat, nested
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return type(value).__module__ == "numpy" and getattr(getattr(value, "dtype", None), "kind", "") in "iuf"
+
+
+def _check_names(option: str, names: Sequence[str]) -> None:
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise ConfigurationError(
+            f"{option}= takes a list of column names, e.g. {option}=['bsn'], not {names!r}"
+        )
+

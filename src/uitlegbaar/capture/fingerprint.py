@@ -1,0 +1,242 @@
+"""Exact content fingerprints of tables.
+
+The fingerprint covers every row and every column of a table's logical content and its schema, and
+nothing of its physical form: chunking, slicing, offsets, memory layout and whether it came from
+pandas, Arrow, polars or numpy do not change it; any changed cell, reordered or added row, added,
+removed, renamed or retyped column does.
+
+Each column is hashed on its own (in parallel threads: hashlib and numpy release the GIL) from
+normalised byte streams — values, string lengths, validity — each fed chunk after chunk so that chunk
+boundaries leave no trace. The table digest is SHA-256 over a header (algorithm, row count), the
+schema, and the column digests in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from uitlegbaar.capture.parallel import map_columns
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+ALGORITHM = "uitlegbaar-arrow-sha256-v1"
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TableFingerprint:
+    digest: str
+    columns: dict[str, str]
+    algorithm: str = ALGORITHM
+
+
+def logical_type(t: pa.DataType) -> str:
+    """The type name a fingerprint and a schema record use: physical variants of one type share it."""
+    import pyarrow as pa
+
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or _is_view(t, "string_view"):
+        return "string"
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or _is_view(t, "binary_view"):
+        return "binary"
+    if pa.types.is_dictionary(t):
+        return f"dictionary<{logical_type(t.value_type)}>"
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or _is_view(t, "list_view"):
+        return f"list<{logical_type(t.value_type)}>"
+    if pa.types.is_struct(t):
+        return "struct<" + ",".join(f"{f.name}:{logical_type(f.type)}" for f in t) + ">"
+    return str(t)
+
+
+def _is_view(t: pa.DataType, name: str) -> bool:
+    return str(t) == name
+
+
+def _large_string() -> pa.DataType:
+    import pyarrow as pa
+
+    return pa.large_string()
+
+
+def _large_binary() -> pa.DataType:
+    import pyarrow as pa
+
+    return pa.large_binary()
+
+
+_VIEW_TO_LARGE: dict[str, Callable[[], pa.DataType]] = {
+    "string_view": _large_string,
+    "binary_view": _large_binary,
+}
+
+
+def fingerprint_table(table: pa.Table) -> TableFingerprint:
+    """Fingerprint an Arrow table (see the module docstring for what it covers)."""
+    names = [str(n) for n in table.column_names]
+    columns = [table.column(i) for i in range(table.num_columns)]
+    digests = map_columns(_column_digest, columns, parallel=table.nbytes >= PARALLEL_MIN_BYTES)
+    top = hashlib.sha256()
+    top.update(ALGORITHM.encode() + b"\0")
+    top.update(table.num_rows.to_bytes(8, "little"))
+    top.update(len(names).to_bytes(8, "little"))
+    for name, column, digest in zip(names, columns, digests):
+        _update_text(top, name)
+        _update_text(top, logical_type(column.type))
+        top.update(digest)
+    return TableFingerprint(top.hexdigest(), {n: d.hex() for n, d in zip(names, digests)})
+
+
+def _update_text(h: Any, text: str) -> None:
+    raw = text.encode("utf-8", "surrogatepass")
+    h.update(len(raw).to_bytes(8, "little"))
+    h.update(raw)
+
+
+class _Streams:
+    """Named SHA-256 streams of one column; each is fed in row order across chunks."""
+
+    def __init__(self) -> None:
+        self._streams: dict[str, Any] = {}
+
+    def feed(self, name: str, data: Any) -> None:
+        stream = self._streams.get(name)
+        if stream is None:
+            stream = self._streams[name] = hashlib.sha256()
+        stream.update(data)
+
+    def digest(self, type_name: str, length: int) -> bytes:
+        top = hashlib.sha256()
+        _update_text(top, type_name)
+        top.update(length.to_bytes(8, "little"))
+        for name in sorted(self._streams):
+            _update_text(top, name)
+            top.update(self._streams[name].digest())
+        return top.digest()
+
+
+def _column_digest(column: pa.ChunkedArray) -> bytes:
+    streams = _Streams()
+    for chunk in column.chunks:
+        if len(chunk):
+            _feed_array(streams, "", chunk)
+    return streams.digest(logical_type(column.type), len(column))
+
+
+def _feed_array(streams: _Streams, path: str, array: pa.Array) -> None:
+    """Feed one chunk's logical content into the streams named under `path`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if str(array.type) in _VIEW_TO_LARGE:
+        array = array.cast(_VIEW_TO_LARGE[str(array.type)]())
+    t = array.type
+    if array.null_count:
+        streams.feed(path + "valid", _as_bytes(pc.is_valid(array)))
+        if not pa.types.is_null(t):
+            array = _fill_nulls(array)
+    if pa.types.is_dictionary(t):
+        _feed_array(streams, path, array.dictionary_decode())
+    elif pa.types.is_boolean(t):
+        streams.feed(path + "values", _as_bytes(array))
+    elif _is_fixed_width(t):
+        width = t.bit_width // 8
+        data = array.buffers()[1]
+        values = memoryview(data)[array.offset * width : (array.offset + len(array)) * width]
+        if pa.types.is_floating(t):
+            values = _canonical_nans(values, t)
+        streams.feed(path + "values", values)
+    elif _has_offsets(t):
+        _feed_variable(streams, path, array)
+    elif pa.types.is_struct(t):
+        for i, field in enumerate(t):
+            _feed_array(streams, f"{path}{field.name}.", array.field(i))
+    elif pa.types.is_null(t):
+        streams.feed(path + "nulls", len(array).to_bytes(8, "little"))
+    else:
+        _feed_python(streams, path, array)
+
+
+def _fill_nulls(array: pa.Array) -> pa.Array:
+    """Replace null slots with a fixed value, so whatever sits under a null does not count."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = array.type
+    if pa.types.is_dictionary(t):
+        return _fill_nulls(array.dictionary_decode())
+    if pa.types.is_boolean(t):
+        return pc.fill_null(array, False)
+    if _is_fixed_width(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
+        zero = pa.array([0]).cast(t) if not _has_offsets(t) else pa.array([""], type=t)
+        return pc.fill_null(array, zero[0])
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        return pc.fill_null(array, pa.array([b""], type=t)[0])
+    return array
+
+
+def _is_fixed_width(t: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    return (
+        pa.types.is_primitive(t) and not pa.types.is_boolean(t) and t.bit_width % 8 == 0
+    ) or pa.types.is_decimal(t) or pa.types.is_fixed_size_binary(t)
+
+
+def _has_offsets(t: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    return bool(
+        pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_binary(t)
+        or pa.types.is_large_binary(t)
+    )
+
+
+def _feed_variable(streams: _Streams, path: str, array: pa.Array) -> None:
+    """Strings and binaries: the byte length of each value, then the bytes, as two streams."""
+    import numpy as np
+    import pyarrow as pa
+
+    large = pa.types.is_large_string(array.type) or pa.types.is_large_binary(array.type)
+    _, offsets_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64 if large else np.int32)
+    offsets = offsets[array.offset : array.offset + len(array) + 1]
+    streams.feed(path + "lengths", np.diff(offsets).astype(np.int64, copy=False).tobytes())
+    if data_buffer is not None:
+        streams.feed(path + "bytes", memoryview(data_buffer)[int(offsets[0]) : int(offsets[-1])])
+
+
+def _canonical_nans(values: memoryview, t: pa.DataType) -> Any:
+    """NaNs have many bit patterns; give them one so equal tables hash equal."""
+    import numpy as np
+
+    dtype = {16: np.float16, 32: np.float32, 64: np.float64}[t.bit_width]
+    floats = np.frombuffer(values, dtype=dtype)
+    nans = np.isnan(floats)
+    if not nans.any():
+        return values
+    floats = floats.copy()
+    floats[nans] = np.nan
+    return floats.tobytes()
+
+
+def _as_bytes(bools: pa.Array) -> bytes:
+    """A boolean array as one byte per value (bit-packed buffers carry offsets we must not hash)."""
+    import numpy as np
+
+    return np.asarray(bools.to_numpy(zero_copy_only=False), dtype=np.uint8).tobytes()
+
+
+def _feed_python(streams: _Streams, path: str, array: pa.Array) -> None:
+    """Any other type (lists, maps, unions …): its values as canonical JSON text, one per row."""
+    import json
+
+    encode: Callable[[Any], str] = lambda v: json.dumps(v, sort_keys=True, default=repr)  # noqa: E731
+    for value in array.to_pylist():
+        text = encode(value).encode()
+        streams.feed(path + "lengths", len(text).to_bytes(8, "little"))
+        streams.feed(path + "json", text)

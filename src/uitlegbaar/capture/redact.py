@@ -1,0 +1,41 @@
+"""Parameters as evidence: plain values kept, secrets redacted, everything else summarised by type."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+REDACTED = "[redacted]"
+SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|(^|[_-])key$|^key|credential|auth", re.I)
+_MAX_TEXT = 500
+_URL_CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
+
+
+def is_secret_key(name: str) -> bool:
+    """True for parameter names that hold secrets: password, token, secret, api_key, key, …"""
+    return bool(SECRET_KEY.search(name))
+
+
+def safe_params(params: Mapping[str, Any]) -> dict[str, str | int | float | bool | None]:
+    """JSON scalars for the record: secrets redacted, long text cut, other objects named by type."""
+    out: dict[str, str | int | float | bool | None] = {}
+    for name, value in params.items():
+        if is_secret_key(name):
+            out[name] = REDACTED
+        else:
+            out[name] = scalar(value)
+    return out
+
+
+def scalar(value: Any) -> str | int | float | bool | None:
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, str):
+        value = _URL_CREDENTIALS.sub(r"\1[redacted]@", value)
+        return value if len(value) <= _MAX_TEXT else value[: _MAX_TEXT - 1] + "…"
+    cls = type(value)
+    return f"<{cls.__module__}.{cls.__qualname__}>"

@@ -1,0 +1,104 @@
+"""Turn the table-like objects users pass around into Arrow tables.
+
+Supported: pandas DataFrames and Series, pyarrow Tables and RecordBatches, numpy arrays and polars
+DataFrames. Libraries are detected by the object's module, so none of them is imported unless the
+user already has such an object.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+_TABLE_TYPES = {
+    ("pandas", "DataFrame"),
+    ("pandas", "Series"),
+    ("pyarrow", "Table"),
+    ("pyarrow", "RecordBatch"),
+    ("numpy", "ndarray"),
+    ("polars", "DataFrame"),
+}
+
+
+def origin_of(obj: Any) -> str:
+    """`pandas.DataFrame`, `pyarrow.Table`, …: the library and class an object came as."""
+    cls = type(obj)
+    return f"{cls.__module__.split('.')[0]}.{cls.__name__}"
+
+
+def is_table(obj: Any) -> bool:
+    """True for objects uitlegbaar can fingerprint as a dataset."""
+    cls = type(obj)
+    if (cls.__module__.split(".")[0], cls.__name__) in _TABLE_TYPES:
+        return cls.__name__ != "ndarray" or getattr(obj, "ndim", 0) in (1, 2)
+    return False
+
+
+def to_arrow(obj: Any) -> pa.Table:
+    """The Arrow table with the same logical content as `obj` (no copy where Arrow can avoid one)."""
+    import pyarrow as pa
+
+    origin = origin_of(obj)
+    if origin == "pyarrow.Table":
+        return obj
+    if origin == "pyarrow.RecordBatch":
+        return pa.Table.from_batches([obj])
+    if origin == "pandas.DataFrame":
+        return _from_pandas(obj)
+    if origin == "pandas.Series":
+        return _from_pandas(obj.to_frame(name=str(obj.name) if obj.name is not None else "0"))
+    if origin == "polars.DataFrame":
+        return obj.to_arrow()
+    if origin == "numpy.ndarray":
+        return _from_numpy(obj)
+    raise TypeError(f"cannot read a {origin} as a table; pass a pandas, pyarrow, polars or numpy object")
+
+
+def _from_pandas(df: Any) -> pa.Table:
+    import pyarrow as pa
+
+    frame = df if all(isinstance(c, str) for c in df.columns) else df.rename(columns=str)
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=None)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return _from_pandas_columnwise(frame)
+
+
+def _from_pandas_columnwise(frame: Any) -> pa.Table:
+    """Convert column by column; a column Arrow cannot type (mixed objects) becomes text of its values."""
+    import pyarrow as pa
+
+    arrays, fields = [], []
+    for name in frame.columns:
+        series = frame[name]
+        try:
+            array = pa.array(series, from_pandas=True)
+            field = pa.field(name, array.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            texts = [None if v is None else f"{type(v).__name__}:{v!r}" for v in series.tolist()]
+            array = pa.array(texts, type=pa.large_string())
+            field = pa.field(name, array.type, metadata={b"uitlegbaar.mixed": b"1"})
+        arrays.append(array)
+        fields.append(field)
+    if not _is_range_index(frame.index):
+        index = pa.array(frame.index, from_pandas=True)
+        arrays.append(index)
+        fields.append(pa.field("__index_level_0__", index.type))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _is_range_index(index: Any) -> bool:
+    return type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1
+
+
+def _from_numpy(array: Any) -> pa.Table:
+    import numpy as np
+    import pyarrow as pa
+
+    if array.dtype.names:
+        return pa.table({name: np.ascontiguousarray(array[name]) for name in array.dtype.names})
+    if array.ndim == 1:
+        return pa.table({"0": array})
+    return pa.table({str(i): np.ascontiguousarray(array[:, i]) for i in range(array.shape[1])})

@@ -1,0 +1,34 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of one."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+TMP_PREFIX = ".tmp-"
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str, *, fsync: bool = False) -> Path:
+    """Write `data` to `path` through a temporary file in the same folder and a rename."""
+    raw = data.encode() if isinstance(data, str) else data
+    return write_with(path, lambda tmp: tmp.write_bytes(raw), fsync=fsync)
+
+
+def write_with(path: str | os.PathLike[str], write: Callable[[Path], object], *, fsync: bool = False) -> Path:
+    """Let `write` fill a temporary file beside `path`, then rename it into place."""
+    target = Path(path)
+    tmp = target.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex}{target.suffix}")
+    try:
+        write(tmp)
+        if fsync:
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,264 @@
+"""Evidence records: the truth everything else is compiled from.
+
+Every record is an immutable, versioned pydantic model with a stable id, the id of the run it belongs
+to, its position in that run's hash chain, its creation time and the digest of its own content.
+The digest is SHA-256 over the record's JSON body (everything but the digest), and each record names
+the digest of the record before it in its run (`prev`), so changing, removing or reordering records
+breaks the chain that `uitlegbaar verify` checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+SCHEMA_VERSION = 1
+
+JsonScalar = Union[str, int, float, bool, None]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- parts shared by records
+
+
+class DatasetRef(_Model):
+    """A pointer from a step, model or evaluation to a dataset record of the same run."""
+
+    id: str
+    name: str
+    fingerprint: str
+
+
+class ColumnSchema(_Model):
+    name: str
+    type: str
+    nullable: bool = True
+
+
+class ValueCount(_Model):
+    value: JsonScalar
+    count: int
+
+
+class ColumnProfile(_Model):
+    """Summary statistics of one column. Personal columns get only type and null count."""
+
+    name: str
+    type: str
+    personal: bool = False
+    null_count: int
+    min: JsonScalar = None
+    max: JsonScalar = None
+    mean: float | None = None
+    distinct: int | None = None
+    distinct_estimated: bool = False
+    top_values: list[ValueCount] = Field(default_factory=list)
+
+
+class Fingerprint(_Model):
+    """Exact content fingerprint of a table: every row, every column and the schema."""
+
+    algorithm: str
+    digest: str
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="per-column digests (not for personal columns)"
+    )
+
+
+class GitInfo(_Model):
+    commit: str | None = None
+    branch: str | None = None
+    dirty: bool | None = None
+    diff_sha256: str | None = Field(None, description="SHA-256 of `git diff HEAD` when dirty")
+    remote: str | None = None
+
+
+class Provenance(_Model):
+    git: GitInfo | None = None
+    python: str
+    platform: str
+    packages: dict[str, str] = Field(default_factory=dict)
+    user: str | None = None
+    host: str | None = None
+    entry_point: str | None = None
+
+
+class ColumnLineage(_Model):
+    kept: list[str] = Field(default_factory=list)
+    added: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    renamed: dict[str, str] = Field(default_factory=dict, description="old name → new name")
+
+
+# ---------------------------------------------------------------- records
+
+
+class Record(_Model):
+    """Fields every record carries."""
+
+    schema_version: int = SCHEMA_VERSION
+    kind: str
+    id: str
+    run_id: str
+    seq: int = Field(description="position in the run's hash chain, from 0")
+    created: datetime
+    prev: str | None = Field(description="digest of the previous record of the same run")
+    trace_id: str | None = None
+    span_id: str | None = None
+    digest: str = Field("", description="SHA-256 of the record's JSON without this field")
+
+
+class RunRecord(Record):
+    """Opens a run: its name, parent and where it ran."""
+
+    kind: Literal["run"] = "run"
+    name: str
+    parent_run_id: str | None = None
+    implicit: bool = False
+    tags: dict[str, str] = Field(default_factory=dict)
+    provenance: Provenance | None = None
+
+
+class RunEndRecord(Record):
+    """Closes a run. A run without one is incomplete (still running, or its process died)."""
+
+    kind: Literal["run_end"] = "run_end"
+    status: Literal["finished", "failed"]
+    error_type: str | None = None
+    records: int = Field(description="records in the run before this one")
+
+
+class DatasetRecord(Record):
+    kind: Literal["dataset"] = "dataset"
+    name: str
+    role: Literal["source", "derived"] = "source"
+    source: str | None = None
+    origin: str = Field(description="the in-memory type the data came as, e.g. pandas.DataFrame")
+    description: str | None = None
+    owner: str | None = None
+    licence: str | None = None
+    personal: list[str] = Field(default_factory=list)
+    sensitive: list[str] = Field(default_factory=list)
+    num_rows: int
+    num_columns: int
+    columns: list[ColumnSchema]
+    fingerprint: Fingerprint
+    profile: list[ColumnProfile] = Field(default_factory=list)
+    produced_by: str | None = Field(None, description="qualified name of the function that returned it")
+
+
+class StepRecord(Record):
+    kind: Literal["step"] = "step"
+    function: str
+    source_sha256: str | None = None
+    params: dict[str, JsonScalar] = Field(default_factory=dict)
+    inputs: list[DatasetRef] = Field(default_factory=list)
+    outputs: list[DatasetRef] = Field(default_factory=list)
+    lineage: ColumnLineage | None = None
+    duration_s: float
+
+
+class ModelRecord(Record):
+    kind: Literal["model"] = "model"
+    name: str
+    class_name: str
+    library: str | None = None
+    library_version: str | None = None
+    hyperparameters: dict[str, JsonScalar] = Field(default_factory=dict)
+    artifact_sha256: str | None = Field(None, description="SHA-256 of the pickled model")
+    features: list[str] = Field(default_factory=list)
+    training_data: list[DatasetRef] = Field(default_factory=list)
+    function: str
+    duration_s: float
+
+
+class EvaluationRecord(Record):
+    kind: Literal["evaluation"] = "evaluation"
+    model_id: str | None = None
+    split: str
+    metrics: dict[str, float] = Field(default_factory=dict)
+    by_group: dict[str, dict[str, dict[str, float]]] = Field(
+        default_factory=dict, description="attribute → group → metric → value"
+    )
+    sensitive: list[str] = Field(default_factory=list)
+    data: list[DatasetRef] = Field(default_factory=list)
+    function: str
+
+
+class ExplanationRecord(Record):
+    kind: Literal["explanation"] = "explanation"
+    model_id: str | None = None
+    method: str
+    importances: dict[str, float] = Field(default_factory=dict)
+    function: str
+
+
+class GapRecord(Record):
+    """Something that should have been captured and was not, and why."""
+
+    kind: Literal["gap"] = "gap"
+    what: str
+    function: str | None = None
+    error_type: str
+    message: str
+
+
+AnyRecord = Annotated[
+    Union[
+        RunRecord,
+        RunEndRecord,
+        DatasetRecord,
+        StepRecord,
+        ModelRecord,
+        EvaluationRecord,
+        ExplanationRecord,
+        GapRecord,
+    ],
+    Field(discriminator="kind"),
+]
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    t.model_fields["kind"].default: t
+    for t in (
+        RunRecord,
+        RunEndRecord,
+        DatasetRecord,
+        StepRecord,
+        ModelRecord,
+        EvaluationRecord,
+        ExplanationRecord,
+        GapRecord,
+    )
+}
+
+_adapter: TypeAdapter[Any] | None = None
+
+
+def _record_adapter() -> TypeAdapter[Any]:
+    global _adapter
+    if _adapter is None:
+        _adapter = TypeAdapter(AnyRecord)
+    return _adapter
+
+
+def parse_record(body: str | bytes, digest: str) -> Record:
+    """Rebuild a typed record from its stored JSON body and digest."""
+    record: Record = _record_adapter().validate_json(body)
+    return record.model_copy(update={"digest": digest})
+
+
+def body_of(record: Record) -> bytes:
+    """The bytes a record's digest is computed over: its JSON without the digest."""
+    return record.model_dump_json(exclude={"digest"}).encode()
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of every evidence record kind (a discriminated union on `kind`)."""
+    schema: dict[str, Any] = _record_adapter().json_schema()
+    schema["title"] = f"uitlegbaar evidence record, schema version {SCHEMA_VERSION}"
+    return schema

@@ -1,0 +1,258 @@
+"""The local evidence store: append-only, hash-chained records in Parquet files.
+
+Layout of a store folder:
+
+    uitlegbaar-store.json          marks the folder as a store (format version)
+    runs/<run_id>/<seq>.parquet    segments, written while the run is open (one per flush)
+    runs/<run_id>/sealed.parquet   the whole run in one file, written when the run ends
+
+Every file is written under a temporary name in its final folder and renamed into place, so a reader
+sees a whole file or none, several processes can write at once (each run has its own folder), and a
+process killed mid-write leaves only a `.tmp-*` file behind, which readers ignore and `verify` reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from uitlegbaar.errors import StoreError
+from uitlegbaar.files import TMP_PREFIX, write_atomic, write_with
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from uitlegbaar.records import Record
+
+FORMAT = 1
+MARKER = "uitlegbaar-store.json"
+SEALED = "sealed.parquet"
+_COLUMNS = ("id", "run_id", "seq", "kind", "created", "digest", "prev", "body")
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """One record as stored: the indexed columns and the JSON body its digest covers."""
+
+    id: str
+    run_id: str
+    seq: int
+    kind: str
+    created: datetime
+    digest: str
+    prev: str | None
+    body: str
+    file: str
+
+    def parse(self) -> Record:
+        from uitlegbaar.records import parse_record
+
+        return parse_record(self.body, self.digest)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    name: str
+    started: datetime
+    status: str
+    records: int
+    kinds: dict[str, int]
+
+
+def _schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("id", pa.string()),
+            ("run_id", pa.string()),
+            ("seq", pa.int64()),
+            ("kind", pa.string()),
+            ("created", pa.timestamp("us", tz="UTC")),
+            ("digest", pa.string()),
+            ("prev", pa.string()),
+            ("body", pa.large_string()),
+        ]
+    )
+
+
+class LocalStore:
+    """A store folder on the local file system."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str], *, create: bool = False) -> LocalStore:
+        """Open the store at `root`; with `create`, make it when it does not exist yet."""
+        store = cls(root)
+        marker = store.root / MARKER
+        if marker.is_file():
+            store._check_format(marker)
+            return store
+        if not create:
+            if store.root.exists():
+                raise StoreError(
+                    f"{store.root} is not an uitlegbaar store (it has no {MARKER}); "
+                    "pass the folder your pipeline wrote to with --store or UITLEGBAAR_STORE"
+                )
+            raise StoreError(
+                f"no uitlegbaar store at {store.root}; run a captured pipeline first, "
+                "or pass the right folder with --store or UITLEGBAAR_STORE"
+            )
+        if store.root.exists() and not store.root.is_dir():
+            raise StoreError(f"cannot use {store.root} as a store: it is a file, not a folder")
+        (store.root / "runs").mkdir(parents=True, exist_ok=True)
+        if not marker.exists():
+            write_atomic(marker, json.dumps({"format": FORMAT, "kind": "uitlegbaar-store"}).encode())
+        return store
+
+    def ensure(self) -> None:
+        """Create the store folder and marker if they are missing (idempotent)."""
+        LocalStore.open(self.root, create=True)
+
+    def _check_format(self, marker: Path) -> None:
+        try:
+            found = json.loads(marker.read_text()).get("format")
+        except (OSError, ValueError, AttributeError) as exc:
+            raise StoreError(f"{marker} is unreadable ({exc}); restore it or start a new store") from exc
+        if found != FORMAT:
+            raise StoreError(f"{self.root} has store format {found}; this uitlegbaar reads format {FORMAT}")
+
+    # ------------------------------------------------------------ writing
+
+    def append(self, run_id: str, records: Sequence[tuple[Record, bytes]]) -> None:
+        """Write records of one run (in chain order) as one new segment file."""
+        if not records:
+            return
+        import pyarrow as pa
+
+        folder = self.root / "runs" / run_id
+        folder.mkdir(parents=True, exist_ok=True)
+        created = pa.array([round(r.created.timestamp() * 1e6) for r, _ in records], pa.int64())
+        table = pa.table(
+            {
+                "id": [r.id for r, _ in records],
+                "run_id": [r.run_id for r, _ in records],
+                "seq": [r.seq for r, _ in records],
+                "kind": [r.kind for r, _ in records],
+                # from integers: Arrow converts time-zone-aware datetimes 30 times slower
+                "created": created.cast(pa.timestamp("us", tz="UTC")),
+                "digest": [r.digest for r, _ in records],
+                "prev": [r.prev for r, _ in records],
+                "body": [body.decode() for _, body in records],
+            },
+            schema=_schema(),
+        )
+        _write_parquet(folder / f"{records[0][0].seq:010d}.parquet", table)
+
+    def seal(self, run_id: str) -> None:
+        """Rewrite an ended run's segments as one file (faster to read), then drop the segments."""
+        import pyarrow as pa
+
+        folder = self.root / "runs" / run_id
+        segments = _segments(folder)
+        if not segments:
+            return
+        tables = [_read_parquet(p) for p in ([folder / SEALED] if (folder / SEALED).exists() else [])]
+        tables += [_read_parquet(p) for p in segments]
+        _write_parquet(folder / SEALED, pa.concat_tables(tables), fsync=True, compression="zstd")
+        for path in segments:
+            path.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------ reading
+
+    def run_ids(self) -> list[str]:
+        runs = self.root / "runs"
+        if not runs.is_dir():
+            return []
+        return sorted(p.name for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def read(self, run_id: str) -> list[StoredRecord]:
+        """The stored records of a run in chain order (a sealed file wins over leftover segments)."""
+        folder = self.root / "runs" / run_id
+        if not folder.is_dir():
+            raise StoreError(f"no run {run_id} in the store at {self.root}")
+        rows: dict[int, StoredRecord] = {}
+        files = _segments(folder)
+        if (folder / SEALED).exists():
+            files.insert(0, folder / SEALED)
+        for path in files:
+            for row in _rows(path):
+                rows.setdefault(row.seq, row)
+        return [rows[s] for s in sorted(rows)]
+
+    def load(self, run_id: str) -> list[Record]:
+        """The typed records of a run in chain order."""
+        return [row.parse() for row in self.read(run_id)]
+
+    def summaries(self) -> list[RunSummary]:
+        """One line per run, oldest first."""
+        out = [self.summary(run_id) for run_id in self.run_ids()]
+        return sorted(out, key=lambda s: (s.started, s.run_id))
+
+    def summary(self, run_id: str) -> RunSummary:
+        rows = self.read(run_id)
+        if not rows:
+            raise StoreError(f"run {run_id} in {self.root} has no records")
+        first = json.loads(rows[0].body)
+        kinds: dict[str, int] = {}
+        for row in rows:
+            kinds[row.kind] = kinds.get(row.kind, 0) + 1
+        status = json.loads(rows[-1].body)["status"] if rows[-1].kind == "run_end" else "incomplete"
+        return RunSummary(run_id, first.get("name", ""), rows[0].created, status, len(rows), kinds)
+
+    def resolve(self, ref: str) -> str:
+        """A run id from a full id, a unique prefix of one, or `latest`."""
+        ids = self.run_ids()
+        if ref == "latest":
+            if not ids:
+                raise StoreError(f"the store at {self.root} has no runs yet")
+            return self.summaries()[-1].run_id
+        if ref in ids:
+            return ref
+        matches = [i for i in ids if i.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise StoreError(f"no run matches '{ref}' in {self.root}; `uitlegbaar runs` lists them")
+        raise StoreError(f"'{ref}' matches {len(matches)} runs; give more characters of the run id")
+
+    def leftovers(self) -> list[Path]:
+        """Temporary files of writes that never finished (a process died while writing)."""
+        return sorted((self.root / "runs").glob(f"*/{TMP_PREFIX}*"))
+
+
+def _segments(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.parquet") if p.name != SEALED and not p.name.startswith("."))
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path, schema=_schema())
+    except (OSError, pa.ArrowException) as exc:
+        raise StoreError(f"cannot read {path}: {exc}; `uitlegbaar verify` checks the store") from exc
+
+
+def _rows(path: Path) -> Iterator[StoredRecord]:
+    table = _read_parquet(path)
+    columns = {name: table.column(name).to_pylist() for name in _COLUMNS}
+    for i in range(table.num_rows):
+        yield StoredRecord(**{name: columns[name][i] for name in _COLUMNS}, file=str(path))
+
+
+def _write_parquet(path: Path, table: pa.Table, *, fsync: bool = False, compression: str = "lz4") -> None:
+    import pyarrow.parquet as pq
+
+    write_with(path, lambda tmp: pq.write_table(table, tmp, compression=compression), fsync=fsync)

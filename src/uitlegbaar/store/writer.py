@@ -1,0 +1,112 @@
+"""Background writing, so that capture costs the training loop microseconds, not a file write.
+
+Records are queued by the capturing thread and written in batches, one segment per run per batch,
+by one daemon thread per store. Failures are kept, not raised in the writer thread: the capturing
+thread picks them up (`take_errors`) and turns them into one warning. Records that could not be written
+are retried at every flush; when the run ends and they still cannot be written, they are saved to a
+spill folder so that nothing captured is lost.
+"""
+
+from __future__ import annotations
+
+import queue
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from uitlegbaar.records import Record
+    from uitlegbaar.store.local import LocalStore
+
+Item = tuple["Record", bytes]
+LINGER_S = 0.05  # collect records this long before writing, so a busy loop writes few, larger files
+
+
+class BackgroundWriter:
+    """Writes queued records of any number of runs to one store."""
+
+    def __init__(self, store: LocalStore) -> None:
+        self.store = store
+        self._queue: queue.Queue[tuple[str, Item] | threading.Event] = queue.Queue()
+        self._pending: dict[str, list[Item]] = defaultdict(list)
+        self._errors: list[BaseException] = []
+        self._lock = threading.Lock()
+        self._ready = False
+        self._thread = threading.Thread(target=self._loop, name="uitlegbaar-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, run_id: str, item: Item) -> None:
+        self._queue.put((run_id, item))
+
+    def flush(self, timeout: float | None = 30.0) -> bool:
+        """Wait until everything submitted so far was written (or failed); False on time-out."""
+        done = threading.Event()
+        self._queue.put(done)
+        return done.wait(timeout)
+
+    def take_errors(self) -> list[BaseException]:
+        """Write failures since the last call (empty almost always)."""
+        if not self._errors:
+            return []
+        with self._lock:
+            errors, self._errors = self._errors, []
+        return errors
+
+    def seal(self, run_id: str) -> None:
+        self.store.seal(run_id)
+
+    def unwritten(self, run_id: str) -> int:
+        return len(self._pending.get(run_id, ()))
+
+    def spill(self, run_id: str) -> Path | None:
+        """Save a run's unwritable records to a fresh store in the temp folder; return where."""
+        from uitlegbaar.store.local import LocalStore
+
+        with self._lock:
+            items = self._pending.pop(run_id, [])
+        if not items:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix=f"uitlegbaar-unsaved-{run_id[:12]}-"))
+        LocalStore.open(folder, create=True).append(run_id, items)
+        return folder
+
+    def _loop(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            if not isinstance(batch[0], threading.Event):
+                time.sleep(LINGER_S)
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            with self._lock:
+                for entry in batch:
+                    if not isinstance(entry, threading.Event):
+                        run_id, item = entry
+                        self._pending[run_id].append(item)
+            self._write_pending()
+            for entry in batch:
+                if isinstance(entry, threading.Event):
+                    entry.set()
+
+    def _write_pending(self) -> None:
+        with self._lock:
+            runs = [run_id for run_id, items in self._pending.items() if items]
+        for run_id in runs:
+            with self._lock:
+                items = list(self._pending.get(run_id, ()))
+            try:
+                if not self._ready:
+                    self.store.ensure()
+                    self._ready = True
+                self.store.append(run_id, items)
+            except Exception as exc:  # kept for the capturing thread to report
+                with self._lock:
+                    self._errors.append(exc)
+                continue
+            with self._lock:
+                del self._pending[run_id][: len(items)]
