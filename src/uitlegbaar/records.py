@@ -10,13 +10,13 @@ breaks the chain that `uitlegbaar verify` checks.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 SCHEMA_VERSION = 1
 
-JsonScalar = Union[str, int, float, bool, None]
+JsonScalar = str | int | float | bool | None
 
 
 class _Model(BaseModel):
@@ -65,9 +65,7 @@ class Fingerprint(_Model):
 
     algorithm: str
     digest: str
-    columns: dict[str, str] = Field(
-        default_factory=dict, description="per-column digests (not for personal columns)"
-    )
+    columns: dict[str, str] = Field(default_factory=dict, description="per-column digests (not for personal columns)")
 
 
 class GitInfo(_Model):
@@ -209,16 +207,14 @@ class GapRecord(Record):
 
 
 AnyRecord = Annotated[
-    Union[
-        RunRecord,
-        RunEndRecord,
-        DatasetRecord,
-        StepRecord,
-        ModelRecord,
-        EvaluationRecord,
-        ExplanationRecord,
-        GapRecord,
-    ],
+    RunRecord
+    | RunEndRecord
+    | DatasetRecord
+    | StepRecord
+    | ModelRecord
+    | EvaluationRecord
+    | ExplanationRecord
+    | GapRecord,
     Field(discriminator="kind"),
 ]
 

@@ -8,6 +8,8 @@ variables (the exporter reads its headers, timeout and protocol variables itself
 
 from __future__ import annotations
 
+import contextlib
+import contextlib
 import os
 import threading
 from typing import Any
@@ -69,10 +71,8 @@ def flush(timeout_ms: int = 5_000) -> None:
     """Push finished spans out now (at the end of a run); never raises."""
     provider = _own_provider
     if provider is not None:
-        try:
+        with contextlib.suppress(Exception):  # an exporter that is down must not fail the run
             provider.force_flush(timeout_ms)
-        except Exception:  # an exporter that is down must not fail the run
-            pass
 
 
 def reset() -> None:
@@ -80,8 +80,6 @@ def reset() -> None:
     global _tracer, _own_provider
     with _lock:
         if _own_provider is not None:
-            try:
+            with contextlib.suppress(Exception):
                 _own_provider.shutdown()
-            except Exception:
-                pass
         _tracer = _own_provider = None

@@ -67,8 +67,7 @@ def capture_table(
         sensitive=list(sensitive),
         num_rows=table.num_rows,
         num_columns=table.num_columns,
-        columns=[ColumnSchema(name=str(f.name), type=logical_type(f.type), nullable=f.nullable)
-                 for f in table.schema],
+        columns=[ColumnSchema(name=str(f.name), type=logical_type(f.type), nullable=f.nullable) for f in table.schema],
         fingerprint=Fingerprint(
             algorithm=fingerprint.algorithm,
             digest=fingerprint.digest,

@@ -34,8 +34,9 @@ class Call:
 
     __slots__ = ("arguments", "end_ns", "fn", "function", "result", "start_ns")
 
-    def __init__(self, fn: Callable[..., Any], function: str, arguments: dict[str, Any], result: Any,
-                 start_ns: int, end_ns: int) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], function: str, arguments: dict[str, Any], result: Any, start_ns: int, end_ns: int
+    ) -> None:
         self.fn = fn
         self.function = function
         self.arguments = arguments
@@ -47,8 +48,7 @@ class Call:
     def duration_s(self) -> float:
         return (self.end_ns - self.start_ns) / 1e9
 
-    def record(self, run: ActiveRun, kind: type[R], span_name: str, attributes: dict[str, Any],
-               **fields: Any) -> R:
+    def record(self, run: ActiveRun, kind: type[R], span_name: str, attributes: dict[str, Any], **fields: Any) -> R:
         """Record under a span that covers this call."""
         return run.record(kind, span_name, attributes, self.start_ns, self.end_ns, **fields)
 
@@ -73,7 +73,7 @@ def _wrap(fn: Callable[..., Any], what: str, capture: Capture) -> Callable[..., 
 
     def arguments_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         if simple and len(args) <= len(names):
-            arguments = dict(zip(names, args))
+            arguments = dict(zip(names, args, strict=False))
             arguments.update(kwargs)
             return arguments
         try:
@@ -147,9 +147,18 @@ def dataset(
         where = os.fspath(source) if source is not None else _source_from(call.arguments)
         label = name or call.function.rsplit(".", 1)[-1]
         for suffix, table in _returned_tables(call.result):
-            capture_table(run, table, name=label + suffix, source=where, personal=personal,
-                          sensitive=sensitive, description=description, owner=owner, licence=licence,
-                          produced_by=call.function)
+            capture_table(
+                run,
+                table,
+                name=label + suffix,
+                source=where,
+                personal=personal,
+                sensitive=sensitive,
+                description=description,
+                owner=owner,
+                licence=licence,
+                produced_by=call.function,
+            )
 
     return _decorator(fn, "dataset", capture)
 
@@ -178,8 +187,17 @@ def record_dataset(
     with capturing(run, f"dataset {name}"):
         if run is not None:
             where = os.fspath(source) if source is not None else None
-            return capture_table(run, data, name=name, source=where, personal=personal, sensitive=sensitive,
-                                 description=description, owner=owner, licence=licence).ref.id
+            return capture_table(
+                run,
+                data,
+                name=name,
+                source=where,
+                personal=personal,
+                sensitive=sensitive,
+                description=description,
+                owner=owner,
+                licence=licence,
+            ).ref.id
     return None
 
 
@@ -191,9 +209,11 @@ def step(fn: F | None = None, *, name: str | None = None) -> Any:
 
     def capture(run: ActiveRun, call: Call) -> None:
         label = name or call.function
-        inputs = [_derived(run, t, f"{label}:{arg}", call.function) for arg, t in call.tables()]
-        outputs = [_derived(run, t, f"{label}:out{suffix}", call.function)
-                   for suffix, t in _returned_tables(call.result)]
+        short = name or call.fn.__qualname__
+        inputs = [_derived(run, t, f"{short}.{arg}", call.function) for arg, t in call.tables()]
+        outputs = [
+            _derived(run, t, f"{short}.output{suffix}", call.function) for suffix, t in _returned_tables(call.result)
+        ]
         call.record(
             run,
             StepRecord,
@@ -222,7 +242,7 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
     def capture(run: ActiveRun, call: Call) -> None:
         fitted = call.result
         label = model or call.function.rsplit(".", 1)[-1]
-        data = [_derived(run, t, f"{label}:{arg}", call.function) for arg, t in call.tables()]
+        data = [_derived(run, t, f"{label}.{arg}", call.function) for arg, t in call.tables()]
         cls = type(fitted)
         library = cls.__module__.split(".")[0]
         class_name = f"{cls.__module__}.{cls.__qualname__}"
@@ -257,10 +277,20 @@ def evaluate(fn: F | None = None, *, split: str = "test", sensitive: Sequence[st
 
     def capture(run: ActiveRun, call: Call) -> None:
         metrics, by_group = _split_metrics(call.result)
-        data = [_derived(run, t, f"{call.function}:{arg}", call.function) for arg, t in call.tables()]
-        call.record(run, EvaluationRecord, f"uitlegbaar.evaluation {split}", {"uitlegbaar.evaluation.split": split},
-                    model_id=run.last_model_id, split=split, metrics=metrics, by_group=by_group,
-                    sensitive=list(sensitive), data=[c.ref for c in data], function=call.function)
+        data = [_derived(run, t, f"{call.fn.__qualname__}.{arg}", call.function) for arg, t in call.tables()]
+        call.record(
+            run,
+            EvaluationRecord,
+            f"uitlegbaar.evaluation {split}",
+            {"uitlegbaar.evaluation.split": split},
+            model_id=run.last_model_id,
+            split=split,
+            metrics=metrics,
+            by_group=by_group,
+            sensitive=list(sensitive),
+            data=[c.ref for c in data],
+            function=call.function,
+        )
 
     return _decorator(fn, "evaluate", capture)
 
@@ -270,13 +300,22 @@ def explain(fn: F | None = None, *, method: str = "returned") -> Any:
 
     def capture(run: ActiveRun, call: Call) -> None:
         importances, _ = _split_metrics(call.result)
-        call.record(run, ExplanationRecord, "uitlegbaar.explanation", {"uitlegbaar.explanation.method": method},
-                    model_id=run.last_model_id, method=method, importances=importances, function=call.function)
+        call.record(
+            run,
+            ExplanationRecord,
+            "uitlegbaar.explanation",
+            {"uitlegbaar.explanation.method": method},
+            model_id=run.last_model_id,
+            method=method,
+            importances=importances,
+            function=call.function,
+        )
 
     return _decorator(fn, "explain", capture)
 
 
 # ------------------------------------------------------------------ helpers
+
 
 @functools.lru_cache(maxsize=1024)
 def _source_hash(fn: Callable[..., Any]) -> str | None:
@@ -309,7 +348,7 @@ def _source_from(arguments: Mapping[str, Any]) -> str | None:
     """The first argument that names a file or URI."""
     for value in arguments.values():
         if isinstance(value, os.PathLike):
-            return os.fspath(value)
+            return str(os.fspath(value))
         if isinstance(value, str) and ("://" in value or os.sep in value or os.path.splitext(value)[1]):
             return value
     return None
@@ -378,7 +417,4 @@ def _is_number(value: Any) -> bool:
 
 def _check_names(option: str, names: Sequence[str]) -> None:
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise ConfigurationError(
-            f"{option}= takes a list of column names, e.g. {option}=['bsn'], not {names!r}"
-        )
-
+        raise ConfigurationError(f"{option}= takes a list of column names, e.g. {option}=['bsn'], not {names!r}")

@@ -82,11 +82,11 @@ def fingerprint_table(table: pa.Table) -> TableFingerprint:
     top.update(ALGORITHM.encode() + b"\0")
     top.update(table.num_rows.to_bytes(8, "little"))
     top.update(len(names).to_bytes(8, "little"))
-    for name, column, digest in zip(names, columns, digests):
+    for name, column, digest in zip(names, columns, digests, strict=False):
         _update_text(top, name)
         _update_text(top, logical_type(column.type))
         top.update(digest)
-    return TableFingerprint(top.hexdigest(), {n: d.hex() for n, d in zip(names, digests)})
+    return TableFingerprint(top.hexdigest(), {n: d.hex() for n, d in zip(names, digests, strict=False)})
 
 
 def _update_text(h: Any, text: str) -> None:
@@ -181,18 +181,17 @@ def _is_fixed_width(t: pa.DataType) -> bool:
     import pyarrow as pa
 
     return (
-        pa.types.is_primitive(t) and not pa.types.is_boolean(t) and t.bit_width % 8 == 0
-    ) or pa.types.is_decimal(t) or pa.types.is_fixed_size_binary(t)
+        bool(pa.types.is_primitive(t) and not pa.types.is_boolean(t) and t.bit_width % 8 == 0)
+        or pa.types.is_decimal(t)
+        or pa.types.is_fixed_size_binary(t)
+    )
 
 
 def _has_offsets(t: pa.DataType) -> bool:
     import pyarrow as pa
 
     return bool(
-        pa.types.is_string(t)
-        or pa.types.is_large_string(t)
-        or pa.types.is_binary(t)
-        or pa.types.is_large_binary(t)
+        pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t)
     )
 
 

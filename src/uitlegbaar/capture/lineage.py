@@ -21,7 +21,7 @@ def between(inputs: Sequence[CapturedTable], outputs: Sequence[CapturedTable]) -
     after = _ordered(c for t in outputs for c in t.columns)
     removed = [c for c in before if c not in after]
     added = [c for c in after if c not in before]
-    old_by_digest = {}
+    old_by_digest: dict[str, str] = {}
     for table in inputs:
         for column in table.columns:
             if column in removed:

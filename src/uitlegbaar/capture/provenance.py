@@ -92,9 +92,7 @@ def _git(folder: Path, *args: str) -> str | None:
 
 def _git_bytes(folder: Path, *args: str) -> bytes | None:
     try:
-        done = subprocess.run(
-            ["git", *args], cwd=folder, capture_output=True, timeout=_GIT_TIMEOUT_S, check=False
-        )
+        done = subprocess.run(["git", *args], cwd=folder, capture_output=True, timeout=_GIT_TIMEOUT_S, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None

@@ -33,9 +33,9 @@ def scalar(value: Any) -> str | int | float | bool | None:
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, os.PathLike):
-        value = os.fspath(value)
+        value = str(os.fspath(value))
     if isinstance(value, str):
-        value = _URL_CREDENTIALS.sub(r"\1[redacted]@", value)
-        return value if len(value) <= _MAX_TEXT else value[: _MAX_TEXT - 1] + "…"
+        text = _URL_CREDENTIALS.sub(r"\1[redacted]@", value)
+        return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
     cls = type(value)
     return f"<{cls.__module__}.{cls.__qualname__}>"

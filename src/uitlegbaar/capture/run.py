@@ -37,8 +37,9 @@ CLOSE_TIMEOUT_S = 10.0
 class ActiveRun:
     """An open run: appends records to its hash chain and sends them to the store."""
 
-    def __init__(self, name: str, *, parent: ActiveRun | None = None, implicit: bool = False,
-                 tags: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, name: str, *, parent: ActiveRun | None = None, implicit: bool = False, tags: dict[str, str] | None = None
+    ) -> None:
         from opentelemetry import trace
 
         self.id = os.urandom(16).hex()
@@ -56,7 +57,7 @@ class ActiveRun:
         self._head: str | None = None
         self._warned_store = False
         parent_context = trace.set_span_in_context(parent.span) if parent is not None else None
-        self.span = telemetry.tracer().start_span(f"uitlegbaar.run {name}", context=parent_context)
+        self.span: Any = telemetry.tracer().start_span(f"uitlegbaar.run {name}", context=parent_context)
         self.span.set_attribute("uitlegbaar.run_id", self.id)
         self.context = trace.set_span_in_context(self.span)
         self._sink = _SyncSink(self.store_root) if self.strict else _writer_for(self.store_root)
@@ -136,14 +137,18 @@ class ActiveRun:
     def _finish_store(self) -> None:
         sink = self._sink
         if not sink.flush(CLOSE_TIMEOUT_S):
-            _warn(f"uitlegbaar: the store at {self.store_root} did not finish writing run {self.id} "
-                  f"within {CLOSE_TIMEOUT_S:.0f} s; the rest is written in the background")
+            _warn(
+                f"uitlegbaar: the store at {self.store_root} did not finish writing run {self.id} "
+                f"within {CLOSE_TIMEOUT_S:.0f} s; the rest is written in the background"
+            )
             return
         self._report_store_errors()
         if sink.unwritten(self.id):
             where = sink.spill(self.id)
-            _warn(f"uitlegbaar could not write run {self.id} to {self.store_root}; its records were "
-                  f"saved to {where} instead (copy them into the store when it is writable again)")
+            _warn(
+                f"uitlegbaar could not write run {self.id} to {self.store_root}; its records were "
+                f"saved to {where} instead (copy them into the store when it is writable again)"
+            )
             return
         try:
             sink.seal(self.id)
@@ -155,8 +160,10 @@ class ActiveRun:
         if errors and not self._warned_store:
             self._warned_store = True
             exc = errors[0]
-            _warn(f"uitlegbaar could not write evidence to {self.store_root} ({type(exc).__name__}: "
-                  f"{exc}); training goes on, records are kept and retried")
+            _warn(
+                f"uitlegbaar could not write evidence to {self.store_root} ({type(exc).__name__}: "
+                f"{exc}); training goes on, records are kept and retried"
+            )
 
 
 class _SyncSink:
@@ -222,14 +229,12 @@ def _fail_or_warn(run: ActiveRun | None, what: str, exc: Exception, function: st
         if isinstance(exc, CaptureError):
             raise exc
         raise CaptureError(f"uitlegbaar could not capture {what}: {type(exc).__name__}: {exc}") from exc
-    _warn(f"uitlegbaar did not capture {what} ({type(exc).__name__}: {exc}); training goes on, "
-          "the gap is recorded")
+    _warn(f"uitlegbaar did not capture {what} ({type(exc).__name__}: {exc}); training goes on, the gap is recorded")
     if run is not None and not run.closed:
         try:
             from uitlegbaar.records import GapRecord
 
-            run.append(GapRecord, what=what, function=function, error_type=type(exc).__name__,
-                       message=str(exc)[:1000])
+            run.append(GapRecord, what=what, function=function, error_type=type(exc).__name__, message=str(exc)[:1000])
         except Exception:  # the store itself may be what failed; the warning has said it
             pass
 
@@ -312,8 +317,9 @@ class run:
     async def __aenter__(self) -> ActiveRun:
         return self.__enter__()
 
-    async def __aexit__(self, et: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, et: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.__exit__(et, exc, tb)
 
 

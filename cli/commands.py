@@ -1,0 +1,109 @@
+"""Commands that read the evidence store: runs, show, verify, schema."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from uitlegbaar.cli.app import Context, cli, emit_json, pass_context
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+@pass_context
+def runs(ctx: Context, as_json: bool) -> None:
+    """List the runs in the store, oldest first."""
+    summaries = ctx.store().summaries()
+    if as_json:
+        emit_json([_summary_dict(s) for s in summaries])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("run", "name", "started (UTC)", "status", "datasets", "models", "records", box=None)
+    table.columns[2].no_wrap = True
+    for s in summaries:
+        table.add_row(
+            s.run_id[:12],
+            s.name,
+            f"{s.started:%Y-%m-%d %H:%M}",
+            s.status,
+            str(s.kinds.get("dataset", 0)),
+            str(s.kinds.get("model", 0)),
+            str(s.records),
+        )
+    Console(highlight=False).print(table if summaries else "No runs in this store yet.")
+
+
+@cli.command()
+@click.argument("run")
+@click.option("--json", "as_json", is_flag=True, help="Print every record of the run as JSON.")
+@pass_context
+def show(ctx: Context, run: str, as_json: bool) -> None:
+    """Show what was captured in RUN (a run id, a unique prefix of one, or `latest`)."""
+    store = ctx.store()
+    run_id = store.resolve(run)
+    records = store.load(run_id)
+    if as_json:
+        emit_json(
+            {"run": _summary_dict(store.summary(run_id)), "records": [json.loads(r.model_dump_json()) for r in records]}
+        )
+        return
+    from uitlegbaar.cli.show import render_run
+
+    render_run(store.summary(run_id), records)
+
+
+@cli.command()
+@click.argument("run", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_context
+def verify(ctx: Context, run: str | None, as_json: bool) -> None:
+    """Check every hash chain in the store (or only RUN's); exit 1 when a record was tampered with."""
+    from uitlegbaar.store.verify import verify_store
+
+    store = ctx.store()
+    report = verify_store(store, [store.resolve(run)] if run else None)
+    if as_json:
+        emit_json(
+            {
+                "ok": report.ok,
+                "runs": report.runs,
+                "records": report.records,
+                "problems": [vars(p) for p in report.problems],
+                "incomplete": report.incomplete,
+                "leftovers": report.leftovers,
+            }
+        )
+    else:
+        for p in report.problems:
+            click.echo(f"{p.what.upper()}: run {p.run_id}: {p.detail}")
+        for run_id in report.incomplete:
+            click.echo(f"incomplete: run {run_id} has no end record (still running, or its process stopped)")
+        for path in report.leftovers:
+            click.echo(f"ignored: {path} is an unfinished write (a process stopped while writing)")
+        verdict = "OK" if report.ok else f"FAILED: {len(report.problems)} problem(s)"
+        click.echo(f"{verdict}: {report.records} records in {report.runs} runs checked")
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["records"]))
+def schema(what: str) -> None:
+    """Print the JSON Schema of WHAT (records: every evidence record kind)."""
+    from uitlegbaar.records import json_schema
+
+    emit_json(json_schema())
+
+
+def _summary_dict(summary: Any) -> dict[str, Any]:
+    return {
+        "run_id": summary.run_id,
+        "name": summary.name,
+        "started": summary.started.isoformat(),
+        "status": summary.status,
+        "records": summary.records,
+        "kinds": summary.kinds,
+    }

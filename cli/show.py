@@ -1,0 +1,122 @@
+"""Human-readable view of one run's records (for `uitlegbaar show`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from uitlegbaar.records import (
+    DatasetRecord,
+    EvaluationRecord,
+    ExplanationRecord,
+    GapRecord,
+    ModelRecord,
+    Record,
+    RunRecord,
+    StepRecord,
+)
+
+
+def render_run(summary: Any, records: Sequence[Record], console: Console | None = None) -> None:
+    out = console or Console(highlight=False)
+    start = next((r for r in records if isinstance(r, RunRecord)), None)
+    out.print(
+        f"[bold]{summary.name}[/bold]  run {summary.run_id}  {summary.status}  "
+        f"started {summary.started:%Y-%m-%d %H:%M:%S} UTC"
+    )
+    if start is not None and start.provenance is not None:
+        p = start.provenance
+        git = p.git
+        where = (
+            f"git {git.commit[:10] if git.commit else '?'} on {git.branch}"
+            f"{' (uncommitted changes)' if git.dirty else ''}"
+            if git
+            else "not in a git repository"
+        )
+        out.print(f"{where}; Python {p.python}; {p.platform}")
+    _table(
+        out,
+        "Datasets",
+        ["name", "role", "rows × cols", "fingerprint", "source", "personal"],
+        [
+            [
+                d.name,
+                d.role,
+                f"{d.num_rows:,} × {d.num_columns}",
+                d.fingerprint.digest[:12],
+                d.source or "",
+                ", ".join(d.personal),
+            ]
+            for d in _of(records, DatasetRecord)
+        ],
+    )
+    _table(
+        out,
+        "Steps",
+        ["function", "in", "out", "lineage"],
+        [
+            [s.function, ", ".join(i.name for i in s.inputs), ", ".join(o.name for o in s.outputs), _lineage(s)]
+            for s in _of(records, StepRecord)
+        ],
+    )
+    _table(
+        out,
+        "Models",
+        ["name", "class", "features", "artifact sha256"],
+        [
+            [m.name, m.class_name, str(len(m.features)), (m.artifact_sha256 or "")[:12]]
+            for m in _of(records, ModelRecord)
+        ],
+    )
+    _table(
+        out,
+        "Evaluations",
+        ["split", "metrics", "groups"],
+        [
+            [e.split, ", ".join(f"{k}={v:.4g}" for k, v in e.metrics.items()), ", ".join(e.by_group)]
+            for e in _of(records, EvaluationRecord)
+        ],
+    )
+    _table(
+        out,
+        "Explanations",
+        ["method", "top features"],
+        [
+            [x.method, ", ".join(k for k, _ in sorted(x.importances.items(), key=lambda kv: -abs(kv[1]))[:5])]
+            for x in _of(records, ExplanationRecord)
+        ],
+    )
+    _table(
+        out,
+        "Gaps (not captured)",
+        ["what", "error"],
+        [[g.what, f"{g.error_type}: {g.message}"] for g in _of(records, GapRecord)],
+    )
+
+
+def _of(records: Sequence[Record], kind: type[Any]) -> list[Any]:
+    return [r for r in records if isinstance(r, kind)]
+
+
+def _lineage(step: StepRecord) -> str:
+    if step.lineage is None:
+        return ""
+    parts = []
+    if step.lineage.added:
+        parts.append("+" + ", +".join(step.lineage.added))
+    if step.lineage.removed:
+        parts.append("-" + ", -".join(step.lineage.removed))
+    parts += [f"{old}→{new}" for old, new in step.lineage.renamed.items()]
+    return "; ".join(parts)
+
+
+def _table(out: Console, title: str, columns: list[str], rows: list[list[str]]) -> None:
+    if not rows:
+        return
+    table = Table(*columns, title=title, title_justify="left", box=None)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)

@@ -1,0 +1,89 @@
+"""Check a store's hash chains: every record's digest matches its body, every record names the one
+before it, and nothing is missing, added or out of order."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Literal
+
+from uitlegbaar.errors import StoreError
+from uitlegbaar.store.local import LocalStore, StoredRecord
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A record (or file) that does not match the chain: tampering or corruption."""
+
+    run_id: str
+    what: Literal["tampered", "broken-chain", "unreadable"]
+    detail: str
+    record_id: str | None = None
+    seq: int | None = None
+
+
+@dataclass
+class VerifyReport:
+    runs: int = 0
+    records: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no record was tampered with (incomplete runs and leftovers are not tampering)."""
+        return not self.problems
+
+
+def verify_store(store: LocalStore, run_ids: list[str] | None = None) -> VerifyReport:
+    """Check the chains of the given runs (all by default)."""
+    report = VerifyReport(leftovers=[str(p) for p in store.leftovers()])
+    for run_id in run_ids if run_ids is not None else store.run_ids():
+        report.runs += 1
+        try:
+            rows = store.read(run_id)
+        except StoreError as exc:
+            report.problems.append(Problem(run_id, "unreadable", str(exc)))
+            continue
+        report.records += len(rows)
+        problems = check_chain(run_id, rows)
+        report.problems.extend(problems)
+        if not problems and (not rows or rows[-1].kind != "run_end"):
+            report.incomplete.append(run_id)
+    return report
+
+
+def check_chain(run_id: str, rows: list[StoredRecord]) -> list[Problem]:
+    """Problems in one run's chain, first to last."""
+    problems: list[Problem] = []
+    previous: str | None = None
+    for expected_seq, row in enumerate(rows):
+
+        def problem(what: Literal["tampered", "broken-chain"], detail: str, row: StoredRecord = row) -> None:
+            problems.append(Problem(run_id, what, detail, row.id, row.seq))
+
+        if hashlib.sha256(row.body.encode()).hexdigest() != row.digest:
+            problem("tampered", f"the content of record {row.id} (#{row.seq}, {row.kind}) does not match its digest")
+            previous = row.digest
+            continue
+        try:
+            body = json.loads(row.body)
+        except ValueError:
+            problem("tampered", f"record {row.id} (#{row.seq}) is not valid JSON")
+            continue
+        stored = {"id": row.id, "run_id": row.run_id, "seq": row.seq, "kind": row.kind, "prev": row.prev}
+        changed = [k for k, v in stored.items() if body.get(k) != v]
+        if changed:
+            problem("tampered", f"the stored {', '.join(changed)} of record {row.id} (#{row.seq}) differ from its body")
+        if row.run_id != run_id:
+            problem("tampered", f"record {row.id} belongs to run {row.run_id}, not {run_id}")
+        if row.seq != expected_seq:
+            problem("broken-chain", f"record #{expected_seq} is missing (found #{row.seq}, {row.id} after it)")
+        elif body.get("prev") != previous:
+            problem("broken-chain", f"record {row.id} (#{row.seq}) does not follow the record before it")
+        previous = row.digest
+    if rows and rows[0].kind != "run":
+        problems.append(Problem(run_id, "broken-chain", "the run's first record is missing", rows[0].id, rows[0].seq))
+    return problems
