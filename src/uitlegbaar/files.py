@@ -23,12 +23,17 @@ def write_with(path: str | os.PathLike[str], write: Callable[[Path], object], *,
     try:
         write(tmp)
         if fsync:
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_file(tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def fsync_file(path: Path) -> None:
+    """Ask the OS to put a file's bytes on disk (for files that must survive a power cut)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

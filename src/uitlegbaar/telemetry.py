@@ -9,7 +9,6 @@ variables (the exporter reads its headers, timeout and protocol variables itself
 from __future__ import annotations
 
 import contextlib
-import contextlib
 import os
 import threading
 from typing import Any

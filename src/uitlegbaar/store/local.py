@@ -3,8 +3,11 @@
 Layout of a store folder:
 
     uitlegbaar-store.json          marks the folder as a store (format version)
-    runs/<run_id>/<seq>.parquet    segments, written while the run is open (one per flush)
-    runs/<run_id>/sealed.parquet   the whole run in one file, written when the run ends
+    runs/<run_id>/<seq>-<sha>.parquet    segments, written while the run is open (one per flush)
+    runs/<run_id>/sealed-<sha>.parquet   the whole run in one file, written when the run ends
+
+`<sha>` is the start of the SHA-256 of the file's own bytes, so a changed byte anywhere in a file —
+also where no record lives — is detected by `verify` (`file_intact`).
 
 Every file is written under a temporary name in its final folder and renamed into place, so a reader
 sees a whole file or none, several processes can write at once (each run has its own folder), and a
@@ -13,8 +16,10 @@ process killed mid-write leaves only a `.tmp-*` file behind, which readers ignor
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uitlegbaar.errors import StoreError
-from uitlegbaar.files import TMP_PREFIX, write_atomic, write_with
+from uitlegbaar.files import TMP_PREFIX, fsync_file, write_atomic
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -31,7 +36,8 @@ if TYPE_CHECKING:
 
 FORMAT = 1
 MARKER = "uitlegbaar-store.json"
-SEALED = "sealed.parquet"
+SEALED = "sealed"
+FILE_DIGEST_CHARS = 32
 _COLUMNS = ("id", "run_id", "seq", "kind", "created", "digest", "prev", "body")
 
 
@@ -46,7 +52,7 @@ class StoredRecord:
     created: datetime
     digest: str
     prev: str | None
-    body: str
+    body: bytes
     file: str
 
     def parse(self) -> Record:
@@ -77,7 +83,7 @@ def _schema() -> pa.Schema:
             ("created", pa.timestamp("us", tz="UTC")),
             ("digest", pa.string()),
             ("prev", pa.string()),
-            ("body", pa.large_string()),
+            ("body", pa.large_binary()),  # UTF-8 JSON, kept as the exact bytes the digest covers
         ]
     )
 
@@ -148,25 +154,28 @@ class LocalStore:
                 "created": created.cast(pa.timestamp("us", tz="UTC")),
                 "digest": [r.digest for r, _ in records],
                 "prev": [r.prev for r, _ in records],
-                "body": [body.decode() for _, body in records],
+                "body": [body for _, body in records],
             },
             schema=_schema(),
         )
-        _write_parquet(folder / f"{records[0][0].seq:010d}.parquet", table)
+        _write_parquet(folder, f"{records[0][0].seq:010d}", table)
 
     def seal(self, run_id: str) -> None:
-        """Rewrite an ended run's segments as one file (faster to read), then drop the segments."""
+        """Rewrite an ended run's files as one (faster to read), then drop the segments."""
+        import numpy as np
         import pyarrow as pa
 
         folder = self.root / "runs" / run_id
         segments = _segments(folder)
         if not segments:
             return
-        tables = [_read_parquet(p) for p in ([folder / SEALED] if (folder / SEALED).exists() else [])]
-        tables += [_read_parquet(p) for p in segments]
-        _write_parquet(folder / SEALED, pa.concat_tables(tables), fsync=True, compression="zstd")
-        for path in segments:
-            path.unlink(missing_ok=True)
+        files = self.files(run_id)
+        table = pa.concat_tables([_read_parquet(p) for p in files])
+        _, first = np.unique(table.column("seq").to_numpy(), return_index=True)  # first copy of each seq
+        sealed = _write_parquet(folder, SEALED, table.take(first), fsync=True, compression="zstd")
+        for path in files:
+            if path != sealed:
+                path.unlink(missing_ok=True)
 
     # ------------------------------------------------------------ reading
 
@@ -182,10 +191,7 @@ class LocalStore:
         if not folder.is_dir():
             raise StoreError(f"no run {run_id} in the store at {self.root}")
         rows: dict[int, StoredRecord] = {}
-        files = _segments(folder)
-        if (folder / SEALED).exists():
-            files.insert(0, folder / SEALED)
-        for path in files:
+        for path in self.files(run_id):
             for row in _rows(path):
                 rows.setdefault(row.seq, row)
         return [rows[s] for s in sorted(rows)]
@@ -195,8 +201,8 @@ class LocalStore:
         return [row.parse() for row in self.read(run_id)]
 
     def summaries(self) -> list[RunSummary]:
-        """One line per run, oldest first."""
-        out = [self.summary(run_id) for run_id in self.run_ids()]
+        """One line per run, oldest first (a folder whose first write never finished is no run yet)."""
+        out = [self.summary(run_id) for run_id in self.run_ids() if self.files(run_id)]
         return sorted(out, key=lambda s: (s.started, s.run_id))
 
     def summary(self, run_id: str) -> RunSummary:
@@ -226,13 +232,28 @@ class LocalStore:
             raise StoreError(f"no run matches '{ref}' in {self.root}; `uitlegbaar runs` lists them")
         raise StoreError(f"'{ref}' matches {len(matches)} runs; give more characters of the run id")
 
+    def files(self, run_id: str) -> list[Path]:
+        """A run's data files, sealed first (a crash while sealing can leave both; the first copy wins)."""
+        folder = self.root / "runs" / run_id
+        return _sealed(folder) + _segments(folder)
+
     def leftovers(self) -> list[Path]:
         """Temporary files of writes that never finished (a process died while writing)."""
         return sorted((self.root / "runs").glob(f"*/{TMP_PREFIX}*"))
 
 
 def _segments(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.parquet") if p.name != SEALED and not p.name.startswith("."))
+    return sorted(p for p in folder.glob("[0-9]*.parquet"))
+
+
+def _sealed(folder: Path) -> list[Path]:
+    return sorted(folder.glob(f"{SEALED}-*.parquet"))
+
+
+def file_intact(path: Path) -> bool:
+    """True when a data file's bytes still match the digest in its name."""
+    expected = path.stem.rsplit("-", 1)[-1]
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:FILE_DIGEST_CHARS] == expected
 
 
 def _read_parquet(path: Path) -> pa.Table:
@@ -252,7 +273,18 @@ def _rows(path: Path) -> Iterator[StoredRecord]:
         yield StoredRecord(**{name: columns[name][i] for name in _COLUMNS}, file=str(path))
 
 
-def _write_parquet(path: Path, table: pa.Table, *, fsync: bool = False, compression: str = "lz4") -> None:
+def _write_parquet(folder: Path, stem: str, table: pa.Table, *, fsync: bool = False, compression: str = "lz4") -> Path:
+    """Write `table` as `<stem>-<digest of the file>.parquet` in `folder`, atomically."""
     import pyarrow.parquet as pq
 
-    write_with(path, lambda tmp: pq.write_table(table, tmp, compression=compression), fsync=fsync)
+    tmp = folder / f"{TMP_PREFIX}{uuid.uuid4().hex}.parquet"
+    try:
+        pq.write_table(table, tmp, compression=compression)
+        digest = hashlib.sha256(tmp.read_bytes()).hexdigest()[:FILE_DIGEST_CHARS]
+        target = folder / f"{stem}-{digest}.parquet"
+        if fsync:
+            fsync_file(tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

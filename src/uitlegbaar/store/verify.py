@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from uitlegbaar.errors import StoreError
-from uitlegbaar.store.local import LocalStore, StoredRecord
+from uitlegbaar.store.local import LocalStore, StoredRecord, file_intact
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ def verify_store(store: LocalStore, run_ids: list[str] | None = None) -> VerifyR
     report = VerifyReport(leftovers=[str(p) for p in store.leftovers()])
     for run_id in run_ids if run_ids is not None else store.run_ids():
         report.runs += 1
+        changed = [path for path in store.files(run_id) if not file_intact(path)]
+        for path in changed:
+            report.problems.append(Problem(run_id, "tampered", f"{path} changed after it was written"))
         try:
             rows = store.read(run_id)
         except StoreError as exc:
@@ -64,7 +67,7 @@ def check_chain(run_id: str, rows: list[StoredRecord]) -> list[Problem]:
         def problem(what: Literal["tampered", "broken-chain"], detail: str, row: StoredRecord = row) -> None:
             problems.append(Problem(run_id, what, detail, row.id, row.seq))
 
-        if hashlib.sha256(row.body.encode()).hexdigest() != row.digest:
+        if not isinstance(row.body, bytes) or hashlib.sha256(row.body).hexdigest() != row.digest:
             problem("tampered", f"the content of record {row.id} (#{row.seq}, {row.kind}) does not match its digest")
             previous = row.digest
             continue

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from uitlegbaar.store.local import LocalStore
 
 Item = tuple["Record", bytes]
-LINGER_S = 0.05  # collect records this long before writing, so a busy loop writes few, larger files
+LINGER_S = 0.05  # under a stream of records, write at most this often: few, larger files
 
 
 class BackgroundWriter:
@@ -35,7 +35,8 @@ class BackgroundWriter:
         self._errors: list[BaseException] = []
         self._lock = threading.Lock()
         self._ready = False
-        self._thread = threading.Thread(target=self._loop, name="uitlegbaar-writer", daemon=True)
+        self._last_write = 0.0
+        self._thread = threading.Thread(target=self._run, name="uitlegbaar-writer", daemon=True)
         self._thread.start()
 
     def submit(self, run_id: str, item: Item) -> None:
@@ -73,22 +74,24 @@ class BackgroundWriter:
         LocalStore.open(folder, create=True).append(run_id, items)
         return folder
 
-    def _loop(self) -> None:
+    def _run(self) -> None:
+        import pyarrow.parquet  # noqa: F401  (load the writer's slowest import before the first record arrives)
+
         while True:
             batch = [self._queue.get()]
-            if not isinstance(batch[0], threading.Event):
-                time.sleep(LINGER_S)
-            while True:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            # Idle: write at once. Busy (the last write was moments ago): gather for a while first.
+            wait = self._last_write + LINGER_S - time.monotonic()
+            if wait > 0 and not isinstance(batch[0], threading.Event):
+                time.sleep(wait)
+            for _ in range(self._queue.qsize()):  # what is there now, not what keeps arriving
+                batch.append(self._queue.get_nowait())
             with self._lock:
                 for entry in batch:
                     if not isinstance(entry, threading.Event):
                         run_id, item = entry
                         self._pending[run_id].append(item)
             self._write_pending()
+            self._last_write = time.monotonic()
             for entry in batch:
                 if isinstance(entry, threading.Event):
                     entry.set()
