@@ -16,6 +16,8 @@ from typing import Any
 from uitlegbaar._version import __version__
 
 TRACER_NAME = "uitlegbaar"
+EXPORT_TIMEOUT_S = 2.0
+FLUSH_TIMEOUT_MS = 1_000
 _lock = threading.Lock()
 _tracer: Any = None
 _own_provider: Any = None
@@ -62,23 +64,67 @@ def _new_provider(endpoint: str | None) -> Any:
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
         traces = f"{endpoint.rstrip('/')}/v1/traces" if endpoint else None
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=traces)))
+        timeout = None if _timeout_set() else EXPORT_TIMEOUT_S  # a dead collector must not hold training up
+        global _exporter
+        _exporter = _CountingExporter(OTLPSpanExporter(endpoint=traces, timeout=timeout))
+        provider.add_span_processor(BatchSpanProcessor(_exporter))  # type: ignore[arg-type]  # duck-typed
     return provider
 
 
-def flush(timeout_ms: int = 5_000) -> None:
-    """Push finished spans out now (at the end of a run); never raises."""
+def _timeout_set() -> bool:
+    return bool(os.environ.get("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT") or os.environ.get("OTEL_EXPORTER_OTLP_TIMEOUT"))
+
+
+class _CountingExporter:
+    """Passes spans to the real exporter and counts the batches it failed to deliver, which the
+    SDK's `force_flush` does not tell."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.failures = 0
+
+    def export(self, spans: Any) -> Any:
+        from opentelemetry.sdk.trace.export import SpanExportResult
+
+        result = self.inner.export(spans)
+        if result is not SpanExportResult.SUCCESS:
+            self.failures += 1
+        return result
+
+    def shutdown(self) -> None:
+        self.inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return bool(self.inner.force_flush(timeout_millis))
+
+
+_exporter: _CountingExporter | None = None
+_failures_reported = 0
+
+
+def flush(timeout_ms: int = FLUSH_TIMEOUT_MS) -> int:
+    """Push finished spans out now (at the end of a run), waiting at most `timeout_ms`.
+
+    Returns how many span batches failed to export since the last call (a collector that is down or
+    refuses them); never raises.
+    """
+    global _failures_reported
     provider = _own_provider
-    if provider is not None:
-        with contextlib.suppress(Exception):  # an exporter that is down must not fail the run
-            provider.force_flush(timeout_ms)
+    if provider is None:
+        return 0
+    with contextlib.suppress(Exception):  # an exporter that is down must not fail the run
+        provider.force_flush(timeout_ms)
+    failures = _exporter.failures if _exporter is not None else 0
+    new, _failures_reported = failures - _failures_reported, failures
+    return new
 
 
 def reset() -> None:
     """Drop the tracer so the next span picks up new settings; shuts our own provider down."""
-    global _tracer, _own_provider
+    global _tracer, _own_provider, _exporter, _failures_reported
     with _lock:
         if _own_provider is not None:
             with contextlib.suppress(Exception):
                 _own_provider.shutdown()
-        _tracer = _own_provider = None
+        _tracer = _own_provider = _exporter = None
+        _failures_reported = 0

@@ -125,13 +125,21 @@ class ActiveRun:
         """Append the closing record, wait (bounded) for the store, seal the run, end its span."""
         if self.closed:
             return
-        self.closed = True
+        self.span.set_attribute("uitlegbaar.records", self._seq)
+        self.span.end()
         try:
+            failed = telemetry.flush()
+            if failed:
+                _fail_or_warn(
+                    self,
+                    "OpenTelemetry spans",
+                    ConnectionError(
+                        f"{failed} batch(es) of spans could not be exported; is the OTLP endpoint reachable?"
+                    ),
+                )
             self.append(RunEndRecord, status=status, error_type=error_type, records=self._seq)
         finally:
-            self.span.set_attribute("uitlegbaar.records", self._seq)
-            self.span.end()
-            telemetry.flush()
+            self.closed = True
             self._finish_store()
 
     def _finish_store(self) -> None:
