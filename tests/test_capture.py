@@ -53,14 +53,16 @@ def only(records: list[Record], kind: type[Record]) -> list[Any]:
 
 def applications(rows: int = 60, seed: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "bsn": [f"9{n:08d}" for n in rng.integers(0, 10**8, rows)],
-        "naam": [f"Aanvrager{n}" for n in rng.integers(10**5, 10**6, rows)],
-        "geslacht": rng.choice(["vrouw", "man"], rows),
-        "inkomen": rng.normal(30_000, 8_000, rows).round(2),
-        "kinderen": rng.integers(0, 4, rows),
-        "heronderzoek": np.tile([0, 1], rows // 2),
-    })
+    return pd.DataFrame(
+        {
+            "bsn": [f"9{n:08d}" for n in rng.integers(0, 10**8, rows)],
+            "naam": [f"Aanvrager{n}" for n in rng.integers(10**5, 10**6, rows)],
+            "geslacht": rng.choice(["vrouw", "man"], rows),
+            "inkomen": rng.normal(30_000, 8_000, rows).round(2),
+            "kinderen": rng.integers(0, 4, rows),
+            "heronderzoek": np.tile([0, 1], rows // 2),
+        }
+    )
 
 
 def assert_chain(store: Path, run_id: str) -> list[Record]:
@@ -71,7 +73,8 @@ def assert_chain(store: Path, run_id: str) -> list[Record]:
     for before, after in itertools.pairwise(rows):
         assert after.prev == before.digest
     for row in rows:
-        assert hashlib.sha256(row.body.encode()).hexdigest() == row.digest
+        body = row.body if isinstance(row.body, bytes) else row.body.encode()
+        assert hashlib.sha256(body).hexdigest() == row.digest
         assert row.run_id == run_id
     records = [row.parse() for row in rows]
     assert isinstance(records[0], RunRecord)
@@ -86,8 +89,15 @@ def assert_chain(store: Path, run_id: str) -> list[Record]:
 def test_dataset_records_name_source_personal_schema_counts_profile_fingerprint(store: Path) -> None:
     frame = applications()
 
-    @ub.dataset(name="aanvragen", source="s3://gemeente/aanvragen.parquet", personal=["bsn", "naam"],
-                sensitive=["geslacht"], owner="Team Toeslagen", description="export", licence="intern")
+    @ub.dataset(
+        name="aanvragen",
+        source="s3://gemeente/aanvragen.parquet",
+        personal=["bsn", "naam"],
+        sensitive=["geslacht"],
+        owner="Team Toeslagen",
+        description="export",
+        licence="intern",
+    )
     def load_applications() -> pd.DataFrame:
         return frame
 
@@ -105,8 +115,12 @@ def test_dataset_records_name_source_personal_schema_counts_profile_fingerprint(
     assert ds.sensitive == ["geslacht"]
     assert (ds.num_rows, ds.num_columns) == (60, 6)
     assert [(c.name, c.type) for c in ds.columns] == [
-        ("bsn", "string"), ("naam", "string"), ("geslacht", "string"),
-        ("inkomen", "double"), ("kinderen", "int64"), ("heronderzoek", "int64"),
+        ("bsn", "string"),
+        ("naam", "string"),
+        ("geslacht", "string"),
+        ("inkomen", "double"),
+        ("kinderen", "int64"),
+        ("heronderzoek", "int64"),
     ]
     expected = fingerprint_table(to_arrow(frame))
     assert ds.fingerprint.algorithm == ALGORITHM
@@ -178,17 +192,29 @@ def test_step_records_inputs_outputs_lineage_source_hash_and_redacted_params(sto
         return frame
 
     @ub.step
-    def prepare(df: pd.DataFrame, threshold: float, password: str, api_key: str, token: str,
-                database: str = "postgresql://admin:geheim123@db.internal/toeslagen",
-                n_bins: int = 4) -> pd.DataFrame:
+    def prepare(
+        df: pd.DataFrame,
+        threshold: float,
+        password: str,
+        api_key: str,
+        token: str,
+        database: str = "postgresql://admin:geheim123@db.internal/toeslagen",
+        n_bins: int = 4,
+    ) -> pd.DataFrame:
         out = df.drop(columns=["bsn", "naam"]).rename(columns={"inkomen": "inkomen_eur"})
         out["hoog_inkomen"] = out["inkomen_eur"] > threshold
         return out
 
     with ub.run() as run:
         raw = load_applications()
-        prepared = prepare(raw, 35_000.0, "hunter2-wachtwoord", api_key="sk-live-abcdef", token="tok-xyz",
-                           database="postgresql://admin:geheim123@db.internal/toeslagen")
+        prepared = prepare(
+            raw,
+            35_000.0,
+            "hunter2-wachtwoord",
+            api_key="sk-live-abcdef",
+            token="tok-xyz",
+            database="postgresql://admin:geheim123@db.internal/toeslagen",
+        )
     records = assert_chain(store, run.id)
     assert kinds(records) == ["run", "dataset", "dataset", "step", "run_end"]
     source, output, step = records[1], records[2], records[3]
@@ -205,7 +231,8 @@ def test_step_records_inputs_outputs_lineage_source_hash_and_redacted_params(sto
     assert step.lineage.added == ["hoog_inkomen"]
     assert step.lineage.removed == ["bsn", "naam"]
     assert step.source_sha256 == hashlib.sha256(inspect.getsource(prepare.__wrapped__).encode()).hexdigest()
-    assert step.params == {
+    params = {k: v for k, v in step.params.items() if k != "n_bins"}  # defaults: see test_default_parameters_...
+    assert params == {
         "threshold": 35_000.0,
         "password": "[redacted]",
         "api_key": "[redacted]",
@@ -292,7 +319,9 @@ def test_train_evaluate_explain_with_sklearn(store: Path) -> None:
     assert m.features == ["inkomen", "kinderen"]
     assert m.artifact_sha256 == hashlib.sha256(pickle.dumps(model, protocol=5)).hexdigest()
     assert [d.fingerprint for d in m.training_data] == [
-        fingerprint_table(to_arrow(X)).digest, fingerprint_table(to_arrow(y)).digest]
+        fingerprint_table(to_arrow(X)).digest,
+        fingerprint_table(to_arrow(y)).digest,
+    ]
     datasets = {d.id: d for d in only(records, DatasetRecord)}
     assert all(d.id in datasets for d in m.training_data)
     assert m.function.endswith("fit")
@@ -302,8 +331,11 @@ def test_train_evaluate_explain_with_sklearn(store: Path) -> None:
     assert e.model_id == m.id
     assert e.split == "test"
     assert e.sensitive == ["geslacht"]
-    assert e.metrics == {"accuracy": pytest.approx(metrics["accuracy"]), "n": 80.0,
-                         "positives": float(metrics["positives"])}
+    assert e.metrics == {
+        "accuracy": pytest.approx(metrics["accuracy"]),
+        "n": 80.0,
+        "positives": float(metrics["positives"]),
+    }
     assert set(e.by_group["geslacht"]) == {"man", "vrouw"}
     assert e.by_group["geslacht"]["man"] == {"selection_rate": metrics["geslacht"]["man"]["selection_rate"]}
     assert len(e.data) == 3
@@ -338,9 +370,18 @@ def test_decorators_keep_result_name_doc_and_signature(store: Path) -> None:
         """Documented."""
         return marker
 
-    for decorate in (ub.dataset, ub.dataset(name="x"), ub.step, ub.step(name="s"), ub.train,
-                     ub.train(model="m"), ub.evaluate, ub.evaluate(split="val"), ub.explain,
-                     ub.explain(method="shap")):
+    for decorate in (
+        ub.dataset,
+        ub.dataset(name="x"),
+        ub.step,
+        ub.step(name="s"),
+        ub.train,
+        ub.train(model="m"),
+        ub.evaluate,
+        ub.evaluate(split="val"),
+        ub.explain,
+        ub.explain(method="shap"),
+    ):
         wrapped = decorate(original)
         assert wrapped.__name__ == "original"
         assert wrapped.__doc__ == "Documented."
@@ -458,8 +499,7 @@ def test_threads_with_a_copied_context_join_the_run_and_others_use_the_implicit_
         return thread
 
     with ub.run("threads") as run:
-        copied = [threading.Thread(target=contextvars.copy_context().run, args=(work, f"copied-{i}"))
-                  for i in range(4)]
+        copied = [threading.Thread(target=contextvars.copy_context().run, args=(work, f"copied-{i}")) for i in range(4)]
         plain = threading.Thread(target=work, args=("plain",))
         for t in [*copied, plain]:
             t.start()
@@ -531,6 +571,8 @@ def _all_text(store: Path) -> str:
         if path.suffix == ".parquet":
             for row in pq.read_table(path).to_pylist():
                 for value in row.values():
+                    if isinstance(value, bytes):
+                        value = value.decode("utf-8", "replace")
                     parts.append(str(value))
                     if isinstance(value, str) and value.startswith("{"):
                         parts.append(json.dumps(json.loads(value), ensure_ascii=False))
@@ -642,3 +684,77 @@ def test_personal_given_as_an_iterator(store: Path) -> None:
     with ub.run():
         load_frame()
     assert "123456782" not in _all_text(store)
+
+
+# ---------------------------------------------------------------- parameter and source heuristics
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="redact.py SECRET_KEY matches substrings: `pass(word|wd)?` hits n_passes/passenger_count/bypass_cache, "
+    "`token` hits max_tokens/tokenizer, `auth` hits author, `^key` hits keywords, so ordinary "
+    "hyperparameters are recorded as '[redacted]' and lost as evidence",
+)
+def test_ordinary_parameters_are_not_redacted(store: Path) -> None:
+    @ub.step
+    def configure_model(n_passes: int, max_tokens: int, author: str, passenger_count: int) -> None:
+        return None
+
+    with ub.run() as run:
+        configure_model(3, 256, "team toeslagen", 2)
+    step = only(load(store, run.id), StepRecord)[0]
+    assert step.params == {"n_passes": 3, "max_tokens": 256, "author": "team toeslagen", "passenger_count": 2}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="redact.py SECRET_KEY knows English names only: a Dutch `wachtwoord` (password) or a `pwd` "
+    "argument is stored in clear text in the step's params",
+)
+def test_dutch_and_short_password_names_are_redacted(store: Path) -> None:
+    @ub.step
+    def connect(wachtwoord: str, pwd: str) -> None:
+        return None
+
+    with ub.run() as run:
+        connect("geheim-1", "geheim-2")
+    step = only(load(store, run.id), StepRecord)[0]
+    assert step.params == {"wachtwoord": "[redacted]", "pwd": "[redacted]"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="decorators.py _source_from: any string argument with a dot counts as a path "
+    "(os.path.splitext finds an 'extension'), so a loader called with a person's name 'J. Jansen' (or a "
+    "version '0.5') records that value as the dataset's source",
+)
+def test_only_paths_and_uris_become_the_source(store: Path) -> None:
+    @ub.dataset(name="dossier")
+    def load_dossier(applicant: str) -> pd.DataFrame:
+        return pd.DataFrame({"x": [1, 2]})
+
+    with ub.run() as run:
+        load_dossier("J. Jansen")
+    dataset = only(load(store, run.id), DatasetRecord)[0]
+    assert dataset.source is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="decorators.py _wrap.arguments_of: arguments are bound without BoundArguments.apply_defaults(), "
+    "so a parameter left at its default (e.g. reference_date in the example's make_features) is missing "
+    "from StepRecord.params: the evidence does not show the value the step actually used",
+)
+def test_default_parameters_are_recorded(store: Path) -> None:
+    @ub.step
+    def make_features(values: list[int], reference_date: str = "2026-01-01", bins: int = 4) -> None:
+        return None
+
+    with ub.run() as run:
+        make_features([1], bins=5)
+    step = only(load(store, run.id), StepRecord)[0]
+    assert step.params == {"values": "<builtins.list>", "reference_date": "2026-01-01", "bins": 5}

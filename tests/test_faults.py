@@ -252,6 +252,26 @@ def test_read_only_store_completes_training_and_spills(tmp_path: Path, temp_fold
         uitlegbaar.config.reset()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="run.py ActiveRun._report_store_errors/_finish_store: an unwritable store gives two warnings, "
+    "'could not write evidence ... records are kept and retried' and then, at the end of the run, 'could not "
+    "write run ... saved to <spill>' (and no gap record), while docs/capture.md promises one warning",
+)
+def test_unwritable_store_gives_one_warning(tmp_path: Path, temp_folder: Path) -> None:
+    store_path = tmp_path / "a-file"
+    store_path.write_text("not a folder")
+    uitlegbaar.config.configure(store=store_path)
+    try:
+        with uitlegbaar_warnings() as caught:
+            _train_pipeline()
+        assert len(caught) == 1, [str(w.message) for w in caught]
+    finally:
+        uitlegbaar.end_run()
+        uitlegbaar.config.reset()
+
+
 def test_unwritable_store_in_strict_mode_raises(tmp_path: Path) -> None:
     store_path = tmp_path / "a-file"
     store_path.write_text("not a folder")
@@ -277,8 +297,13 @@ def test_unwritable_store_in_strict_mode_raises(tmp_path: Path) -> None:
 def tiny_disk(folder: Path) -> Iterator[Path]:
     folder.mkdir()
     try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
-                              capture_output=True, text=True, timeout=10, check=False)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         pytest.skip(f"cannot mount a tmpfs to simulate a full disk: {exc}")
     if done.returncode != 0:
@@ -334,8 +359,15 @@ def test_full_disk_completes_training_and_spills(tmp_path: Path, temp_folder: Pa
         (lambda: ub.evaluate(sensitive="geslacht"), "sensitive="),
         (lambda: ub.record_dataset(frame(), name="x", personal="bsn"), "personal="),
     ],
-    ids=["personal-str", "sensitive-str", "personal-int", "source-int", "model-int", "evaluate-sensitive",
-         "record_dataset-personal"],
+    ids=[
+        "personal-str",
+        "sensitive-str",
+        "personal-int",
+        "source-int",
+        "model-int",
+        "evaluate-sensitive",
+        "record_dataset-personal",
+    ],
 )
 def test_bad_decorator_arguments_raise_configuration_error(store: Path, make: Any, argument: str) -> None:
     with pytest.raises(ub.ConfigurationError, match=re.escape(argument)):
@@ -370,8 +402,7 @@ def test_personal_none_is_a_configuration_error(store: Path) -> None:
 )
 @pytest.mark.parametrize(
     "make",
-    [lambda: ub.dataset(name=123), lambda: ub.step(name=5), lambda: ub.evaluate(split=5),
-     lambda: ub.explain(method=5)],
+    [lambda: ub.dataset(name=123), lambda: ub.step(name=5), lambda: ub.evaluate(split=5), lambda: ub.explain(method=5)],
     ids=["dataset-name", "step-name", "evaluate-split", "explain-method"],
 )
 def test_non_string_names_are_configuration_errors(store: Path, make: Any) -> None:
@@ -395,8 +426,9 @@ def _capture_one(store: Path, data: pd.DataFrame) -> DatasetRecord:
 
 
 def test_zero_row_dataset(store: Path) -> None:
-    empty = pd.DataFrame({"i": pd.Series([], dtype="int64"), "f": pd.Series([], dtype="float64"),
-                          "s": pd.Series([], dtype="str")})
+    empty = pd.DataFrame(
+        {"i": pd.Series([], dtype="int64"), "f": pd.Series([], dtype="float64"), "s": pd.Series([], dtype="str")}
+    )
     ds = _capture_one(store, empty)
     assert (ds.num_rows, ds.num_columns) == (0, 3)
     assert [c.type for c in ds.columns] == ["int64", "double", "string"]
@@ -404,13 +436,6 @@ def test_zero_row_dataset(store: Path) -> None:
     assert len(ds.fingerprint.digest) == 64
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="profile.py _distinct: pandas gives Arrow's null type for an all-None (or empty) object column, "
-    "and pc.count_distinct has no kernel for it, so capturing a dataset with such a column (or "
-    "pd.DataFrame(columns=[...]) with 0 rows) gives a warning and a gap instead of a dataset record",
-)
 @pytest.mark.parametrize(
     "data",
     [pd.DataFrame({"leeg": [None, None, None], "x": [1, 2, 3]}), pd.DataFrame(columns=["a", "b"])],
@@ -427,8 +452,14 @@ def test_null_typed_columns(store: Path, data: pd.DataFrame) -> None:
 
 
 def test_all_null_numeric_and_text_columns(store: Path) -> None:
-    data = pd.DataFrame({"f": [np.nan] * 4, "i": pd.array([None] * 4, dtype="Int64"),
-                         "s": pd.Series([None] * 4, dtype="str"), "ok": [1, 2, 3, 4]})
+    data = pd.DataFrame(
+        {
+            "f": [np.nan] * 4,
+            "i": pd.array([None] * 4, dtype="Int64"),
+            "s": pd.Series([None] * 4, dtype="str"),
+            "ok": [1, 2, 3, 4],
+        }
+    )
     ds = _capture_one(store, data)
     profile = {p.name: p for p in ds.profile}
     for name in ("f", "i", "s"):

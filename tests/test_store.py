@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from pathlib import Path
 
 import pyarrow as pa
@@ -52,7 +53,7 @@ def test_a_closed_run_is_sealed_into_one_file_and_reads_back_in_chain_order(stor
     records = LocalStore.open(store).load(run_id)
     assert [r.kind for r in records] == ["run", "step", "step", "step", "run_end"]
     assert [r.seq for r in records] == list(range(5))
-    assert all(b.prev == a.digest for a, b in zip(records, records[1:]))
+    assert all(b.prev == a.digest for a, b in itertools.pairwise(records))
     assert verify_store(LocalStore.open(store)).ok
 
 

@@ -119,62 +119,59 @@ class _Streams:
 
 def _column_digest(column: pa.ChunkedArray) -> bytes:
     streams = _Streams()
+    with_validity = column.null_count > 0  # decided per column, so chunks without nulls feed it too
     for chunk in column.chunks:
         if len(chunk):
-            _feed_array(streams, "", chunk)
+            _feed_array(streams, "", chunk, with_validity)
     return streams.digest(logical_type(column.type), len(column))
 
 
-def _feed_array(streams: _Streams, path: str, array: pa.Array) -> None:
+def _feed_array(streams: _Streams, path: str, array: pa.Array, with_validity: bool) -> None:
     """Feed one chunk's logical content into the streams named under `path`."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if str(array.type) in _VIEW_TO_LARGE:
         array = array.cast(_VIEW_TO_LARGE[str(array.type)]())
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
     t = array.type
-    if array.null_count:
-        streams.feed(path + "valid", _as_bytes(pc.is_valid(array)))
-        if not pa.types.is_null(t):
-            array = _fill_nulls(array)
-    if pa.types.is_dictionary(t):
-        _feed_array(streams, path, array.dictionary_decode())
-    elif pa.types.is_boolean(t):
+    valid = None
+    if with_validity and not pa.types.is_null(t):
+        valid = pc.is_valid(array)
+        streams.feed(path + "valid", _as_bytes(valid))
+    if array.null_count and (pa.types.is_boolean(t) or _has_offsets(t)):
+        array = pc.fill_null(array, pa.scalar(False if pa.types.is_boolean(t) else "", type=t))
+    if pa.types.is_boolean(t):
         streams.feed(path + "values", _as_bytes(array))
     elif _is_fixed_width(t):
-        width = t.bit_width // 8
-        data = array.buffers()[1]
-        values = memoryview(data)[array.offset * width : (array.offset + len(array)) * width]
-        if pa.types.is_floating(t):
-            values = _canonical_nans(values, t)
-        streams.feed(path + "values", values)
+        streams.feed(path + "values", _fixed_width_values(array, valid if array.null_count else None))
     elif _has_offsets(t):
         _feed_variable(streams, path, array)
     elif pa.types.is_struct(t):
         for i, field in enumerate(t):
-            _feed_array(streams, f"{path}{field.name}.", array.field(i))
+            _feed_array(streams, f"{path}{field.name}.", array.field(i), with_validity=True)
     elif pa.types.is_null(t):
         streams.feed(path + "nulls", len(array).to_bytes(8, "little"))
     else:
         _feed_python(streams, path, array)
 
 
-def _fill_nulls(array: pa.Array) -> pa.Array:
-    """Replace null slots with a fixed value, so whatever sits under a null does not count."""
+def _fixed_width_values(array: pa.Array, valid: pa.Array | None) -> Any:
+    """The value bytes of a fixed-width chunk; bytes under nulls zeroed, NaNs made canonical."""
+    import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     t = array.type
-    if pa.types.is_dictionary(t):
-        return _fill_nulls(array.dictionary_decode())
-    if pa.types.is_boolean(t):
-        return pc.fill_null(array, False)
-    if _is_fixed_width(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
-        zero = pa.array([0]).cast(t) if not _has_offsets(t) else pa.array([""], type=t)
-        return pc.fill_null(array, zero[0])
-    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
-        return pc.fill_null(array, pa.array([b""], type=t)[0])
-    return array
+    width = t.byte_width
+    values: Any = memoryview(array.buffers()[1])[array.offset * width : (array.offset + len(array)) * width]
+    if valid is not None:
+        rows = np.frombuffer(values, dtype=np.uint8).reshape(len(array), width).copy()
+        rows[~valid.to_numpy(zero_copy_only=False)] = 0
+        values = rows.tobytes()
+    if pa.types.is_floating(t):
+        values = _canonical_nans(values, t)
+    return values
 
 
 def _is_fixed_width(t: pa.DataType) -> bool:
@@ -209,7 +206,7 @@ def _feed_variable(streams: _Streams, path: str, array: pa.Array) -> None:
         streams.feed(path + "bytes", memoryview(data_buffer)[int(offsets[0]) : int(offsets[-1])])
 
 
-def _canonical_nans(values: memoryview, t: pa.DataType) -> Any:
+def _canonical_nans(values: Any, t: pa.DataType) -> Any:
     """NaNs have many bit patterns; give them one so equal tables hash equal."""
     import numpy as np
 

@@ -39,6 +39,8 @@ def _profile_column(name: str, column: pa.ChunkedArray, personal: bool) -> Colum
     if personal:
         return ColumnProfile(**base, personal=True)
     t = column.type
+    if pa.types.is_null(t):
+        return ColumnProfile(**base, distinct=0)
     if pa.types.is_dictionary(t):
         column = column.cast(t.value_type)
         t = t.value_type
@@ -59,35 +61,73 @@ def _profile_column(name: str, column: pa.ChunkedArray, personal: bool) -> Colum
 
 
 def _distinct(column: pa.ChunkedArray) -> tuple[int, bool]:
-    """Exact distinct count up to EXACT_DISTINCT_MAX_ROWS rows; above that an estimate from a sample.
+    """Exact distinct count up to EXACT_DISTINCT_MAX_ROWS values, and for text of any size.
 
-    The estimate is Charikar et al.'s GEE (sqrt(N/n)·f1 + Σ f_j for j ≥ 2), except at the two ends where
-    GEE is weak: a sample with no value seen once has seen every value, and a sample that is (almost)
-    all singletons belongs to a (nearly) unique column.
+    Above that, numbers and dates are first sampled (uniform, fixed seed): a sample in which every
+    value occurs at least twice has seen them all, and its count is the answer. Otherwise the count
+    is a HyperLogLog estimate over every value (about 2% error).
     """
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     values = pc.drop_null(column)
     total = len(values)
-    if total <= EXACT_DISTINCT_MAX_ROWS:
+    t = values.type
+    numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t)
+    if total <= EXACT_DISTINCT_MAX_ROWS or not numeric or t.bit_width > 64:
         return int(pc.count_distinct(values).as_py()), False
-    step = total / DISTINCT_SAMPLE_ROWS
-    sample = values.take(pa_indices((np.arange(DISTINCT_SAMPLE_ROWS) * step).astype(np.int64)))
-    frequencies = pc.value_counts(sample).field("counts").to_numpy()
-    seen = len(frequencies)
-    singletons = int(np.count_nonzero(frequencies == 1))
-    if singletons == 0:
-        return seen, True
-    if singletons >= 0.95 * len(sample):
-        return round(total * seen / len(sample)), True
-    return round(np.sqrt(total / len(sample)) * singletons + (seen - singletons)), True
+    rows = np.sort(np.random.default_rng(0).choice(total, DISTINCT_SAMPLE_ROWS, replace=False))
+    frequencies = pc.value_counts(values.take(rows)).field("counts").to_numpy()
+    if not np.any(frequencies == 1):
+        return len(frequencies), True
+    return min(total, round(hyperloglog(_as_words(values)))), True
 
 
-def pa_indices(indices: np.ndarray) -> pa.Array:
+def _as_words(values: pa.ChunkedArray) -> np.ndarray:
+    """The values as 64-bit words (equal values, equal words)."""
+    import numpy as np
     import pyarrow as pa
 
-    return pa.array(indices)
+    t = values.type
+    wide = pa.float64() if pa.types.is_floating(t) else pa.int64()
+    if t.bit_width != 64:
+        values = values.cast(wide)
+    parts = [np.frombuffer(c.buffers()[1], np.uint64)[c.offset : c.offset + len(c)] for c in values.chunks]
+    return np.concatenate(parts) if len(parts) != 1 else parts[0]
+
+
+def hyperloglog(words: np.ndarray, precision: int = 12) -> float:
+    """Estimate how many distinct 64-bit words there are (HyperLogLog, 2^precision registers)."""
+    import numpy as np
+
+    if len(words) == 0:
+        return 0.0
+    u64 = np.uint64
+    m = 1 << precision
+    # Mix (multiply-xorshift) so every input bit reaches every output bit; in place, to spare allocations.
+    z = words * u64(0x9E3779B97F4A7C15)
+    tmp = z >> u64(29)
+    z ^= tmp
+    z *= u64(0xBF58476D1CE4E5B9)
+    np.right_shift(z, u64(32), out=tmp)
+    z ^= tmp
+    # rank = leading zeros + 1 = 64 - floor(log2 z), read off the exponent of z as a float
+    np.bitwise_or(z, u64(1), out=tmp)
+    rank = tmp.astype(np.float64).view(u64)
+    rank >>= u64(52)
+    np.subtract(u64(64 + 1023), rank, out=rank)
+    # register = the low bits of z; count each (register, rank) pair, keep each register's highest rank
+    z &= u64(m - 1)
+    z <<= u64(6)
+    z |= rank
+    seen = np.bincount(z.view(np.int64), minlength=m << 6).reshape(m, 64) > 0
+    registers = np.where(seen.any(axis=1), 63 - np.argmax(seen[:, ::-1], axis=1), 0)
+    estimate = 0.7213 / (1 + 1.079 / m) * m * m / float(np.sum(np.exp2(-registers.astype(np.float64))))
+    empty = int(np.count_nonzero(registers == 0))
+    if estimate <= 2.5 * m and empty:  # small counts: linear counting is more accurate
+        estimate = m * float(np.log(m / empty))
+    return float(estimate)
 
 
 def _top_values(column: pa.ChunkedArray) -> list[ValueCount]:

@@ -61,7 +61,7 @@ def _from_pandas(df: Any) -> pa.Table:
 
     frame = df if all(isinstance(c, str) for c in df.columns) else df.rename(columns=str)
     try:
-        return pa.Table.from_pandas(frame, preserve_index=None)
+        return pa.Table.from_pandas(frame, preserve_index=_index_is_content(frame.index))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return _from_pandas_columnwise(frame)
 
@@ -82,15 +82,18 @@ def _from_pandas_columnwise(frame: Any) -> pa.Table:
             field = pa.field(name, array.type, metadata={b"uitlegbaar.mixed": b"1"})
         arrays.append(array)
         fields.append(field)
-    if not _is_range_index(frame.index):
-        index = pa.array(frame.index, from_pandas=True)
-        arrays.append(index)
-        fields.append(pa.field("__index_level_0__", index.type))
+    if _index_is_content(frame.index):
+        for level, name in enumerate(frame.index.names):
+            index = pa.array(frame.index.get_level_values(level), from_pandas=True)
+            arrays.append(index)
+            fields.append(pa.field(str(name), index.type))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def _is_range_index(index: Any) -> bool:
-    return type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1
+def _index_is_content(index: Any) -> bool:
+    """A named index carries data (an id, a date); an unnamed one is row numbering, left over from
+    reading, filtering or splitting, and is not part of the table's content."""
+    return any(name is not None for name in index.names)
 
 
 def _from_numpy(array: Any) -> pa.Table:
