@@ -620,14 +620,6 @@ def test_personal_values_never_reach_the_store(store: Path) -> None:
     assert leaked == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="datasets.py capture_table: personal columns are tracked by name only (run.personal_columns), "
-    "so a step that renames a personal column (bsn -> burgerservicenummer) records the output table's "
-    "renamed column with a full profile: its values appear as top_values in the store, although lineage "
-    "itself detects the rename (same column digest)",
-)
 def test_a_renamed_personal_column_stays_personal(store: Path) -> None:
     frame = pd.DataFrame({"bsn": ["123456782", "999999990", "123456782"], "x": [1, 2, 3]})
 
@@ -644,13 +636,6 @@ def test_a_renamed_personal_column_stays_personal(store: Path) -> None:
     assert "123456782" not in _all_text(store)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="run.py ActiveRun: personal_columns is per run and a nested run starts with an empty set, so "
-    "a table loaded with @dataset(personal=[...]) in the outer run and passed to a @step inside a nested "
-    "ub.run(...) is profiled in full there (personal values in top_values)",
-)
 def test_personal_columns_stay_personal_in_a_nested_run(store: Path) -> None:
     frame = pd.DataFrame({"bsn": ["123456782", "999999990"], "x": [1, 2]})
 
@@ -669,13 +654,6 @@ def test_personal_columns_stay_personal_in_a_nested_run(store: Path) -> None:
     assert "123456782" not in _all_text(store)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="decorators.py dataset/_check_names: `personal` is iterated once to validate it; when it is an "
-    "iterator (a generator, map(...), iter(list)) that exhausts it, every capture then sees no personal "
-    "column and the personal values are profiled into the store without any error or warning",
-)
 def test_personal_given_as_an_iterator(store: Path) -> None:
     @ub.dataset(name="bron", personal=(c for c in ["bsn"]))
     def load_frame() -> pd.DataFrame:
@@ -689,13 +667,6 @@ def test_personal_given_as_an_iterator(store: Path) -> None:
 # ---------------------------------------------------------------- parameter and source heuristics
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="redact.py SECRET_KEY matches substrings: `pass(word|wd)?` hits n_passes/passenger_count/bypass_cache, "
-    "`token` hits max_tokens/tokenizer, `auth` hits author, `^key` hits keywords, so ordinary "
-    "hyperparameters are recorded as '[redacted]' and lost as evidence",
-)
 def test_ordinary_parameters_are_not_redacted(store: Path) -> None:
     @ub.step
     def configure_model(n_passes: int, max_tokens: int, author: str, passenger_count: int) -> None:
@@ -707,12 +678,6 @@ def test_ordinary_parameters_are_not_redacted(store: Path) -> None:
     assert step.params == {"n_passes": 3, "max_tokens": 256, "author": "team toeslagen", "passenger_count": 2}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="redact.py SECRET_KEY knows English names only: a Dutch `wachtwoord` (password) or a `pwd` "
-    "argument is stored in clear text in the step's params",
-)
 def test_dutch_and_short_password_names_are_redacted(store: Path) -> None:
     @ub.step
     def connect(wachtwoord: str, pwd: str) -> None:
@@ -724,13 +689,6 @@ def test_dutch_and_short_password_names_are_redacted(store: Path) -> None:
     assert step.params == {"wachtwoord": "[redacted]", "pwd": "[redacted]"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="decorators.py _source_from: any string argument with a dot counts as a path "
-    "(os.path.splitext finds an 'extension'), so a loader called with a person's name 'J. Jansen' (or a "
-    "version '0.5') records that value as the dataset's source",
-)
 def test_only_paths_and_uris_become_the_source(store: Path) -> None:
     @ub.dataset(name="dossier")
     def load_dossier(applicant: str) -> pd.DataFrame:

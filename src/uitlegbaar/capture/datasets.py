@@ -41,11 +41,10 @@ def capture_table(
     table = to_arrow(data)
     fingerprint = fingerprint_table(table)
     columns = [str(c) for c in table.column_names]
-    run.personal_columns.update(personal)
+    personal_here = _personal_columns(run, fingerprint, columns, personal)
     known = run.datasets.get(fingerprint.digest)
     if known is not None and role == "derived":
         return CapturedTable(known, fingerprint, columns)
-    personal_here = [c for c in columns if c in run.personal_columns]
     missing = sorted(set(personal) - set(columns))
     record = run.record(
         DatasetRecord,
@@ -63,7 +62,7 @@ def capture_table(
         description=description,
         owner=owner,
         licence=licence,
-        personal=sorted(set(personal_here) | set(missing)),
+        personal=sorted(personal_here | set(missing)),
         sensitive=list(sensitive),
         num_rows=table.num_rows,
         num_columns=table.num_columns,
@@ -71,11 +70,23 @@ def capture_table(
         fingerprint=Fingerprint(
             algorithm=fingerprint.algorithm,
             digest=fingerprint.digest,
-            columns={c: d for c, d in fingerprint.columns.items() if c not in run.personal_columns},
+            columns={c: d for c, d in fingerprint.columns.items() if c not in personal_here},
         ),
-        profile=profile_table(table, personal=run.personal_columns),
+        profile=profile_table(table, personal=personal_here),
         produced_by=produced_by,
     )
     ref = DatasetRef(id=record.id, name=name, fingerprint=fingerprint.digest)
     run.datasets.setdefault(fingerprint.digest, ref)
     return CapturedTable(ref, fingerprint, columns)
+
+
+def _personal_columns(
+    run: ActiveRun, fingerprint: TableFingerprint, columns: list[str], declared: Sequence[str]
+) -> set[str]:
+    """Columns of this table that hold personal data: declared here, or earlier in the run under the
+    same name or with the same content (a renamed copy). What is found is remembered for the run."""
+    run.personal_columns.update(declared)
+    found = {c for c in columns if c in run.personal_columns or fingerprint.columns.get(c) in run.personal_digests}
+    run.personal_columns.update(found)
+    run.personal_digests.update(fingerprint.columns[c] for c in found if c in fingerprint.columns)
+    return found

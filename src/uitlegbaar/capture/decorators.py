@@ -13,7 +13,7 @@ import hashlib
 import inspect
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from uitlegbaar.capture import lineage
@@ -138,8 +138,8 @@ def dataset(
     the call is used. `personal` names columns with personal data: they are fingerprinted like every
     column but never profiled. `sensitive` names attributes for the fairness analysis.
     """
-    _check_names("personal", personal)
-    _check_names("sensitive", sensitive)
+    personal, sensitive = _names("personal", personal), _names("sensitive", sensitive)
+    _optional_text("name", name)
     if source is not None and not isinstance(source, (str, os.PathLike)):
         raise ConfigurationError(f"@uitlegbaar.dataset(source=...) takes a URI or path, not {type(source).__name__}")
 
@@ -175,8 +175,8 @@ def record_dataset(
     licence: str | None = None,
 ) -> str | None:
     """Record `data` as a source dataset without a decorator; returns the record id (None if not captured)."""
-    _check_names("personal", personal)
-    _check_names("sensitive", sensitive)
+    personal, sensitive = _names("personal", personal), _names("sensitive", sensitive)
+    _optional_text("name", name)
     if not is_table(data):
         raise ConfigurationError(
             f"record_dataset takes a pandas, pyarrow, polars or numpy table, not {type(data).__name__}"
@@ -206,6 +206,7 @@ def record_dataset(
 
 def step(fn: F | None = None, *, name: str | None = None) -> Any:
     """Record a transformation: datasets in and out, column lineage, parameters, code hash."""
+    _optional_text("name", name)
 
     def capture(run: ActiveRun, call: Call) -> None:
         label = name or call.function
@@ -273,7 +274,8 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
 def evaluate(fn: F | None = None, *, split: str = "test", sensitive: Sequence[str] = ()) -> Any:
     """Record the metrics an evaluation returns (a mapping of names to numbers; nested mappings
     `{attribute: {group: {metric: value}}}` for per-group results)."""
-    _check_names("sensitive", sensitive)
+    sensitive = _names("sensitive", sensitive)
+    _optional_text("split", split)
 
     def capture(run: ActiveRun, call: Call) -> None:
         metrics, by_group = _split_metrics(call.result)
@@ -297,6 +299,7 @@ def evaluate(fn: F | None = None, *, split: str = "test", sensitive: Sequence[st
 
 def explain(fn: F | None = None, *, method: str = "returned") -> Any:
     """Record the global feature importances an explanation function returns (feature → number)."""
+    _optional_text("method", method)
 
     def capture(run: ActiveRun, call: Call) -> None:
         importances, _ = _split_metrics(call.result)
@@ -344,12 +347,52 @@ def _returned_tables(result: Any) -> Iterator[tuple[str, Any]]:
                 yield f"[{key}]", item
 
 
+DATA_SUFFIXES = frozenset(
+    {
+        ".csv",
+        ".tsv",
+        ".txt",
+        ".parquet",
+        ".pq",
+        ".feather",
+        ".arrow",
+        ".ipc",
+        ".orc",
+        ".avro",
+        ".json",
+        ".jsonl",
+        ".ndjson",
+        ".xlsx",
+        ".xls",
+        ".ods",
+        ".pkl",
+        ".pickle",
+        ".h5",
+        ".hdf5",
+        ".sav",
+        ".dta",
+        ".sas7bdat",
+        ".xml",
+        ".db",
+        ".sqlite",
+        ".gz",
+        ".zip",
+        ".bz2",
+        ".zst",
+        ".xz",
+    }
+)
+
+
 def _source_from(arguments: Mapping[str, Any]) -> str | None:
-    """The first argument that names a file or URI."""
+    """The first argument that names a file or URI: a path object, a `scheme://` URI, text with a
+    folder separator, or a file name with a data file's suffix (`aanvragen.csv`)."""
     for value in arguments.values():
         if isinstance(value, os.PathLike):
             return str(os.fspath(value))
-        if isinstance(value, str) and ("://" in value or os.sep in value or os.path.splitext(value)[1]):
+        if isinstance(value, str) and (
+            "://" in value or "/" in value or os.sep in value or os.path.splitext(value)[1].lower() in DATA_SUFFIXES
+        ):
             return value
     return None
 
@@ -415,6 +458,16 @@ def _is_number(value: Any) -> bool:
     return type(value).__module__ == "numpy" and getattr(getattr(value, "dtype", None), "kind", "") in "iuf"
 
 
-def _check_names(option: str, names: Sequence[str]) -> None:
-    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+def _names(option: str, names: Any) -> tuple[str, ...]:
+    """Column names given to a decorator, as a tuple (an iterator is read once, here)."""
+    if isinstance(names, str) or not isinstance(names, Iterable):
         raise ConfigurationError(f"{option}= takes a list of column names, e.g. {option}=['bsn'], not {names!r}")
+    out = tuple(names)
+    if not all(isinstance(n, str) for n in out):
+        raise ConfigurationError(f"{option}= takes column names as strings, not {out!r}")
+    return out
+
+
+def _optional_text(option: str, value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ConfigurationError(f"{option}= takes a string, not {type(value).__name__} {value!r}")

@@ -8,14 +8,36 @@ from collections.abc import Mapping
 from typing import Any
 
 REDACTED = "[redacted]"
-SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|(^|[_-])key$|^key|credential|auth", re.I)
+SECRET_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "wachtwoord",
+        "secret",
+        "geheim",
+        "token",
+        "apikey",
+        "key",
+        "sleutel",
+        "credential",
+        "credentials",
+        "auth",
+        "authorization",
+        "bearer",
+        "cookie",
+    }
+)
 _MAX_TEXT = 500
 _URL_CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
 
 
 def is_secret_key(name: str) -> bool:
-    """True for parameter names that hold secrets: password, token, secret, api_key, key, …"""
-    return bool(SECRET_KEY.search(name))
+    """True for parameter names with a word that means a secret: `db_password`, `accessToken`,
+    `api_key`, `wachtwoord`, … (whole words, so `max_tokens` or `author` are kept)."""
+    words = re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower())
+    return any(word in SECRET_WORDS for word in words)
 
 
 def safe_params(params: Mapping[str, Any]) -> dict[str, str | int | float | bool | None]:

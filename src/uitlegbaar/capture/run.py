@@ -10,6 +10,7 @@ records into the process's implicit run.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import contextvars
 import hashlib
 import os
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 
 from uitlegbaar import config, telemetry
 from uitlegbaar.errors import CaptureError, UitlegbaarWarning
-from uitlegbaar.records import DatasetRef, Record, RunEndRecord, RunRecord, body_of
+from uitlegbaar.records import DatasetRef, GapRecord, Record, RunEndRecord, RunRecord, body_of
 
 R = TypeVar("R", bound=Record)
 
@@ -49,18 +50,25 @@ class ActiveRun:
         self.store_root = config.store_path()
         self.strict = config.strict()
         self.closed = False
-        self.personal_columns: set[str] = set()
+        # Personal columns by name and by content digest (so a renamed copy stays personal), shared with
+        # the parent run: what any run of the nest learns protects the data in all of them.
+        self.personal_columns: set[str] = parent.personal_columns if parent else set()
+        self.personal_digests: set[str] = parent.personal_digests if parent else set()
         self.datasets: dict[str, DatasetRef] = {}
         self.last_model_id: str | None = None
         self._lock = threading.Lock()
         self._seq = 0
         self._head: str | None = None
-        self._warned_store = False
+        self._store_error: BaseException | None = None  # the first failure to write, kept for the report
         parent_context = trace.set_span_in_context(parent.span) if parent is not None else None
         self.span: Any = telemetry.tracer().start_span(f"uitlegbaar.run {name}", context=parent_context)
         self.span.set_attribute("uitlegbaar.run_id", self.id)
         self.context = trace.set_span_in_context(self.span)
-        self._sink = _SyncSink(self.store_root) if self.strict else _writer_for(self.store_root)
+        try:
+            self._sink = _SyncSink(self.store_root) if self.strict else _writer_for(self.store_root)
+        except Exception as exc:
+            self.span.end()
+            raise CaptureError(f"uitlegbaar cannot write evidence to {self.store_root}: {exc}") from exc
         provenance = None
         with capturing(self, "run provenance"):
             from uitlegbaar.capture.provenance import collect
@@ -137,6 +145,7 @@ class ActiveRun:
                         f"{failed} batch(es) of spans could not be exported; is the OTLP endpoint reachable?"
                     ),
                 )
+            self._note_store_failure()
             self.append(RunEndRecord, status=status, error_type=error_type, records=self._seq)
         finally:
             self.closed = True
@@ -153,9 +162,11 @@ class ActiveRun:
         self._report_store_errors()
         if sink.unwritten(self.id):
             where = sink.spill(self.id)
+            cause = self._store_error
             _warn(
-                f"uitlegbaar could not write run {self.id} to {self.store_root}; its records were "
-                f"saved to {where} instead (copy them into the store when it is writable again)"
+                f"uitlegbaar could not write run {self.id} to {self.store_root} ({type(cause).__name__}: "
+                f"{cause}); training went on and its records were saved to {where} instead (copy them "
+                "into the store when it is writable again)"
             )
             return
         try:
@@ -164,13 +175,24 @@ class ActiveRun:
             _fail_or_warn(self, f"sealing run {self.id}", exc)
 
     def _report_store_errors(self) -> None:
+        """Keep the writer's first failure; it is reported once, when the run ends, if it still matters
+        (a store that recovered and took every record needs no warning)."""
         errors = self._sink.take_errors()
-        if errors and not self._warned_store:
-            self._warned_store = True
-            exc = errors[0]
-            _warn(
-                f"uitlegbaar could not write evidence to {self.store_root} ({type(exc).__name__}: "
-                f"{exc}); training goes on, records are kept and retried"
+        if errors and self._store_error is None:
+            self._store_error = errors[0]
+
+    def _note_store_failure(self) -> None:
+        """Before the run's last record: when records are still unwritten, say so in a gap record
+        (it travels with them to wherever they end up)."""
+        if self._sink.flush(CLOSE_TIMEOUT_S) and self._sink.unwritten(self.id):
+            self._report_store_errors()
+            exc = self._store_error
+            self.append(
+                GapRecord,
+                what=f"writing to the store {self.store_root}",
+                function=None,
+                error_type=type(exc).__name__ if exc else "unknown",
+                message=str(exc)[:1000],
             )
 
 
@@ -239,12 +261,8 @@ def _fail_or_warn(run: ActiveRun | None, what: str, exc: Exception, function: st
         raise CaptureError(f"uitlegbaar could not capture {what}: {type(exc).__name__}: {exc}") from exc
     _warn(f"uitlegbaar did not capture {what} ({type(exc).__name__}: {exc}); training goes on, the gap is recorded")
     if run is not None and not run.closed:
-        try:
-            from uitlegbaar.records import GapRecord
-
+        with contextlib.suppress(Exception):  # the store itself may be what failed; the warning has said it
             run.append(GapRecord, what=what, function=function, error_type=type(exc).__name__, message=str(exc)[:1000])
-        except Exception:  # the store itself may be what failed; the warning has said it
-            pass
 
 
 def _warn(message: str) -> None:
