@@ -700,13 +700,6 @@ def test_only_paths_and_uris_become_the_source(store: Path) -> None:
     assert dataset.source is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="decorators.py _wrap.arguments_of: arguments are bound without BoundArguments.apply_defaults(), "
-    "so a parameter left at its default (e.g. reference_date in the example's make_features) is missing "
-    "from StepRecord.params: the evidence does not show the value the step actually used",
-)
 def test_default_parameters_are_recorded(store: Path) -> None:
     @ub.step
     def make_features(values: list[int], reference_date: str = "2026-01-01", bins: int = 4) -> None:

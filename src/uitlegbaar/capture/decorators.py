@@ -70,16 +70,22 @@ def _wrap(fn: Callable[..., Any], what: str, capture: Capture) -> Callable[..., 
     qualname = f"{fn.__module__}.{fn.__qualname__}"
     simple = all(p.kind is p.POSITIONAL_OR_KEYWORD for p in signature.parameters.values())
     names = tuple(signature.parameters)
+    defaults = {n: p.default for n, p in signature.parameters.items() if p.default is not p.empty}
 
     def arguments_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The call's arguments by name, defaults included (the values the function really used)."""
         if simple and len(args) <= len(names):
             arguments = dict(zip(names, args, strict=False))
             arguments.update(kwargs)
+            for name, default in defaults.items():
+                arguments.setdefault(name, default)
             return arguments
         try:
-            return dict(signature.bind(*args, **kwargs).arguments)
+            bound = signature.bind(*args, **kwargs)
         except TypeError:
             return {f"arg{i}": a for i, a in enumerate(args)} | kwargs
+        bound.apply_defaults()
+        return dict(bound.arguments)
 
     def after(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any, started: int) -> None:
         ended = time.time_ns()
