@@ -1,6 +1,6 @@
 """Foundation benchmark: what uitlegbaar costs next to MLflow and next to training, in one run.
 
-    python benchmarks/foundation.py            # full: 1,000,000-row frames (about 1.5 minutes)
+    python benchmarks/foundation.py            # full: 1,000,000-row frames (about 1 minute on 2 cores)
     python benchmarks/foundation.py --quick    # 200,000-row frames, fewer repeats
 
 Four measurements, each against an anchor, printed as one table with PASS/FAIL per target:
@@ -347,7 +347,7 @@ def overhead_child(calls: int, repeats: int, time_close: bool) -> None:
             extra.append((stepped_s - plain_s) / calls * 1e6)
         print(json.dumps({"plain_us": plain, "extra_us": extra}), flush=True)
         if not time_close:
-            os._exit(0)  # skip closing the run: with an unreachable collector it blocks for long
+            os._exit(0)  # skip closing the run: with an unreachable collector it takes seconds
         started = time.perf_counter()
     print(json.dumps({"close_s": time.perf_counter() - started}), flush=True)
 

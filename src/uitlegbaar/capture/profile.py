@@ -6,6 +6,7 @@ minimum or a most frequent value, leaves the user's process.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
@@ -32,10 +33,8 @@ def profile_table(table: pa.Table, personal: Collection[str] = ()) -> list[Colum
 
 def _profile_column(name: str, column: pa.ChunkedArray, personal: bool) -> ColumnProfile:
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    type_name = logical_type(column.type)
-    base: dict[str, Any] = dict(name=name, type=type_name, null_count=column.null_count)
+    base: dict[str, Any] = dict(name=name, type=logical_type(column.type), null_count=column.null_count)
     if personal:
         return ColumnProfile(**base, personal=True)
     t = column.type
@@ -44,44 +43,63 @@ def _profile_column(name: str, column: pa.ChunkedArray, personal: bool) -> Colum
     if pa.types.is_dictionary(t):
         column = column.cast(t.value_type)
         t = t.value_type
-    numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
-    temporal = pa.types.is_temporal(t)
-    if numeric or temporal:
-        bounds = pc.min_max(column)
-        base["min"] = _plain(bounds["min"].as_py())
-        base["max"] = _plain(bounds["max"].as_py())
-        if numeric:
-            mean = pc.mean(column).as_py()
-            base["mean"] = None if mean is None else float(mean)
-    distinct, estimated = _distinct(column)
-    base.update(distinct=distinct, distinct_estimated=estimated)
-    if distinct <= TOP_VALUES_MAX_DISTINCT and not pa.types.is_floating(t):
-        base["top_values"] = _top_values(column)
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) or pa.types.is_temporal(t):
+        base.update(_range(column))
+    counts, estimate = _value_counts(column)
+    if counts is None:
+        base.update(distinct=estimate, distinct_estimated=True)
+    else:
+        base.update(distinct=len(counts), distinct_estimated=False)
+        if len(counts) <= TOP_VALUES_MAX_DISTINCT and not pa.types.is_floating(t):
+            base["top_values"] = _top_values(counts)
     return ColumnProfile(**base)
 
 
-def _distinct(column: pa.ChunkedArray) -> tuple[int, bool]:
-    """Exact distinct count up to EXACT_DISTINCT_MAX_ROWS values, and for text of any size.
+def _range(column: pa.ChunkedArray) -> dict[str, Any]:
+    """Minimum, maximum and (for numbers) mean; numpy where it is faster and the column allows it."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    Above that, numbers and dates are first sampled (uniform, fixed seed): a sample in which every
-    value occurs at least twice has seen them all, and its count is the answer. Otherwise the count
-    is a HyperLogLog estimate over every value (about 2% error).
+    t = column.type
+    if column.num_chunks == 1 and not column.null_count and (pa.types.is_integer(t) or pa.types.is_floating(t)):
+        values = column.chunk(0).to_numpy()
+        if len(values) == 0:
+            return {}
+        low, high = (np.nanmin(values), np.nanmax(values)) if values.dtype.kind == "f" else (values.min(), values.max())
+        return {"min": _plain(low.item()), "max": _plain(high.item()), "mean": _plain(float(np.nanmean(values)))}
+    bounds = pc.min_max(column)
+    out: dict[str, Any] = {"min": _plain(bounds["min"].as_py()), "max": _plain(bounds["max"].as_py())}
+    if not pa.types.is_temporal(t):
+        mean = pc.mean(column).as_py()
+        out["mean"] = None if mean is None else float(mean)
+    return out
+
+
+def _value_counts(column: pa.ChunkedArray) -> tuple[pa.StructArray | None, int]:
+    """Every distinct value with its count — or, for a large numeric column with many values, only an
+    estimate of how many there are.
+
+    Text, and columns up to EXACT_DISTINCT_MAX_ROWS values, are counted exactly. A large integer or date
+    column is first sampled (uniform, fixed seed): a sample in which every value occurs at least twice
+    has seen them all, and the column is counted exactly. Otherwise, and for floats, the number of
+    distinct values is a HyperLogLog estimate over every value (about 2% error).
     """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     values = pc.drop_null(column)
-    total = len(values)
-    t = values.type
+    total, t = len(values), values.type
     numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t)
     if total <= EXACT_DISTINCT_MAX_ROWS or not numeric or t.bit_width > 64:
-        return int(pc.count_distinct(values).as_py()), False
-    rows = np.sort(np.random.default_rng(0).choice(total, DISTINCT_SAMPLE_ROWS, replace=False))
-    frequencies = pc.value_counts(values.take(rows)).field("counts").to_numpy()
-    if not np.any(frequencies == 1):
-        return len(frequencies), True
-    return min(total, round(hyperloglog(_as_words(values)))), True
+        return pc.value_counts(values), 0
+    if not pa.types.is_floating(t):
+        rows = np.sort(np.random.default_rng(0).choice(total, DISTINCT_SAMPLE_ROWS, replace=False))
+        sample = pc.value_counts(values.take(rows)).field("counts").to_numpy()
+        if not np.any(sample == 1):
+            return pc.value_counts(values), 0
+    return None, min(total, round(hyperloglog(_as_words(values))))
 
 
 def _as_words(values: pa.ChunkedArray) -> np.ndarray:
@@ -97,32 +115,45 @@ def _as_words(values: pa.ChunkedArray) -> np.ndarray:
     return np.concatenate(parts) if len(parts) != 1 else parts[0]
 
 
+_MAX_RANK = 17
+
+
+@functools.lru_cache(maxsize=1)
+def _rank_of_top16() -> np.ndarray:
+    """Leading zeros + 1 of every 16-bit value (17 for zero): the HyperLogLog rank of a hash's top bits."""
+    import numpy as np
+
+    ranks = np.full(1 << 16, _MAX_RANK, dtype=np.intp)
+    ranks[1:] = 16 - np.floor(np.log2(np.arange(1, 1 << 16))).astype(np.intp)
+    return ranks
+
+
 def hyperloglog(words: np.ndarray, precision: int = 12) -> float:
-    """Estimate how many distinct 64-bit words there are (HyperLogLog, 2^precision registers)."""
+    """Estimate how many distinct 64-bit words there are (HyperLogLog, 2^precision registers, about 2%
+    error; ranks are read from the hash's top 16 bits, which is exact below about 10^8 distinct values)."""
     import numpy as np
 
     if len(words) == 0:
         return 0.0
     u64 = np.uint64
     m = 1 << precision
-    # Mix (multiply-xorshift) so every input bit reaches every output bit; in place, to spare allocations.
-    z = words * u64(0x9E3779B97F4A7C15)
-    tmp = z >> u64(29)
+    # MurmurHash3's 64-bit finaliser: every input bit reaches every output bit (floats and dates have
+    # long runs of zero low bits, which a multiply alone leaves zero). In place, to spare allocations.
+    tmp = words >> u64(33)
+    z = words ^ tmp
+    z *= u64(0xFF51AFD7ED558CCD)
+    np.right_shift(z, u64(33), out=tmp)
     z ^= tmp
-    z *= u64(0xBF58476D1CE4E5B9)
-    np.right_shift(z, u64(32), out=tmp)
+    z *= u64(0xC4CEB9FE1A85EC53)
+    np.right_shift(z, u64(33), out=tmp)
     z ^= tmp
-    # rank = leading zeros + 1 = 64 - floor(log2 z), read off the exponent of z as a float
-    np.bitwise_or(z, u64(1), out=tmp)
-    rank = tmp.astype(np.float64).view(u64)
-    rank >>= u64(52)
-    np.subtract(u64(64 + 1023), rank, out=rank)
-    # register = the low bits of z; count each (register, rank) pair, keep each register's highest rank
+    # register: the low bits; rank: from the top 16 bits. Count each (register, rank) pair, keep the highest.
+    np.right_shift(z, u64(48), out=tmp)
+    rank = _rank_of_top16()[tmp.astype(np.uint16)]
     z &= u64(m - 1)
-    z <<= u64(6)
-    z |= rank
-    seen = np.bincount(z.view(np.int64), minlength=m << 6).reshape(m, 64) > 0
-    registers = np.where(seen.any(axis=1), 63 - np.argmax(seen[:, ::-1], axis=1), 0)
+    width = _MAX_RANK + 1
+    seen = np.bincount(z.view(np.int64) * width + rank, minlength=m * width).reshape(m, width) > 0
+    registers = np.where(seen.any(axis=1), _MAX_RANK - np.argmax(seen[:, ::-1], axis=1), 0)
     estimate = 0.7213 / (1 + 1.079 / m) * m * m / float(np.sum(np.exp2(-registers.astype(np.float64))))
     empty = int(np.count_nonzero(registers == 0))
     if estimate <= 2.5 * m and empty:  # small counts: linear counting is more accurate
@@ -130,12 +161,9 @@ def hyperloglog(words: np.ndarray, precision: int = 12) -> float:
     return float(estimate)
 
 
-def _top_values(column: pa.ChunkedArray) -> list[ValueCount]:
+def _top_values(counts: pa.StructArray) -> list[ValueCount]:
     import pyarrow.compute as pc
 
-    counts = pc.value_counts(pc.drop_null(column))
-    if len(counts) == 0:
-        return []
     order = pc.sort_indices(counts, sort_keys=[("counts", "descending"), ("values", "ascending")])
     top = counts.take(order[:TOP_VALUES]).to_pylist()
     return [ValueCount(value=_plain(row["values"]), count=int(row["counts"])) for row in top]
