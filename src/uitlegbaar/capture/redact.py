@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ _MAX_TEXT = 500
 _URL_CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_key(name: str) -> bool:
     """True for parameter names with a word that means a secret: `db_password`, `accessToken`,
     `api_key`, `wachtwoord`, … (whole words, so `max_tokens` or `author` are kept)."""
