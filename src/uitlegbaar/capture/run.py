@@ -73,6 +73,9 @@ class ActiveRun:
         parent_context = trace.set_span_in_context(parent.span) if parent is not None else None
         self.span: Any = telemetry.tracer().start_span(f"uitlegbaar.run {name}", context=parent_context)
         self.span.set_attribute("uitlegbaar.run_id", self.id)
+        self.recording = bool(self.span.is_recording())
+        self.trace_id = f"{self.span.get_span_context().trace_id:032x}"
+        self.span_id = self.span.get_span_context().span_id
         self.context = trace.set_span_in_context(self.span)
         try:
             self._sink = _SyncSink(self.store_root) if self.strict else _writer_for(self.store_root)
@@ -105,6 +108,8 @@ class ActiveRun:
         """Append a record under a span of its own (by default the span of the call it describes,
         from `start_ns` to `end_ns`), whose attributes summarise it."""
         record_id = new_id()
+        if not self.recording:  # nothing would see the span: give the record its ids without the SDK
+            return self.append(kind, span_id=_ids.getrandbits(64) or 1, id=record_id, **fields)
         span = telemetry.tracer().start_span(
             span_name,
             context=self.context,
@@ -112,13 +117,13 @@ class ActiveRun:
             attributes={"uitlegbaar.run_id": self.id, "uitlegbaar.record_id": record_id, **(attributes or {})},
         )
         try:
-            return self.append(kind, span=span, id=record_id, **fields)
+            return self.append(kind, span_id=span.get_span_context().span_id, id=record_id, **fields)
         finally:
             span.end(end_time=end_ns)
 
-    def append(self, kind: type[R], span: Any = None, id: str | None = None, **fields: Any) -> R:
-        """Add a record to this run's chain and queue it for the store."""
-        span_context = (span or self.span).get_span_context()
+    def append(self, kind: type[R], span_id: int | None = None, id: str | None = None, **fields: Any) -> R:
+        """Add a record to this run's chain and queue it for the store (`span_id`: the span it belongs
+        to, by default the run's)."""
         with self._lock:
             record = kind(
                 id=id or new_id(),
@@ -126,8 +131,8 @@ class ActiveRun:
                 seq=self._seq,
                 created=datetime.now(timezone.utc),
                 prev=self._head,
-                trace_id=f"{span_context.trace_id:032x}",
-                span_id=f"{span_context.span_id:016x}",
+                trace_id=self.trace_id,
+                span_id=f"{span_id or self.span_id:016x}",
                 **fields,
             )
             body = body_of(record)

@@ -9,11 +9,10 @@ spill folder so that nothing captured is lost.
 
 from __future__ import annotations
 
-import queue
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,22 +29,30 @@ class BackgroundWriter:
 
     def __init__(self, store: LocalStore) -> None:
         self.store = store
-        self._queue: queue.Queue[tuple[str, Item] | threading.Event] = queue.Queue()
+        # A deque (append is atomic and lock-free) and an event that wakes the writer when it sleeps:
+        # a capture costs the caller an append, not a lock round trip.
+        self._incoming: deque[tuple[str, Item] | threading.Event] = deque()
+        self._wake = threading.Event()
         self._pending: dict[str, list[Item]] = defaultdict(list)
         self._errors: list[BaseException] = []
         self._lock = threading.Lock()
         self._ready = False
         self._last_write = 0.0
+        self._flush_requested = False
         self._thread = threading.Thread(target=self._run, name="uitlegbaar-writer", daemon=True)
         self._thread.start()
 
     def submit(self, run_id: str, item: Item) -> None:
-        self._queue.put((run_id, item))
+        self._incoming.append((run_id, item))
+        if not self._wake.is_set():  # checked after the append: the writer drains after it clears
+            self._wake.set()
 
     def flush(self, timeout: float | None = 30.0) -> bool:
         """Wait until everything submitted so far was written (or failed); False on time-out."""
         done = threading.Event()
-        self._queue.put(done)
+        self._flush_requested = True
+        self._incoming.append(done)
+        self._wake.set()
         return done.wait(timeout)
 
     def take_errors(self) -> list[BaseException]:
@@ -78,13 +85,15 @@ class BackgroundWriter:
         import pyarrow.parquet  # noqa: F401  (load the writer's slowest import before the first record arrives)
 
         while True:
-            batch = [self._queue.get()]
-            # Idle: write at once. Busy (the last write was moments ago): gather for a while first.
+            self._wake.wait()
+            self._wake.clear()
+            # Idle: write at once. Busy (the last write was moments ago): gather for a while first,
+            # unless someone waits for a flush.
             wait = self._last_write + LINGER_S - time.monotonic()
-            if wait > 0 and not isinstance(batch[0], threading.Event):
+            if wait > 0 and not self._flush_requested:
                 time.sleep(wait)
-            for _ in range(self._queue.qsize()):  # what is there now, not what keeps arriving
-                batch.append(self._queue.get_nowait())
+            self._flush_requested = False
+            batch = [self._incoming.popleft() for _ in range(len(self._incoming))]  # what is there now
             with self._lock:
                 for entry in batch:
                     if not isinstance(entry, threading.Event):
