@@ -52,13 +52,12 @@ class Call:
         """Record under a span that covers this call."""
         return run.record(kind, span_name, attributes, self.start_ns, self.end_ns, **fields)
 
-    def tables(self) -> Iterator[tuple[str, Any]]:
+    def tables(self) -> list[tuple[str, Any]]:
         """(argument name, table) for every table-like argument, in signature order."""
-        for name, value in self.arguments.items():
-            if is_table(value):
-                yield name, value
+        return [(name, value) for name, value in self.arguments.items() if is_table(value)]
 
     def scalars(self) -> dict[str, Any]:
+        """The arguments that are neither tables nor models: the step's parameters."""
         return {n: v for n, v in self.arguments.items() if not is_table(v) and not _is_model(v)}
 
 
@@ -89,12 +88,10 @@ def _wrap(fn: Callable[..., Any], what: str, capture: Capture) -> Callable[..., 
 
     def after(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any, started: int) -> None:
         ended = time.time_ns()
-        run = None
-        with capturing(None, f"{what} {qualname}", qualname):
-            run = active_run()
-        with capturing(run, f"{what} {qualname}", qualname):
-            if run is not None:
-                capture(run, Call(fn, qualname, arguments_of(args, kwargs), result, started, ended))
+        guard = capturing(None, f"{what} {qualname}", qualname)
+        with guard:
+            guard.run = active_run()  # a failure here (no store) is reported without a run to record it in
+            capture(guard.run, Call(fn, qualname, arguments_of(args, kwargs), result, started, ended))
 
     if inspect.iscoroutinefunction(fn):
 
@@ -341,6 +338,8 @@ def _derived(run: ActiveRun, table: Any, name: str, function: str) -> CapturedTa
 
 def _returned_tables(result: Any) -> Iterator[tuple[str, Any]]:
     """Tables in a return value: the value itself, or the items of a tuple, list or dict."""
+    if result is None or isinstance(result, (int, float, str, bool)):
+        return
     if is_table(result):
         yield "", result
     elif isinstance(result, (tuple, list)):

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from uitlegbaar import config, telemetry
 from uitlegbaar.errors import CaptureError, UitlegbaarWarning
 from uitlegbaar.records import DatasetRef, GapRecord, Record, RunEndRecord, RunRecord, body_of
+from uitlegbaar.store.local import row_of
 
 R = TypeVar("R", bound=Record)
 
@@ -140,7 +141,7 @@ class ActiveRun:
             object.__setattr__(record, "digest", hashlib.sha256(body).hexdigest())
             self._seq += 1
             self._head = record.digest
-            self._sink.submit(self.id, (record, body))
+            self._sink.submit(self.id, row_of(record, body))
         self._report_store_errors()
         return record
 

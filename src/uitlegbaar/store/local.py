@@ -41,6 +41,16 @@ FILE_DIGEST_CHARS = 32
 _COLUMNS = ("id", "run_id", "seq", "kind", "created", "digest", "prev", "body")
 
 
+Row = tuple[str, str, int, str, int, str, "str | None", bytes]
+"""A record as the store takes it: id, run id, seq, kind, created (µs since the epoch), digest, prev, body.
+Plain values only, so that queued rows cost the garbage collector nothing."""
+
+
+def row_of(record: Record, body: bytes) -> Row:
+    created_us = round(record.created.timestamp() * 1e6)
+    return (record.id, record.run_id, record.seq, record.kind, created_us, record.digest, record.prev, body)
+
+
 @dataclass(frozen=True)
 class StoredRecord:
     """One record as stored: the indexed columns and the JSON body its digest covers."""
@@ -80,7 +90,7 @@ def _schema() -> pa.Schema:
             ("run_id", pa.string()),
             ("seq", pa.int64()),
             ("kind", pa.string()),
-            ("created", pa.timestamp("us", tz="UTC")),
+            ("created", pa.timestamp("us", tz="UTC")),  # written from integers: 30 times faster than datetimes
             ("digest", pa.string()),
             ("prev", pa.string()),
             ("body", pa.large_binary()),  # UTF-8 JSON, kept as the exact bytes the digest covers
@@ -135,30 +145,17 @@ class LocalStore:
 
     # ------------------------------------------------------------ writing
 
-    def append(self, run_id: str, records: Sequence[tuple[Record, bytes]]) -> None:
-        """Write records of one run (in chain order) as one new segment file."""
-        if not records:
+    def append(self, run_id: str, rows: Sequence[Row]) -> None:
+        """Write rows of one run (in chain order; see `row_of`) as one new segment file."""
+        if not rows:
             return
         import pyarrow as pa
 
         folder = self.root / "runs" / run_id
         folder.mkdir(parents=True, exist_ok=True)
-        created = pa.array([round(r.created.timestamp() * 1e6) for r, _ in records], pa.int64())
-        table = pa.table(
-            {
-                "id": [r.id for r, _ in records],
-                "run_id": [r.run_id for r, _ in records],
-                "seq": [r.seq for r, _ in records],
-                "kind": [r.kind for r, _ in records],
-                # from integers: Arrow converts time-zone-aware datetimes 30 times slower
-                "created": created.cast(pa.timestamp("us", tz="UTC")),
-                "digest": [r.digest for r, _ in records],
-                "prev": [r.prev for r, _ in records],
-                "body": [body for _, body in records],
-            },
-            schema=_schema(),
-        )
-        _write_parquet(folder, f"{records[0][0].seq:010d}", table)
+        columns = list(zip(*rows, strict=True))
+        arrays = [pa.array(values, type=field.type) for values, field in zip(columns, _schema(), strict=True)]
+        _write_parquet(folder, f"{rows[0][2]:010d}", pa.Table.from_arrays(arrays, schema=_schema()))
 
     def seal(self, run_id: str) -> None:
         """Rewrite an ended run's files as one (faster to read), then drop the segments."""

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from uitlegbaar.records import Record
-    from uitlegbaar.store.local import LocalStore
+    from uitlegbaar.store.local import LocalStore, Row
 
-Item = tuple["Record", bytes]
+
 LINGER_S = 0.05  # under a stream of records, write at most this often: few, larger files
 
 
@@ -31,9 +30,9 @@ class BackgroundWriter:
         self.store = store
         # A deque (append is atomic and lock-free) and an event that wakes the writer when it sleeps:
         # a capture costs the caller an append, not a lock round trip.
-        self._incoming: deque[tuple[str, Item] | threading.Event] = deque()
+        self._incoming: deque[tuple[str, Row] | threading.Event] = deque()
         self._wake = threading.Event()
-        self._pending: dict[str, list[Item]] = defaultdict(list)
+        self._pending: dict[str, list[Row]] = defaultdict(list)
         self._errors: list[BaseException] = []
         self._lock = threading.Lock()
         self._ready = False
@@ -42,7 +41,7 @@ class BackgroundWriter:
         self._thread = threading.Thread(target=self._run, name="uitlegbaar-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, run_id: str, item: Item) -> None:
+    def submit(self, run_id: str, item: Row) -> None:
         self._incoming.append((run_id, item))
         if not self._wake.is_set():  # checked after the append: the writer drains after it clears
             self._wake.set()
