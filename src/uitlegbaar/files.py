@@ -19,9 +19,23 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, *, fsync: bool
 def write_with(path: str | os.PathLike[str], write: Callable[[Path], object], *, fsync: bool = False) -> Path:
     """Let `write` fill a temporary file beside `path`, then rename it into place."""
     target = Path(path)
-    tmp = target.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex}{target.suffix}")
+    return write_named(target.parent, target.suffix, write, lambda _: target.name, fsync=fsync)
+
+
+def write_named(
+    folder: Path,
+    suffix: str,
+    write: Callable[[Path], object],
+    name: Callable[[Path], str],
+    *,
+    fsync: bool = False,
+) -> Path:
+    """Let `write` fill a temporary file in `folder`, then rename it to `name(file)`: a name that may
+    depend on what was written (a digest of the content, say)."""
+    tmp = folder / f"{TMP_PREFIX}{uuid.uuid4().hex}{suffix}"
     try:
         write(tmp)
+        target = folder / name(tmp)
         if fsync:
             fsync_file(tmp)
         os.replace(tmp, target)

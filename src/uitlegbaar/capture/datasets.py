@@ -14,6 +14,17 @@ from uitlegbaar.records import ColumnSchema, DatasetRecord, DatasetRef, Fingerpr
 
 
 @dataclass(frozen=True)
+class Declared:
+    """What the user says about a source dataset (nothing is said about derived ones)."""
+
+    personal: tuple[str, ...] = ()
+    sensitive: tuple[str, ...] = ()
+    description: str | None = None
+    owner: str | None = None
+    licence: str | None = None
+
+
+@dataclass(frozen=True)
 class CapturedTable:
     """What a capture learned about one table; `fingerprint.columns` holds every column's digest
     in memory (for lineage), the record only those of columns that are not personal."""
@@ -30,14 +41,12 @@ def capture_table(
     name: str,
     role: str = "source",
     source: str | None = None,
-    personal: Sequence[str] = (),
-    sensitive: Sequence[str] = (),
-    description: str | None = None,
-    owner: str | None = None,
-    licence: str | None = None,
+    declared: Declared | None = None,
     produced_by: str | None = None,
 ) -> CapturedTable:
     """Fingerprint and profile `data` and record it, unless the run already holds the same content."""
+    facts = declared or Declared()
+    personal = facts.personal
     table = to_arrow(data)
     fingerprint = fingerprint_table(table)
     columns = [str(c) for c in table.column_names]
@@ -59,11 +68,11 @@ def capture_table(
         role=role,
         source=source,
         origin=origin_of(data),
-        description=description,
-        owner=owner,
-        licence=licence,
+        description=facts.description,
+        owner=facts.owner,
+        licence=facts.licence,
         personal=sorted(personal_here | set(missing)),
-        sensitive=list(sensitive),
+        sensitive=list(facts.sensitive),
         num_rows=table.num_rows,
         num_columns=table.num_columns,
         columns=[ColumnSchema(name=str(f.name), type=logical_type(f.type), nullable=f.nullable) for f in table.schema],

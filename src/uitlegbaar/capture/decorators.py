@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from uitlegbaar.capture import lineage
-from uitlegbaar.capture.datasets import CapturedTable, capture_table
+from uitlegbaar.capture.datasets import CapturedTable, Declared, capture_table
 from uitlegbaar.capture.redact import safe_params
 from uitlegbaar.capture.run import ActiveRun, active_run, capturing
 from uitlegbaar.capture.tables import is_table
@@ -141,7 +141,7 @@ def dataset(
     the call is used. `personal` names columns with personal data: they are fingerprinted like every
     column but never profiled. `sensitive` names attributes for the fairness analysis.
     """
-    personal, sensitive = _names("personal", personal), _names("sensitive", sensitive)
+    declared = Declared(_names("personal", personal), _names("sensitive", sensitive), description, owner, licence)
     _optional_text("name", name)
     if source is not None and not isinstance(source, (str, os.PathLike)):
         raise ConfigurationError(f"@uitlegbaar.dataset(source=...) takes a URI or path, not {type(source).__name__}")
@@ -150,18 +150,7 @@ def dataset(
         where = os.fspath(source) if source is not None else _source_from(call.arguments)
         label = name or call.function.rsplit(".", 1)[-1]
         for suffix, table in _returned_tables(call.result):
-            capture_table(
-                run,
-                table,
-                name=label + suffix,
-                source=where,
-                personal=personal,
-                sensitive=sensitive,
-                description=description,
-                owner=owner,
-                licence=licence,
-                produced_by=call.function,
-            )
+            capture_table(run, table, name=label + suffix, source=where, declared=declared, produced_by=call.function)
 
     return _decorator(fn, "dataset", capture)
 
@@ -178,7 +167,7 @@ def record_dataset(
     licence: str | None = None,
 ) -> str | None:
     """Record `data` as a source dataset without a decorator; returns the record id (None if not captured)."""
-    personal, sensitive = _names("personal", personal), _names("sensitive", sensitive)
+    declared = Declared(_names("personal", personal), _names("sensitive", sensitive), description, owner, licence)
     _optional_text("name", name)
     if not is_table(data):
         raise ConfigurationError(
@@ -190,17 +179,7 @@ def record_dataset(
     with capturing(run, f"dataset {name}"):
         if run is not None:
             where = os.fspath(source) if source is not None else None
-            return capture_table(
-                run,
-                data,
-                name=name,
-                source=where,
-                personal=personal,
-                sensitive=sensitive,
-                description=description,
-                owner=owner,
-                licence=licence,
-            ).ref.id
+            return capture_table(run, data, name=name, source=where, declared=declared).ref.id
     return None
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uitlegbaar.errors import StoreError
-from uitlegbaar.files import TMP_PREFIX, fsync_file, write_atomic
+from uitlegbaar.files import TMP_PREFIX, write_atomic, write_named
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -274,14 +273,10 @@ def _write_parquet(folder: Path, stem: str, table: pa.Table, *, fsync: bool = Fa
     """Write `table` as `<stem>-<digest of the file>.parquet` in `folder`, atomically."""
     import pyarrow.parquet as pq
 
-    tmp = folder / f"{TMP_PREFIX}{uuid.uuid4().hex}.parquet"
-    try:
-        pq.write_table(table, tmp, compression=compression)
-        digest = hashlib.sha256(tmp.read_bytes()).hexdigest()[:FILE_DIGEST_CHARS]
-        target = folder / f"{stem}-{digest}.parquet"
-        if fsync:
-            fsync_file(tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+    return write_named(
+        folder,
+        ".parquet",
+        lambda tmp: pq.write_table(table, tmp, compression=compression),
+        lambda tmp: f"{stem}-{hashlib.sha256(tmp.read_bytes()).hexdigest()[:FILE_DIGEST_CHARS]}.parquet",
+        fsync=fsync,
+    )
