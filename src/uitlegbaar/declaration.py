@@ -1,0 +1,233 @@
+"""`uitlegbaar.yaml`: the declared context of an algorithm, written by people, kept beside the code.
+
+Keys follow the Algoritmeregister's field names where the register has one (`goal`, `risks`,
+`lawful_basis_grouping`, …), so a register entry is a direct mapping. One file may describe several
+algorithms under `algorithms:` (each with a key, usually the model name); fields at the top level are
+shared defaults. Loading validates everything and reports each problem with file, line and field.
+Regeneration never writes this file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from uitlegbaar.errors import ConfigurationError
+from uitlegbaar.standards import algoritmeregister as ar
+
+FILE_NAME = "uitlegbaar.yaml"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+Status = Literal["In ontwikkeling", "In gebruik", "Buiten gebruik"]
+PublicationCategory = Literal["Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes"]
+Theme = Literal[
+    "Organisatie en bedrijfsvoering",
+    "Cultuur en recreatie",
+    "Economie",
+    "Overheidsfinanciën",
+    "Wonen",
+    "Internationaal",
+    "Migratie en integratie",
+    "Natuur en milieu",
+    "Onderwijs en wetenschap",
+    "Openbare orde en veiligheid",
+    "Recht",
+    "Ruimte en infrastructuur",
+    "Sociale zekerheid",
+    "Verkeer",
+    "Werk",
+    "Zorg en gezondheid",
+]
+assert set(Status.__args__) == set(ar.STATUS) and set(Theme.__args__) == set(ar.THEMES)  # type: ignore[attr-defined]
+assert set(PublicationCategory.__args__) == set(ar.PUBLICATION_CATEGORY)  # type: ignore[attr-defined]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reference(_Strict):
+    """A titled link (a law, an impact assessment, a data catalogue entry)."""
+
+    title: str = Field(min_length=1)
+    link: str | None = None
+
+
+class Owner(_Strict):
+    name: str = Field(min_length=1)
+    role: str | None = None
+    contact: str | None = None
+
+
+class AIActProfile(_Strict):
+    """Where the system stands under the EU AI Act (as the organisation has assessed it)."""
+
+    ai_system: bool | None = Field(None, description="is it an AI system in the sense of Art. 3(1)?")
+    risk_class: Literal["prohibited", "high-risk", "limited-risk", "minimal-risk"] | None = None
+    role: Literal["provider", "deployer", "provider and deployer", "importer", "distributor"] | None = None
+    annex_iii: str | None = Field(None, description="the Annex III area, for a high-risk system")
+    assessed_on: str | None = None
+    notes: str | None = None
+
+
+class Declaration(_Strict):
+    """What people declare about one algorithm. Every field is optional here: what is missing is
+    reported by the documents that need it, with who must supply it."""
+
+    # Algoritmeregister fields (standard 1.0 names)
+    organization: str | None = None
+    name: str | None = None
+    description_short: str | None = None
+    goal: str | None = None
+    proportionality: str | None = None
+    human_intervention: str | None = None
+    risks: str | None = None
+    lawful_basis: str | None = None
+    lawful_basis_grouping: list[Reference] = Field(default_factory=list)
+    impacttoetsen_grouping: list[Reference] = Field(default_factory=list)
+    impacttoetsen: str | None = None
+    process_index_url: str | None = None
+    contact_email: str | None = None
+    status: Status | None = None
+    begin_date: str | None = None
+    end_date: str | None = None
+    publication_category: PublicationCategory | None = None
+    category: list[Theme] = Field(default_factory=list)
+    provider: str | None = None
+    publiccode: str | None = None
+    website: str | None = None
+    url: str | None = None
+    source_id: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    source_data_grouping: list[Reference] = Field(default_factory=list)
+    lars: str | None = Field(None, description="the id the register assigned (set after the first publication)")
+    # model card fields
+    intended_uses: list[str] = Field(default_factory=list)
+    out_of_scope_uses: list[str] = Field(default_factory=list)
+    limitations: list[str] = Field(default_factory=list)
+    owners: list[Owner] = Field(default_factory=list)
+    licence: str | None = None
+    ai_act: AIActProfile | None = None
+
+    @field_validator("begin_date", "end_date")
+    @classmethod
+    def _month(cls, value: str | None) -> str | None:
+        if value is not None and not _MONTH.match(value):
+            raise ValueError(f"must be a month as YYYY-MM, e.g. 2025-03, not {value!r}")
+        return value
+
+
+DECLARED_FIELDS = tuple(Declaration.model_fields)
+
+
+class DeclarationFile(BaseModel):
+    """A loaded `uitlegbaar.yaml`: one or more declarations by key."""
+
+    path: str
+    algorithms: dict[str, Declaration]
+
+    def select(self, key: str | None = None) -> Declaration:
+        """The declaration for `key` (a model name); the only one when the file has one."""
+        if key is not None and key in self.algorithms:
+            return self.algorithms[key]
+        if len(self.algorithms) == 1:
+            return next(iter(self.algorithms.values()))
+        keys = ", ".join(sorted(self.algorithms))
+        raise ConfigurationError(f"{self.path} describes {keys}; name one with --algorithm")
+
+
+def find(start: str | os.PathLike[str] = ".") -> Path | None:
+    """`uitlegbaar.yaml` in `start` or the nearest folder above it."""
+    folder = Path(start).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / FILE_NAME).is_file():
+            return candidate / FILE_NAME
+    return None
+
+
+def load(path: str | os.PathLike[str]) -> DeclarationFile:
+    """Read and validate a declaration file; every problem is reported with its line and field."""
+    import yaml
+
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {file}: {exc.strerror or exc}") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}" if mark is not None else str(file)
+        raise ConfigurationError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{file}:1: expected a mapping of fields (key: value), not {type(data).__name__}")
+    lines = _line_numbers(node)
+    shared = {k: v for k, v in data.items() if k not in ("algorithms", "uitlegbaar")}
+    entries = data.get("algorithms")
+    raw: dict[str, tuple[dict[str, Any], tuple[Any, ...]]]
+    if entries is None:
+        raw = {"default": (shared, ())}
+    elif isinstance(entries, dict) and entries:
+        raw = {str(k): ({**shared, **(v or {})}, ("algorithms", k)) for k, v in entries.items()}
+    else:
+        raise ConfigurationError(
+            f"{file}:{lines.get(('algorithms',), 1)}: algorithms: expected a mapping of algorithm keys to their fields"
+        )
+    algorithms, problems = {}, []
+    for key, (fields, prefix) in raw.items():
+        try:
+            algorithms[key] = Declaration.model_validate(fields)
+        except ValidationError as exc:
+            problems += [_problem(file, lines, prefix, error) for error in exc.errors()]
+    if problems:
+        raise ConfigurationError("\n".join(problems))
+    return DeclarationFile(path=str(file), algorithms=algorithms)
+
+
+def _problem(file: Path, lines: dict[tuple[Any, ...], int], prefix: tuple[Any, ...], error: Any) -> str:
+    loc = tuple(error["loc"])
+    field = ".".join(str(p) for p in loc)
+    line = _line_of(lines, prefix, loc)
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (see `uitlegbaar init` for the fields there are)"
+    elif error["type"] == "literal_error":
+        message = f"must be one of {error['ctx']['expected']}, not {error['input']!r}"
+    elif message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return f"{file}:{line}: {field}: {message}"
+
+
+def _line_of(lines: dict[tuple[Any, ...], int], prefix: tuple[Any, ...], loc: tuple[Any, ...]) -> int:
+    """The line of a field, looked up where it was written: under the algorithm, or shared at the top."""
+    for base in ((*prefix, *loc), loc):
+        for end in range(len(base), 0, -1):
+            if base[:end] in lines:
+                return lines[base[:end]]
+    return lines.get(prefix, 1)
+
+
+def _line_numbers(node: Any, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
+    """Map each key path of a YAML document to its 1-based line."""
+    import yaml
+
+    out: dict[tuple[Any, ...], int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            here = (*path, key.value)
+            out[here] = key.start_mark.line + 1
+            out.update(_line_numbers(value, here))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            here = (*path, i)
+            out[here] = item.start_mark.line + 1
+            out.update(_line_numbers(item, here))
+    return out
