@@ -90,12 +90,17 @@ def verify(ctx: Context, run: str | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("what", type=click.Choice(["records"]))
+@click.argument("what", type=click.Choice(["records", "card"]))
 def schema(what: str) -> None:
-    """Print the JSON Schema of WHAT (records: every evidence record kind)."""
-    from uitlegbaar.records import json_schema
+    """Print the JSON Schema of WHAT: records (every evidence record kind) or card (the model card)."""
+    if what == "card":
+        from uitlegbaar.card.model import card_json_schema
 
-    emit_json(json_schema())
+        emit_json(card_json_schema())
+    else:
+        from uitlegbaar.records import json_schema
+
+        emit_json(json_schema())
 
 
 def _summary_dict(summary: Any) -> dict[str, Any]:

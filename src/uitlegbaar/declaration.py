@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.standards import algoritmeregister as ar
@@ -66,10 +66,10 @@ class Owner(_Strict):
 class AIActProfile(_Strict):
     """Where the system stands under the EU AI Act (as the organisation has assessed it)."""
 
-    ai_system: bool | None = Field(None, description="is it an AI system in the sense of Art. 3(1)?")
+    ai_system: bool | None = Field(default=None, description="is it an AI system in the sense of Art. 3(1)?")
     risk_class: Literal["prohibited", "high-risk", "limited-risk", "minimal-risk"] | None = None
     role: Literal["provider", "deployer", "provider and deployer", "importer", "distributor"] | None = None
-    annex_iii: str | None = Field(None, description="the Annex III area, for a high-risk system")
+    annex_iii: str | None = Field(default=None, description="the Annex III area, for a high-risk system")
     assessed_on: str | None = None
     notes: str | None = None
 
@@ -104,7 +104,7 @@ class Declaration(_Strict):
     source_id: str | None = None
     tags: list[str] = Field(default_factory=list)
     source_data_grouping: list[Reference] = Field(default_factory=list)
-    lars: str | None = Field(None, description="the id the register assigned (set after the first publication)")
+    lars: str | None = Field(default=None, description="the id the register assigned (set after the first publication)")
     # model card fields
     intended_uses: list[str] = Field(default_factory=list)
     out_of_scope_uses: list[str] = Field(default_factory=list)
@@ -112,6 +112,12 @@ class Declaration(_Strict):
     owners: list[Owner] = Field(default_factory=list)
     licence: str | None = None
     ai_act: AIActProfile | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_unset(cls, data: Any) -> Any:
+        """A key left empty (`key:` or `key: ~`) is a field not yet filled in, whatever its type."""
+        return {k: v for k, v in data.items() if v is not None} if isinstance(data, dict) else data
 
     @field_validator("begin_date", "end_date")
     @classmethod
@@ -231,3 +237,53 @@ def _line_numbers(node: Any, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...]
             out[here] = item.start_mark.line + 1
             out.update(_line_numbers(item, here))
     return out
+
+
+# ------------------------------------------------------------------ the starter file
+
+STARTER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("organization", "Full name of the organisation that uses the algorithm (one per entry)"),
+    ("name", "Name of the algorithm, preferably with a verb that says what it does"),
+    ("description_short", "2–3 sentences at B1 level: what it does and why (at most 400 characters)"),
+    ("status", "In ontwikkeling | In gebruik | Buiten gebruik"),
+    ("publication_category", "Hoog-risico AI-systeem | Impactvolle algoritmes | Overige algoritmes"),
+    ("contact_email", "A team address or an https:// web form; never a personal address"),
+    ("begin_date", "Month taken into use, YYYY-MM"),
+    ("category", "Themes, e.g. [Sociale zekerheid, Werk]"),
+    ("goal", "Purpose, and how citizens and businesses meet it"),
+    ("human_intervention", "How people use, check and correct its outcomes"),
+    ("proportionality", "Pros and cons, alternatives considered, why its use is justified"),
+    ("risks", "Risks (e.g. discrimination, explainability) and how they are managed"),
+    ("lawful_basis", "The legal basis in plain language"),
+    ("lawful_basis_grouping", "References: [{title: Participatiewet, link: https://wetten.overheid.nl/…}]"),
+    ("impacttoetsen_grouping", "Impact assessments done: [{title: …, link: https://…}]"),
+    ("process_index_url", "Link to the public part of the processing register (GDPR art. 30)"),
+    ("provider", "External supplier, or Intern ontwikkeld"),
+    ("intended_uses", "What the model is meant for"),
+    ("out_of_scope_uses", "What it must not be used for"),
+    ("limitations", "Known limitations"),
+    ("owners", "[{name: Team …, role: eigenaar, contact: team@…}]"),
+    ("ai_act", "{ai_system: true, risk_class: high-risk, role: deployer}"),
+)
+
+
+def starter(values: dict[str, str] | None = None) -> str:
+    """A commented `uitlegbaar.yaml`: every key with its Dutch label and a hint; given values filled in."""
+    import json
+
+    from uitlegbaar.labels import label
+
+    given = values or {}
+    lines = [
+        "# uitlegbaar.yaml — what people declare about this algorithm. uitlegbaar never overwrites it.",
+        "# Keys follow the Algoritmeregister (publication standard 1.0); the Dutch label is beside each key.",
+        "# Leave a key empty (~) until you know; `uitlegbaar card latest` lists what is still missing.",
+        "",
+    ]
+    for key, hint in STARTER_FIELDS:
+        value = given.get(key)
+        rendered = json.dumps(value, ensure_ascii=False) if value else "~"
+        lines.append(f"# {label(key, 'nl')} — {hint}")
+        lines.append(f"{key}: {rendered}")
+        lines.append("")
+    return "\n".join(lines)

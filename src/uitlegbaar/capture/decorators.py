@@ -386,10 +386,13 @@ def _is_model(value: Any) -> bool:
 
 
 def _hyperparameters(model: Any) -> dict[str, str | int | float | bool | None]:
+    """`get_params(deep=True)` without the nested estimator objects: for a pipeline that gives every
+    step's settings (`classifier__learning_rate`), not `steps: <list>`."""
     get_params = getattr(model, "get_params", None)
     if get_params is None:
         return {}
-    return safe_params(get_params(deep=False))
+    plain = (str, int, float, bool, type(None))
+    return safe_params({k: v for k, v in get_params(deep=True).items() if isinstance(v, plain)})
 
 
 def _features(model: Any, data: list[CapturedTable]) -> list[str]:

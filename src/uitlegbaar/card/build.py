@@ -1,0 +1,61 @@
+"""From a store and a run reference to a rendered card: what `uitlegbaar card` does, as a library call."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from uitlegbaar import declaration as declarations
+from uitlegbaar.card.compile import compile_card
+from uitlegbaar.card.model import ModelCard
+from uitlegbaar.evidence import Evidence, load_evidence
+from uitlegbaar.labels import Language
+from uitlegbaar.store.local import LocalStore
+
+Format = Literal["md", "html", "json"]
+
+
+def declaration_for(
+    evidence: Evidence, path: str | os.PathLike[str] | None, algorithm: str | None
+) -> tuple[declarations.Declaration, str | None]:
+    """The declaration that describes the run's model: from `path`, else the nearest uitlegbaar.yaml;
+    an empty one when there is none (the card then lists everything as missing)."""
+    found = path or declarations.find()
+    if found is None:
+        return declarations.Declaration(), None
+    loaded = declarations.load(found)
+    key = algorithm or (evidence.model.name if evidence.model else None)
+    return loaded.select(key), str(found)
+
+
+def build_card(
+    store: LocalStore, ref: str, *, declaration: str | os.PathLike[str] | None = None, algorithm: str | None = None
+) -> ModelCard:
+    """Compile the card of run `ref` with its declaration and the changes since the previous version."""
+    evidence = load_evidence(store, ref)
+    declared, path = declaration_for(evidence, declaration, algorithm)
+    return compile_card(evidence, declared, changes=_changes(store, evidence), declaration_path=path)
+
+
+def _changes(store: LocalStore, evidence: Evidence) -> dict[str, object] | None:
+    try:
+        from uitlegbaar.diff import changes_since, previous_run
+    except ImportError:  # pragma: no cover - the diff module ships with the package
+        return None
+    found = changes_since(previous_run(store, evidence), evidence)
+    return (
+        None if found is None else found.model_dump(mode="json") if hasattr(found, "model_dump") else dict(vars(found))
+    )
+
+
+def render(card: ModelCard, fmt: Format, lang: Language = "en") -> str:
+    """The card as Markdown (a Hugging Face model card), self-contained HTML, or JSON."""
+    if fmt == "md":
+        from uitlegbaar.card.markdown import render_markdown
+
+        return render_markdown(card, lang)
+    if fmt == "html":
+        from uitlegbaar.card.html import render_html
+
+        return render_html(card, lang)
+    return card.model_dump_json(indent=2, by_alias=True) + "\n"
