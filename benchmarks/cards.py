@@ -1,0 +1,133 @@
+"""Model-card benchmark: compile and render the HTML card of a large run, in process and end to end.
+
+    python benchmarks/cards.py
+
+The run has 3 datasets, a model with 200 features, an evaluation with 10 groups and importances for
+every feature. Measured side by side in one run:
+
+1. compile + render the HTML card in process (after the CLI has started): target under 0.5 s;
+2. `uitlegbaar card RUN --format html -o FILE` end to end, process start included, against
+   `python -c "import uitlegbaar"` plus (1): target at most 1.5 times that.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import Row, best_of, fmt_ratio, fmt_time, note, print_table, verdict
+
+FEATURES = 200
+GROUPS = 10
+ROWS = 5_000
+REPEATS = 5
+COMPILE_TARGET_S = 0.5
+END_TO_END_TARGET = 1.5
+
+
+def capture_large_run(store: Path) -> str:
+    """A run with 3 datasets, 200 features, 10 groups, 200 importances (synthetic, seeded)."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    import uitlegbaar as ub
+
+    ub.configure(store=store)
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({f"kenmerk_{i:03d}": rng.normal(size=ROWS) for i in range(FEATURES)})
+    frame["groep"] = rng.choice([f"groep {g}" for g in range(GROUPS)], ROWS)
+    frame["label"] = (frame["kenmerk_000"] + rng.normal(size=ROWS) > 0).astype(int)
+
+    @ub.step
+    def split(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return data.iloc[: ROWS // 2], data.iloc[ROWS // 2 :]
+
+    @ub.train(model="benchmark-model")
+    def fit(X: pd.DataFrame, y: pd.Series) -> LogisticRegression:
+        return LogisticRegression(max_iter=200).fit(X, y)
+
+    @ub.evaluate(split="test", sensitive=["groep"])
+    def evaluate(model: LogisticRegression, X: pd.DataFrame, y: pd.Series, groups: pd.Series) -> dict[str, object]:
+        predicted = model.predict(X)
+        per_group = {
+            g: {
+                "selection_rate": float(predicted[(groups == g).to_numpy()].mean()),
+                "accuracy": float((predicted == y)[(groups == g).to_numpy()].mean()),
+            }
+            for g in sorted(groups.unique())
+        }
+        return {"accuracy": float((predicted == y).mean()), "groep": per_group}
+
+    @ub.explain(method="coefficients")
+    def explain(model: LogisticRegression, X: pd.DataFrame) -> dict[str, float]:
+        return dict(zip(X.columns, model.coef_[0].tolist(), strict=True))
+
+    with ub.run("cards benchmark") as run:
+        ub.record_dataset(frame, name="aanvragen", source="memory://benchmark")
+        train, test = split(frame)
+        columns = [f"kenmerk_{i:03d}" for i in range(FEATURES)]
+        model = fit(train[columns], train["label"])
+        evaluate(model, test[columns], test["label"], test["groep"])
+        explain(model, train[columns])
+    return run.id
+
+
+def compile_html(store: Path, run_id: str) -> str:
+    from uitlegbaar.card.build import build_card, render
+    from uitlegbaar.store import LocalStore
+
+    return render(build_card(LocalStore.open(store), run_id), "html")
+
+
+def seconds_of(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    """The fastest of REPEATS runs of a command."""
+    seconds, _ = best_of(lambda: subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True), REPEATS)
+    return seconds
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="uitlegbaar-cards-") as tmp:
+        work = Path(tmp)
+        store = work / "store"
+        note("capturing a run with 3 datasets, 200 features, 10 groups")
+        run_id = capture_large_run(store)
+        compile_html(store, run_id)  # first use: imports and template loading
+        note("compiling in process")
+        compile_s, html = best_of(lambda: compile_html(store, run_id), REPEATS)
+        env = {**os.environ, "UITLEGBAAR_STORE": str(store)}
+        executable = str(Path(sys.executable).with_name("uitlegbaar"))
+        note("end to end")
+        end_to_end_s = seconds_of(
+            [executable, "card", run_id, "--format", "html", "-o", str(work / "card.html")], env, work
+        )
+        import_s = seconds_of([sys.executable, "-c", "import uitlegbaar"], env, work)
+        anchor = import_s + compile_s
+        rows = [
+            Row(
+                "1. compile + render HTML card (in process)",
+                fmt_time(compile_s),
+                f"target {fmt_time(COMPILE_TARGET_S)}",
+                fmt_ratio(compile_s, COMPILE_TARGET_S),
+                "< 0.5 s",
+                verdict(compile_s < COMPILE_TARGET_S),
+            ),
+            Row(
+                "2. uitlegbaar card --format html (end to end)",
+                fmt_time(end_to_end_s),
+                f"import {fmt_time(import_s)} + compile {fmt_time(compile_s)}",
+                fmt_ratio(end_to_end_s, anchor),
+                "≤ 1.5×",
+                verdict(end_to_end_s <= END_TO_END_TARGET * anchor),
+            ),
+            Row("   HTML size", f"{len(html.encode()) / 1024:.0f} KiB", "—", "—", "—", "info"),
+        ]
+    print_table(rows, "uitlegbaar model-card benchmark (3 datasets, 200 features, 10 groups)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
