@@ -33,7 +33,7 @@ def runs(ctx: Context, as_json: bool) -> None:
             str(s.kinds.get("model", 0)),
             str(s.records),
         )
-    Console(highlight=False).print(table if summaries else "No runs in this store yet.")
+    Console(highlight=False, markup=False).print(table if summaries else "No runs in this store yet.")
 
 
 @cli.command()

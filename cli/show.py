@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from uitlegbaar.records import (
     DatasetRecord,
@@ -21,11 +22,13 @@ from uitlegbaar.records import (
 
 
 def render_run(summary: Any, records: Sequence[Record], console: Console | None = None) -> None:
-    out = console or Console(highlight=False)
+    out = console or Console(highlight=False, markup=False)  # names are data: `[red]` stays text
     start = next((r for r in records if isinstance(r, RunRecord)), None)
     out.print(
-        f"[bold]{summary.name}[/bold]  run {summary.run_id}  {summary.status}  "
-        f"started {summary.started:%Y-%m-%d %H:%M:%S} UTC"
+        Text.assemble(
+            (summary.name, "bold"),
+            f"  run {summary.run_id}  {summary.status}  started {summary.started:%Y-%m-%d %H:%M:%S} UTC",
+        )
     )
     if start is not None and start.provenance is not None:
         p = start.provenance
@@ -58,7 +61,12 @@ def render_run(summary: Any, records: Sequence[Record], console: Console | None 
         "Steps",
         ["function", "in", "out", "lineage"],
         [
-            [s.function, ", ".join(i.name for i in s.inputs), ", ".join(o.name for o in s.outputs), _lineage(s)]
+            [
+                s.function,
+                ", ".join(i.name for i in s.inputs),
+                ", ".join(o.name for o in s.outputs),
+                s.lineage.summary() if s.lineage else "",
+            ]
             for s in _of(records, StepRecord)
         ],
     )
@@ -99,18 +107,6 @@ def render_run(summary: Any, records: Sequence[Record], console: Console | None 
 
 def _of(records: Sequence[Record], kind: type[Any]) -> list[Any]:
     return [r for r in records if isinstance(r, kind)]
-
-
-def _lineage(step: StepRecord) -> str:
-    if step.lineage is None:
-        return ""
-    parts = []
-    if step.lineage.added:
-        parts.append("+" + ", +".join(step.lineage.added))
-    if step.lineage.removed:
-        parts.append("-" + ", -".join(step.lineage.removed))
-    parts += [f"{old}→{new}" for old, new in step.lineage.renamed.items()]
-    return "; ".join(parts)
 
 
 def _table(out: Console, title: str, columns: list[str], rows: list[list[str]]) -> None:

@@ -92,6 +92,21 @@ class ColumnLineage(_Model):
     removed: list[str] = Field(default_factory=list)
     renamed: dict[str, str] = Field(default_factory=dict, description="old name → new name")
 
+    def summary(self, limit: int | None = None) -> str:
+        """One line: `+added, -removed, old→new`; with `limit`, each kind cut after that many (`+N more`)."""
+
+        def first(items: list[str]) -> str:
+            if limit is None or len(items) <= limit:
+                return ", ".join(items)
+            return ", ".join(items[:limit]) + f" … (+{len(items) - limit} more)"
+
+        parts = [
+            first([f"+{c}" for c in self.added]),
+            first([f"-{c}" for c in self.removed]),
+            first([f"{old}→{new}" for old, new in self.renamed.items()]),
+        ]
+        return "; ".join(p for p in parts if p)
+
 
 # ---------------------------------------------------------------- records
 

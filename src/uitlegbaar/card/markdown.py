@@ -179,7 +179,10 @@ def render_markdown(card: ModelCard, lang: Language = "en") -> str:
             f"## {L('lineage')}",
             _table(
                 [L("step"), L("inputs"), L("outputs"), L("lineage")],
-                [(s.function, ", ".join(s.inputs), ", ".join(s.outputs), _lineage(s.lineage)) for s in card.lineage],
+                [
+                    (s.function, ", ".join(s.inputs), ", ".join(s.outputs), s.lineage.summary() if s.lineage else "")
+                    for s in card.lineage
+                ],
             ),
         ]
     if card.changes:
@@ -271,13 +274,6 @@ def _num(value: Any) -> str:
     if value is None:
         return ""
     return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def _lineage(lineage: Any) -> str:
-    if lineage is None:
-        return ""
-    parts = [f"+{c}" for c in lineage.added] + [f"-{c}" for c in lineage.removed]
-    return ", ".join(parts + [f"{o}→{n}" for o, n in lineage.renamed.items()])
 
 
 def _not_supplied(lang: Language) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,7 @@ FORMAT = 1
 MARKER = "uitlegbaar-store.json"
 SEALED = "sealed"
 FILE_DIGEST_CHARS = 32
+_RELATIVE = re.compile(r"latest(?:~(\d+))?")
 _COLUMNS = ("id", "run_id", "seq", "kind", "created", "digest", "prev", "body")
 
 
@@ -213,12 +215,15 @@ class LocalStore:
         return RunSummary(run_id, first.get("name", ""), rows[0].created, status, len(rows), kinds)
 
     def resolve(self, ref: str) -> str:
-        """A run id from a full id, a unique prefix of one, or `latest`."""
+        """A run id from a full id, a unique prefix of one, `latest`, or `latest~N` (N runs before it)."""
         ids = self.run_ids()
-        if ref == "latest":
-            if not ids:
-                raise StoreError(f"the store at {self.root} has no runs yet")
-            return self.summaries()[-1].run_id
+        relative = _RELATIVE.fullmatch(ref)
+        if relative is not None:
+            back, runs = int(relative.group(1) or 0), self.summaries()
+            if back >= len(runs):
+                have = f"has {len(runs)}" if runs else "has no runs yet"
+                raise StoreError(f"'{ref}' needs at least {back + 1} runs, and the store at {self.root} {have}")
+            return runs[-1 - back].run_id
         if ref in ids:
             return ref
         matches = [i for i in ids if i.startswith(ref)]
