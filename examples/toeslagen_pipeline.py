@@ -81,6 +81,13 @@ def make_features(applications: pd.DataFrame, reference_date: str = "2026-01-01"
     return features.drop(columns=["bsn", "naam", "geboortedatum"])
 
 
+@ub.step
+def split_for_training(features: pd.DataFrame, test_size: float = 0.25, seed: int = 0) -> tuple[pd.DataFrame, ...]:
+    """Hold out a stratified test set; the sensitive attribute is kept aside for the evaluation only."""
+    X, y, groups = features[CATEGORICAL + NUMERIC], features[["heronderzoek"]], features[["geslacht"]]
+    return tuple(train_test_split(X, y, groups, test_size=test_size, random_state=seed, stratify=y))
+
+
 @ub.train(model="toeslag-heronderzoek")
 def train_model(X: pd.DataFrame, y: pd.Series, learning_rate: float = 0.1) -> Pipeline:
     """Gradient-boosted trees on one-hot gemeente/woonsituatie and the numeric features."""
@@ -132,14 +139,10 @@ def main(rows: int = 20_000, data_dir: Path | None = None) -> str:
     with ub.run("toeslag-heronderzoek training", tags={"team": "toeslagen"}) as run:
         applications = load_applications(source)
         features = make_features(applications)
-        X = features[CATEGORICAL + NUMERIC]
-        y = features["heronderzoek"]
-        X_train, X_test, y_train, y_test, _, groups_test = train_test_split(
-            X, y, features["geslacht"], test_size=0.25, random_state=0, stratify=y
-        )
-        model = train_model(X_train, y_train)
-        metrics = evaluate_model(model, X_test, y_test, groups_test)
-        explain_model(model, X_test, y_test)
+        X_train, X_test, y_train, y_test, _, groups_test = split_for_training(features)
+        model = train_model(X_train, y_train["heronderzoek"])
+        metrics = evaluate_model(model, X_test, y_test["heronderzoek"], groups_test["geslacht"])
+        explain_model(model, X_test, y_test["heronderzoek"])
     print(f"run {run.id}: accuracy {metrics['accuracy']:.3f}, ROC AUC {metrics['roc_auc']:.3f}")
     return run.id
 
