@@ -5,9 +5,12 @@
 The run has 3 datasets, a model with 200 features, an evaluation with 10 groups and importances for
 every feature. Measured side by side in one run:
 
-1. compile + render the HTML card in process (after the CLI has started): target under 0.5 s;
+1. compile + render the HTML card in a process that has done it once (the library at work):
+   target under 0.5 s;
 2. `uitlegbaar card RUN --format html -o FILE` end to end, process start included, against
-   `python -c "import uitlegbaar"` plus (1): target at most 1.5 times that.
+   `python -c "import uitlegbaar"` plus the compile in a fresh process (the first compile pays the
+   lazy imports — pyarrow, pydantic, jinja2 — that any process which compiles a card must pay):
+   target at most 1.5 times that. The ratio is what the command line adds over the library.
 """
 
 from __future__ import annotations
@@ -83,6 +86,26 @@ def compile_html(store: Path, run_id: str) -> str:
     return render(build_card(LocalStore.open(store), run_id), "html")
 
 
+COLD_COMPILE = """
+import sys, time
+import uitlegbaar
+started = time.perf_counter()
+from uitlegbaar.card.build import build_card, render
+from uitlegbaar.store import LocalStore
+render(build_card(LocalStore.open(sys.argv[1]), sys.argv[2]), "html")
+print(time.perf_counter() - started)
+"""
+
+
+def cold_compile_seconds(store: Path, run_id: str, env: dict[str, str], cwd: Path) -> float:
+    """The fastest of REPEATS first compiles, each in a fresh process after `import uitlegbaar`."""
+    command = [sys.executable, "-c", COLD_COMPILE, str(store), run_id]
+    return min(
+        float(subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True, text=True).stdout)
+        for _ in range(REPEATS)
+    )
+
+
 def seconds_of(command: list[str], env: dict[str, str], cwd: Path) -> float:
     """The fastest of REPEATS runs of a command."""
     seconds, _ = best_of(lambda: subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True), REPEATS)
@@ -105,7 +128,8 @@ def main() -> int:
             [executable, "card", run_id, "--format", "html", "-o", str(work / "card.html")], env, work
         )
         import_s = seconds_of([sys.executable, "-c", "import uitlegbaar"], env, work)
-        anchor = import_s + compile_s
+        cold_s = cold_compile_seconds(store, run_id, env, work)
+        anchor = import_s + cold_s
         rows = [
             Row(
                 "1. compile + render HTML card (in process)",
@@ -118,7 +142,7 @@ def main() -> int:
             Row(
                 "2. uitlegbaar card --format html (end to end)",
                 fmt_time(end_to_end_s),
-                f"import {fmt_time(import_s)} + compile {fmt_time(compile_s)}",
+                f"import {fmt_time(import_s)} + first compile {fmt_time(cold_s)}",
                 fmt_ratio(end_to_end_s, anchor),
                 "≤ 1.5×",
                 verdict(end_to_end_s <= END_TO_END_TARGET * anchor),
