@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from uitlegbaar.cli.app import Context, cli, pass_context
 
+from uitlegbaar.standards import algoritmeregister as ar
+
 
 @cli.command()
 @click.option(
@@ -22,10 +24,10 @@ from uitlegbaar.cli.app import Context, cli, pass_context
 @click.option("--organization", help="Organisatienaam.")
 @click.option("--name", help="Naam of the algorithm.")
 @click.option("--description-short", help="Korte omschrijving.")
-@click.option("--status", type=click.Choice(["In ontwikkeling", "In gebruik", "Buiten gebruik"]), help="Status.")
+@click.option("--status", type=click.Choice(ar.STATUS), help="Status.")
 @click.option(
     "--publication-category",
-    type=click.Choice(["Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes"]),
+    type=click.Choice(ar.PUBLICATION_CATEGORY),
     help="Publicatiecategorie.",
 )
 @click.option("--contact-email", help="Contactgegevens (team address or https form).")

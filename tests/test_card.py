@@ -9,11 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from sklearn.linear_model import LogisticRegression
 
-import uitlegbaar as ub
+from pipelines import capture_run
 from uitlegbaar.card.build import build_card, render
 from uitlegbaar.card.compile import compile_card
 from uitlegbaar.card.model import ModelCard, card_json_schema
@@ -28,46 +26,7 @@ EXECUTABLE = str(Path(sys.executable).with_name("uitlegbaar"))
 
 
 def train_run(store: Path, c: float = 1.0) -> str:
-    frame = pd.DataFrame(
-        {
-            "bsn": [f"1234567{i:02d}" for i in range(60)],
-            "inkomen": [20_000.0 + 500 * i for i in range(60)],
-            "leeftijd": [20 + i % 40 for i in range(60)],
-            "geslacht": ["vrouw", "man"] * 30,
-            "label": [i % 3 == 0 for i in range(60)],
-        }
-    )
-
-    @ub.dataset(name="aanvragen", source="s3://bucket/aanvragen.parquet", personal=["bsn"], sensitive=["geslacht"])
-    def load_frame() -> pd.DataFrame:
-        return frame
-
-    @ub.train(model="toeslag-heronderzoek")
-    def fit(X: pd.DataFrame, y: pd.Series) -> LogisticRegression:
-        return LogisticRegression(C=c, max_iter=500).fit(X, y)
-
-    @ub.evaluate(split="test", sensitive=["geslacht"])
-    def evaluate(model: LogisticRegression, X: pd.DataFrame, y: pd.Series, groups: pd.Series) -> dict[str, object]:
-        predicted = model.predict(X)
-        return {
-            "accuracy": float((predicted == y).mean()),
-            "geslacht": {
-                g: {"selection_rate": float(predicted[(groups == g).to_numpy()].mean())}
-                for g in sorted(groups.unique())
-            },
-        }
-
-    @ub.explain(method="coefficients")
-    def explain(model: LogisticRegression, X: pd.DataFrame) -> dict[str, float]:
-        return dict(zip(X.columns, model.coef_[0].tolist(), strict=True))
-
-    with ub.run("card test") as run:
-        data = load_frame()
-        X, y = data[["inkomen", "leeftijd"]], data["label"]
-        model = fit(X, y)
-        evaluate(model, X, y, data["geslacht"])
-        explain(model, X)
-    return run.id
+    return capture_run(c=c)
 
 
 @pytest.fixture

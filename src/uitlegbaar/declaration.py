@@ -17,33 +17,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from uitlegbaar.errors import ConfigurationError
-from uitlegbaar.standards import algoritmeregister as ar
+from uitlegbaar.standards.algoritmeregister import PublicationCategory, Status, Theme
 
 FILE_NAME = "uitlegbaar.yaml"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-Status = Literal["In ontwikkeling", "In gebruik", "Buiten gebruik"]
-PublicationCategory = Literal["Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes"]
-Theme = Literal[
-    "Organisatie en bedrijfsvoering",
-    "Cultuur en recreatie",
-    "Economie",
-    "Overheidsfinanciën",
-    "Wonen",
-    "Internationaal",
-    "Migratie en integratie",
-    "Natuur en milieu",
-    "Onderwijs en wetenschap",
-    "Openbare orde en veiligheid",
-    "Recht",
-    "Ruimte en infrastructuur",
-    "Sociale zekerheid",
-    "Verkeer",
-    "Werk",
-    "Zorg en gezondheid",
-]
-assert set(Status.__args__) == set(ar.STATUS) and set(Theme.__args__) == set(ar.THEMES)  # type: ignore[attr-defined]
-assert set(PublicationCategory.__args__) == set(ar.PUBLICATION_CATEGORY)  # type: ignore[attr-defined]
 
 
 class _Strict(BaseModel):

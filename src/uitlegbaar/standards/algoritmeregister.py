@@ -6,20 +6,24 @@ accepts them. Limits are counted on the text with HTML removed.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 STANDARD_VERSION = "1.0"
 LANG = "nld"
 
-STATUS = ("In ontwikkeling", "In gebruik", "Buiten gebruik")
+Status = Literal["In ontwikkeling", "In gebruik", "Buiten gebruik"]
+STATUS: tuple[str, ...] = get_args(Status)
 STATUS_EN = {"In ontwikkeling": "In development", "In gebruik": "In use", "Buiten gebruik": "Out of use"}
 
-PUBLICATION_CATEGORY = ("Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes")
+PublicationCategory = Literal["Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes"]
+PUBLICATION_CATEGORY: tuple[str, ...] = get_args(PublicationCategory)
 PUBLICATION_CATEGORY_EN = {
     "Hoog-risico AI-systeem": "High-Risk AI-system",
     "Impactvolle algoritmes": "Impactful algorithms",
     "Overige algoritmes": "Other algorithms",
 }
 
-THEMES = (
+Theme = Literal[
     "Organisatie en bedrijfsvoering",
     "Cultuur en recreatie",
     "Economie",
@@ -36,7 +40,8 @@ THEMES = (
     "Verkeer",
     "Werk",
     "Zorg en gezondheid",
-)
+]
+THEMES: tuple[str, ...] = get_args(Theme)
 
 # The impact assessments the register's web form suggests (`recommended_items`), spelled as the form
 # spells them: note "Assesment", which the public search filter does not match (see below).
