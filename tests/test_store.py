@@ -49,7 +49,7 @@ def rewrite(path: Path, change, keep_name: bool = False) -> None:  # type: ignor
 def test_a_closed_run_is_sealed_into_one_file_and_reads_back_in_chain_order(store: Path) -> None:
     run_id = make_run(calls=3)
     files = sorted(p.name for p in (store / "runs" / run_id).iterdir())
-    assert len(files) == 1 and files[0].startswith(f"{SEALED}-")
+    assert len(files) == 2 and files[0].startswith(f"{SEALED}-") and files[1] == "summary.json"
     records = LocalStore.open(store).load(run_id)
     assert [r.kind for r in records] == ["run", "step", "step", "step", "run_end"]
     assert [r.seq for r in records] == list(range(5))
@@ -148,3 +148,11 @@ def test_a_file_changed_in_place_is_detected_even_when_its_records_still_chain(s
     report = verify_store(LocalStore.open(store))
     assert [p.what for p in report.problems] == ["tampered"]
     assert "changed after it was written" in report.problems[0].detail
+
+
+def test_listing_uses_the_sealed_summary_and_never_trusts_a_stale_one(store: Path) -> None:
+    run_id = make_run(calls=2)
+    local = LocalStore.open(store)
+    assert local.summary(run_id).status == "finished" and local.summary(run_id).records == 4
+    rewrite(sealed_file(store, run_id), lambda rows: rows.pop())  # the sealed file changes: summary is stale
+    assert LocalStore.open(store).summary(run_id).status == "incomplete"

@@ -408,6 +408,7 @@ def _artifact_hash(model: Any) -> str:
     return hashlib.sha256(pickle.dumps(model, protocol=5)).hexdigest()
 
 
+@functools.lru_cache(maxsize=256)
 def _version_of(distribution: str) -> str | None:
     from importlib import metadata
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import platform
@@ -45,13 +46,19 @@ def collect() -> Provenance:
 
 
 def package_versions(names: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str]:
+    """Installed versions of the key packages (read once per process: reading metadata is slow)."""
+    return dict(_installed(names))
+
+
+@functools.lru_cache(maxsize=8)
+def _installed(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     versions = {}
     for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-    return versions
+    return tuple(versions.items())
 
 
 def git_info(folder: Path) -> GitInfo | None:

@@ -38,6 +38,8 @@ FORMAT = 1
 MARKER = "uitlegbaar-store.json"
 SEALED = "sealed"
 FILE_DIGEST_CHARS = 32
+_RUN_ID = re.compile(r"[0-9a-f]{32}")
+SUMMARY = "summary.json"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _RELATIVE = re.compile(r"latest(?:~(\d+))?")
 _COLUMNS = ("id", "run_id", "seq", "kind", "created", "digest", "prev", "body")
@@ -175,6 +177,7 @@ class LocalStore:
         for path in files:
             if path != sealed:
                 path.unlink(missing_ok=True)
+        _write_summary(folder, sealed, self.summary(run_id))
 
     # ------------------------------------------------------------ reading
 
@@ -205,6 +208,11 @@ class LocalStore:
         return sorted(out, key=lambda s: (s.started, s.run_id))
 
     def summary(self, run_id: str) -> RunSummary:
+        """One line about a run: from the summary written when it was sealed, else from its records."""
+        folder = self.root / "runs" / run_id
+        cached = _cached_summary(folder)
+        if cached is not None:
+            return cached
         rows = self.read(run_id)
         if not rows:
             raise StoreError(f"run {run_id} in {self.root} has no records")
@@ -217,6 +225,8 @@ class LocalStore:
 
     def resolve(self, ref: str) -> str:
         """A run id from a full id, a unique prefix of one, `latest`, or `latest~N` (N runs before it)."""
+        if (self.root / "runs" / ref).is_dir() and _RUN_ID.fullmatch(ref):
+            return ref  # a full id: no need to list every run
         ids = self.run_ids()
         relative = _RELATIVE.fullmatch(ref)
         if relative is not None:
@@ -293,3 +303,35 @@ def _write_parquet(folder: Path, stem: str, table: pa.Table, *, fsync: bool = Fa
         lambda tmp: f"{stem}-{hashlib.sha256(tmp.read_bytes()).hexdigest()[:FILE_DIGEST_CHARS]}.parquet",
         fsync=fsync,
     )
+
+
+def _write_summary(folder: Path, sealed: Path, summary: RunSummary) -> None:
+    """A derived index entry beside the sealed file, so listing runs need not read every run.
+    It names the sealed file it was made from; `verify` never relies on it."""
+    data = {
+        "sealed": sealed.name,
+        "name": summary.name,
+        "started": summary.started.isoformat(),
+        "status": summary.status,
+        "records": summary.records,
+        "kinds": summary.kinds,
+    }
+    write_atomic(folder / SUMMARY, json.dumps(data, sort_keys=True).encode())
+
+
+def _cached_summary(folder: Path) -> RunSummary | None:
+    """The sealed run's summary, if it was written from the sealed file that is there now."""
+    try:
+        data = json.loads((folder / SUMMARY).read_text())
+        if not (folder / data["sealed"]).is_file() or _segments(folder):
+            return None
+        return RunSummary(
+            folder.name,
+            data["name"],
+            datetime.fromisoformat(data["started"]),
+            data["status"],
+            int(data["records"]),
+            dict(data["kinds"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

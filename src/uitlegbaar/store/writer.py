@@ -37,7 +37,7 @@ class BackgroundWriter:
         self._lock = threading.Lock()
         self._ready = False
         self._last_write = 0.0
-        self._flush_requested = False
+        self._flush_requested = threading.Event()  # cuts the writer's lingering short
         self._thread = threading.Thread(target=self._run, name="uitlegbaar-writer", daemon=True)
         self._thread.start()
 
@@ -49,7 +49,7 @@ class BackgroundWriter:
     def flush(self, timeout: float | None = 30.0) -> bool:
         """Wait until everything submitted so far was written (or failed); False on time-out."""
         done = threading.Event()
-        self._flush_requested = True
+        self._flush_requested.set()
         self._incoming.append(done)
         self._wake.set()
         return done.wait(timeout)
@@ -89,9 +89,9 @@ class BackgroundWriter:
             # Idle: write at once. Busy (the last write was moments ago): gather for a while first,
             # unless someone waits for a flush.
             wait = self._last_write + LINGER_S - time.monotonic()
-            if wait > 0 and not self._flush_requested:
-                time.sleep(wait)
-            self._flush_requested = False
+            if wait > 0:
+                self._flush_requested.wait(wait)
+            self._flush_requested.clear()
             batch = [self._incoming.popleft() for _ in range(len(self._incoming))]  # what is there now
             with self._lock:
                 for entry in batch:
