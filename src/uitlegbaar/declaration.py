@@ -9,6 +9,7 @@ Regeneration never writes this file.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -110,6 +111,8 @@ DECLARED_FIELDS = tuple(Declaration.model_fields)
 class DeclarationFile(BaseModel):
     """A loaded `uitlegbaar.yaml`: one or more declarations by key."""
 
+    model_config = ConfigDict(frozen=True)
+
     path: str
     algorithms: dict[str, Declaration]
 
@@ -133,17 +136,25 @@ def find(start: str | os.PathLike[str] = ".") -> Path | None:
 
 
 def load(path: str | os.PathLike[str]) -> DeclarationFile:
-    """Read and validate a declaration file; every problem is reported with its line and field."""
-    import yaml
-
+    """Read and validate a declaration file; every problem is reported with its line and field.
+    A file is parsed once per content (compiling entries for many runs reads it many times)."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"cannot read {file}: {exc.strerror or exc}") from exc
+    return _parse(str(file), text)
+
+
+@functools.lru_cache(maxsize=32)
+def _parse(name: str, text: str) -> DeclarationFile:
+    import yaml
+
+    file = Path(name)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file}:{mark.line + 1}" if mark is not None else str(file)
