@@ -34,18 +34,15 @@ def build_card(
     """Compile the card of run `ref` with its declaration and the changes since the previous version."""
     evidence = load_evidence(store, ref)
     declared, path = declaration_for(evidence, declaration, algorithm)
-    return compile_card(evidence, declared, changes=_changes(store, evidence), declaration_path=path)
+    return compile_card(evidence, declared, changes=changes_for(store, evidence), declaration_path=path)
 
 
-def _changes(store: LocalStore, evidence: Evidence) -> dict[str, object] | None:
-    try:
-        from uitlegbaar.diff import changes_since, previous_run
-    except ImportError:  # pragma: no cover - the diff module ships with the package
-        return None
+def changes_for(store: LocalStore, evidence: Evidence) -> dict[str, object] | None:
+    """What changed since the previous finished run of the same model (None for the first one)."""
+    from uitlegbaar.diff import changes_since, previous_run
+
     found = changes_since(previous_run(store, evidence), evidence)
-    return (
-        None if found is None else found.model_dump(mode="json") if hasattr(found, "model_dump") else dict(vars(found))
-    )
+    return None if found is None else found.model_dump(mode="json")
 
 
 def render(card: ModelCard, fmt: Format, lang: Language = "en") -> str:

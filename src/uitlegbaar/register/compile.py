@@ -254,7 +254,7 @@ def _source_data(card: ModelCard, evidence: Evidence, log: _Log) -> str | None:
         ],
         keep=True,
     )
-    items = [_describe_dataset(d, summaries.get(d.name)) for d in datasets]
+    items = [describe_dataset(d, summaries.get(d.name)) for d in datasets]
     return _fit("source_data", [intro, _Block(items, kind="ul")], log)
 
 
@@ -263,11 +263,11 @@ def _trained_on(evidence: Evidence) -> list[DatasetRecord]:
     return [d for d in (evidence.dataset(r.id) for r in refs) if d is not None]
 
 
-def _describe_dataset(d: DatasetRecord, summary: DatasetSummary | None) -> str:
+def describe_dataset(d: DatasetRecord, summary: DatasetSummary | None) -> str:
     personal = summary.personal if summary else d.personal
     sensitive = summary.sensitive if summary else d.sensitive
     parts = [f"{_name(d.name)}: {_count(d.num_rows)} rijen en {_count(d.num_columns)} kolommen"]
-    if d.source and _publishable_source(d.source):
+    if d.source and publishable_source(d.source):
         parts[0] += f", bron {_name(d.source, 200)}"
     if d.description:
         parts.append(_sentence(_name(d.description, 200)))
@@ -281,7 +281,7 @@ def _describe_dataset(d: DatasetRecord, summary: DatasetSummary | None) -> str:
     return _sentence(parts[0]) + " " + " ".join(parts[1:])
 
 
-def _publishable_source(source: str) -> bool:
+def publishable_source(source: str) -> bool:
     """Public web addresses only: a local path or an internal store location (a home folder, a bucket)
     says nothing to a citizen and may tell an attacker too much. Links to data catalogues belong in
     `source_data_grouping`."""
@@ -316,10 +316,10 @@ def _methods_and_models(card: ModelCard, evidence: Evidence, log: _Log) -> str |
             ],
             keep=True,
         ),
-        _Block(_features(card)),
-        _Block([_training(evidence)]),
-        _Block([_evaluation(e, evidence) for e in card.evaluations]),
-        _Block([_explanation(x.method, [(i.feature, i.value) for i in x.importances]) for x in card.explanations]),
+        _Block(features(card)),
+        _Block([training(evidence)]),
+        _Block([evaluation(e, evidence) for e in card.evaluations]),
+        _Block([explanation(x.method, [(i.feature, i.value) for i in x.importances]) for x in card.explanations]),
         _Block([f"De volledige technische gegevens staan in de modelkaart van run {evidence.run_id[:12]}."], keep=True),
     ]
     log.note(
@@ -330,7 +330,7 @@ def _methods_and_models(card: ModelCard, evidence: Evidence, log: _Log) -> str |
     return _fit("methods_and_models", blocks, log)
 
 
-def _features(card: ModelCard) -> list[str]:
+def features(card: ModelCard) -> list[str]:
     names = [f.name for f in card.features]
     if not names:
         return []
@@ -346,7 +346,7 @@ def _features(card: ModelCard) -> list[str]:
     return out
 
 
-def _training(evidence: Evidence) -> str:
+def training(evidence: Evidence) -> str:
     model = evidence.model
     assert model is not None
     sizes = _sizes(evidence, model.training_data)
@@ -354,14 +354,14 @@ def _training(evidence: Evidence) -> str:
     return f"Training: de functie {_name(model.function)} heeft het model getraind{on}."
 
 
-def _evaluation(e: Evaluation, evidence: Evidence) -> str:
+def evaluation(e: Evaluation, evidence: Evidence) -> str:
     refs = [r for x in evidence.evaluations if x.split == e.split for r in x.data]
     sizes = _sizes(evidence, refs, names=False)
     metrics = "; ".join(f"{_metric(k)} {_number(v)}" for k, v in list(e.metrics.items())[:10]) or "geen metrieken"
     return f"Evaluatie op {_name(e.split)}{' (' + sizes + ')' if sizes else ''}: {metrics}."
 
 
-def _explanation(method: str, importances: list[tuple[str, float]]) -> str:
+def explanation(method: str, importances: list[tuple[str, float]]) -> str:
     top = ", ".join(f"{_name(f)} ({_number(v)})" for f, v in importances[:MAX_TOP_FEATURES])
     tail = f"; de belangrijkste kenmerken zijn {top}" if top else ""
     return f"Uitleg met de methode {_name(method)}{tail}."

@@ -1,0 +1,75 @@
+"""`uitlegbaar check`: the CI gate. Exit 1 when a required framework misses an item, 2 for bad usage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+from uitlegbaar.cli.app import Context, cli, emit_json, fail, pass_context
+
+if TYPE_CHECKING:
+    from uitlegbaar.check import CheckReport, FrameworkResult
+
+
+@cli.command()
+@click.argument("run")
+@click.option(
+    "--require",
+    "required",
+    required=True,
+    metavar="KEY[,KEY…]",
+    help="Frameworks every item of which must be evidenced or declared: algoritmeregister, ai-act-annex-iv, iama, ark.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@click.option(
+    "--declaration",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The uitlegbaar.yaml to use (default: the nearest one).",
+)
+@click.option("--algorithm", help="Which algorithm of the declaration (default: the run's model name).")
+@pass_context
+def check(ctx: Context, run: str, required: str, as_json: bool, declaration: str | None, algorithm: str | None) -> None:
+    """Check RUN against transparency frameworks: per item evidenced, declared or missing (and who supplies it).
+
+    Exit 1 when an item of a required framework is missing.
+    """
+    from uitlegbaar.check import FRAMEWORKS, build_check
+    from uitlegbaar.check.run import unknown_frameworks
+
+    keys = [k.strip() for k in required.split(",") if k.strip()]
+    unknown = unknown_frameworks(keys)
+    if not keys or unknown:
+        fail(f"unknown framework {', '.join(unknown) or '(none given)'}; known: {', '.join(FRAMEWORKS)}")
+    report = build_check(ctx.store(), run, keys, declaration=declaration, algorithm=algorithm)
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        _print(report)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def _print(report: CheckReport) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False, markup=False, soft_wrap=False)
+    for framework in report.frameworks:
+        console.print(_table(framework))
+        console.print()
+    missing = sum(len(f.missing) for f in report.frameworks if f.required)
+    verdict = "OK" if report.ok else "FAILED"
+    counts = ", ".join(f"{f.key} {len(f.items) - len(f.missing)}/{len(f.items)}" for f in report.frameworks)
+    console.print(f"{verdict}: {missing} required item(s) missing ({counts}) for run {report.run_id[:12]}")
+
+
+def _table(framework: FrameworkResult) -> object:
+    from rich.table import Table
+
+    table = Table("item", "source", "status", "supplied by / who must supply it, and how", box=None)
+    table.title = f"{framework.key}: {framework.title}"
+    table.title_justify = "left"
+    table.columns[0].no_wrap = True
+    for item in framework.items:
+        supplied = f"{item.who}: {item.how}" if item.status == "missing" else item.by
+        table.add_row(item.key, item.source, item.status.upper() if item.status == "missing" else item.status, supplied)
+    return table

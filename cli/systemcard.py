@@ -1,0 +1,33 @@
+"""The MinBZK system card command: a run's system card (reporting standard 0.1a14) as YAML."""
+
+from __future__ import annotations
+
+import click
+from uitlegbaar.cli.app import Context, cli, pass_context
+
+
+@cli.command()
+@click.argument("run")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The YAML file to write.")
+@click.option(
+    "--declaration",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The uitlegbaar.yaml to use (default: the nearest one).",
+)
+@click.option("--algorithm", help="Which algorithm of the declaration (default: the run's model name).")
+@pass_context
+def systemcard(ctx: Context, run: str, output: str, declaration: str | None, algorithm: str | None) -> None:
+    """The MinBZK system card of RUN, with its model card embedded, written as YAML to OUTPUT.
+
+    What could not be filled in is reported on standard error, with the uitlegbaar.yaml key to set.
+    """
+    import yaml
+
+    from uitlegbaar.files import write_atomic
+    from uitlegbaar.systemcard import build
+
+    document, notes = build(ctx.store(), run, declaration, algorithm)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    write_atomic(output, yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+    click.echo(f"wrote {output}")
