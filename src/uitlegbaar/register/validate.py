@@ -7,6 +7,7 @@ single spaces (its `strip_html`, emulated here with the standard library's `html
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping
@@ -167,8 +168,10 @@ class _Reader(HTMLParser):
         self._markup(f"<?{data[:20]}>")
 
 
+@functools.lru_cache(maxsize=4096)
 def read_html(value: str) -> Markup:
-    """The text and markup of `value`, read the way the register's HTML parser reads it."""
+    """The text and markup of `value`, read the way the register's HTML parser reads it (remembered:
+    the declared fields are the same in every run's entry)."""
     reader = _Reader()
     try:
         reader.feed(value)
@@ -187,6 +190,7 @@ def strip_html(value: str) -> str:
     return read_html(value).text if value else value
 
 
+@functools.lru_cache(maxsize=4096)
 def stored_length(value: str) -> int:
     """About how long the sanitised HTML the register stores for a rich-text value is: allowed tags
     kept bare, text escaped, plain text wrapped in `<p>` and several blocks in a `<div>`."""

@@ -40,6 +40,7 @@ SEALED = "sealed"
 FILE_DIGEST_CHARS = 32
 _RUN_ID = re.compile(r"[0-9a-f]{32}")
 SUMMARY = "summary.json"
+LOADED_RUNS = 8
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _RELATIVE = re.compile(r"latest(?:~(\d+))?")
 _COLUMNS = ("id", "run_id", "seq", "kind", "created", "digest", "prev", "body")
@@ -107,6 +108,9 @@ class LocalStore:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        self._sealed: dict[str, RunSummary] = {}  # a sealed run never changes: its summary is read once
+        self._loaded: dict[str, list[Record]] = {}  # the records of the last few sealed runs loaded
+        self._listed: tuple[list[str], list[RunSummary]] | None = None  # summaries when all runs were sealed
 
     # ------------------------------------------------------------ opening
 
@@ -185,7 +189,8 @@ class LocalStore:
         runs = self.root / "runs"
         if not runs.is_dir():
             return []
-        return sorted(p.name for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+        with os.scandir(runs) as entries:  # scandir knows folders from files without a stat per run
+            return sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
 
     def read(self, run_id: str) -> list[StoredRecord]:
         """The stored records of a run in chain order (a sealed file wins over leftover segments)."""
@@ -199,19 +204,36 @@ class LocalStore:
         return [rows[s] for s in sorted(rows)]
 
     def load(self, run_id: str) -> list[Record]:
-        """The typed records of a run in chain order."""
-        return [row.parse() for row in self.read(run_id)]
+        """The typed records of a run in chain order (a sealed run's are kept for the next call: they
+        never change, and comparing a run with the one before it reads that one again)."""
+        loaded = self._loaded.get(run_id)
+        if loaded is None:
+            loaded = [row.parse() for row in self.read(run_id)]
+            if run_id in self._sealed or _cached_summary(self.root / "runs" / run_id) is not None:
+                self._loaded[run_id] = loaded
+                if len(self._loaded) > LOADED_RUNS:
+                    self._loaded.pop(next(iter(self._loaded)))
+        return list(loaded)
 
     def summaries(self) -> list[RunSummary]:
         """One line per run, oldest first (a folder whose first write never finished is no run yet)."""
-        out = [self.summary(run_id) for run_id in self.run_ids() if self.files(run_id)]
-        return sorted(out, key=lambda s: (s.started, s.run_id))
+        ids = self.run_ids()
+        if self._listed is not None and self._listed[0] == ids:
+            return list(self._listed[1])  # the same sealed runs as last time
+        out = [self.summary(run_id) for run_id in ids if run_id in self._sealed or self.files(run_id)]
+        ordered = sorted(out, key=lambda s: (s.started, s.run_id))
+        if all(s.run_id in self._sealed for s in ordered):
+            self._listed = (ids, ordered)
+        return list(ordered)
 
     def summary(self, run_id: str) -> RunSummary:
         """One line about a run: from the summary written when it was sealed, else from its records."""
+        if run_id in self._sealed:
+            return self._sealed[run_id]
         folder = self.root / "runs" / run_id
         cached = _cached_summary(folder)
         if cached is not None:
+            self._sealed[run_id] = cached
             return cached
         rows = self.read(run_id)
         if not rows:
