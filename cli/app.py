@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -65,6 +66,18 @@ def cli(ctx: click.Context, store: str | None) -> None:
 
 def main() -> None:
     cli(prog_name="uitlegbaar")
+
+
+def declaration_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--declaration FILE` and `--algorithm KEY`, for every command that compiles a document."""
+    command = click.option("--algorithm", help="Which algorithm of the declaration (default: the run's model name).")(
+        command
+    )
+    return click.option(
+        "--declaration",
+        type=click.Path(exists=True, dir_okay=False),
+        help="The uitlegbaar.yaml to use (default: the nearest one).",
+    )(command)
 
 
 def emit_json(data: Any) -> None:

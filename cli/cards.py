@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from uitlegbaar.cli.app import Context, cli, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, pass_context
 
 from uitlegbaar.standards import algoritmeregister as ar
 
@@ -57,12 +57,7 @@ def init(path: str, force: bool, no_input: bool, **values: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 @click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True)
-@click.option(
-    "--declaration",
-    type=click.Path(exists=True, dir_okay=False),
-    help="The uitlegbaar.yaml to use (default: the nearest one).",
-)
-@click.option("--algorithm", help="Which algorithm of the declaration (default: the run's model name).")
+@declaration_options
 @pass_context
 def card(
     ctx: Context, run: str, fmt: str, output: str | None, lang: str, declaration: str | None, algorithm: str | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
-from uitlegbaar.cli.app import Context, cli, emit_json, fail, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context
 
 if TYPE_CHECKING:
     from uitlegbaar.check import CheckReport, FrameworkResult
@@ -21,12 +21,7 @@ if TYPE_CHECKING:
     help="Frameworks every item of which must be evidenced or declared: algoritmeregister, ai-act-annex-iv, iama, ark.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
-@click.option(
-    "--declaration",
-    type=click.Path(exists=True, dir_okay=False),
-    help="The uitlegbaar.yaml to use (default: the nearest one).",
-)
-@click.option("--algorithm", help="Which algorithm of the declaration (default: the run's model name).")
+@declaration_options
 @pass_context
 def check(ctx: Context, run: str, required: str, as_json: bool, declaration: str | None, algorithm: str | None) -> None:
     """Check RUN against transparency frameworks: per item evidenced, declared or missing (and who supplies it).

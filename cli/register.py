@@ -7,19 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from uitlegbaar.cli.app import Context, cli, emit_json, fail, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context
 
 
 @cli.command()
 @click.argument("run")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
-@click.option(
-    "--declaration",
-    type=click.Path(exists=True, dir_okay=False),
-    help="The uitlegbaar.yaml to use (default: the nearest one).",
-)
-@click.option("--algorithm", help="Which algorithm of the declaration (default: the run's model name).")
+@declaration_options
 @click.option("--force", is_flag=True, help="Write the entry even when the register would reject it.")
 @pass_context
 def register(

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import click
-from uitlegbaar.cli.app import Context, cli, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, pass_context
 
 
 @cli.command()
 @click.argument("run")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The YAML file to write.")
-@click.option(
-    "--declaration",
-    type=click.Path(exists=True, dir_okay=False),
-    help="The uitlegbaar.yaml to use (default: the nearest one).",
-)
-@click.option("--algorithm", help="Which algorithm of the declaration (default: the run's model name).")
+@declaration_options
 @pass_context
 def systemcard(ctx: Context, run: str, output: str, declaration: str | None, algorithm: str | None) -> None:
     """The MinBZK system card of RUN, with its model card embedded, written as YAML to OUTPUT.
