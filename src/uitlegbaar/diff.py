@@ -7,6 +7,7 @@ Every list is in a fixed order, so the same two runs always give the same diff.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -202,9 +203,10 @@ def previous_run(store: LocalStore, evidence: Evidence) -> Evidence | None:
     """The latest finished run in `store` before `evidence`'s that trained a model of the same name."""
     if evidence.model is None:
         return None
-    before = (evidence.run.created, evidence.run_id)
-    for summary in reversed(store.summaries()):
-        if summary.status == "finished" and summary.kinds.get("model") and (summary.started, summary.run_id) < before:
+    runs = store.summaries()  # oldest first
+    earlier = bisect.bisect_left([(s.started, s.run_id) for s in runs], (evidence.run.created, evidence.run_id))
+    for summary in reversed(runs[:earlier]):
+        if summary.status == "finished" and summary.kinds.get("model"):
             candidate = Evidence.of(store.load(summary.run_id))
             if candidate.model is not None and candidate.model.name == evidence.model.name:
                 return candidate

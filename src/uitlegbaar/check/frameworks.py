@@ -54,6 +54,11 @@ class Framework:
     title: str
     items: tuple[Item, ...]
 
+    @property
+    def uses_history(self) -> bool:
+        """True when an item compares the run with the previous version (which costs a second load)."""
+        return any(item.satisfied is _changes for item in self.items)
+
 
 # ------------------------------------------------------------------ predicates
 

@@ -125,7 +125,8 @@ def build_check(
     chosen = frameworks_for(keys)
     evidence = load_evidence(store, ref)
     declared, path = declaration_for(evidence, declaration, algorithm)
-    card = compile_card(evidence, declared, changes=changes_for(store, evidence), declaration_path=path)
+    history = changes_for(store, evidence) if any(f.uses_history for f in chosen) else None
+    card = compile_card(evidence, declared, changes=history, declaration_path=path)
     return check(card, evidence, declared, chosen)
 
 

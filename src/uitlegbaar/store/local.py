@@ -111,6 +111,7 @@ class LocalStore:
         self._sealed: dict[str, RunSummary] = {}  # a sealed run never changes: its summary is read once
         self._loaded: dict[str, list[Record]] = {}  # the records of the last few sealed runs loaded
         self._listed: tuple[list[str], list[RunSummary]] | None = None  # summaries when all runs were sealed
+        self._ids: tuple[int, list[str]] | None = None  # the run folders, and when their folder last changed
 
     # ------------------------------------------------------------ opening
 
@@ -186,11 +187,16 @@ class LocalStore:
     # ------------------------------------------------------------ reading
 
     def run_ids(self) -> list[str]:
+        """Every run folder's id, sorted (listed again only when the folder of runs has changed)."""
         runs = self.root / "runs"
-        if not runs.is_dir():
+        try:
+            changed = runs.stat().st_mtime_ns
+        except OSError:
             return []
-        with os.scandir(runs) as entries:  # scandir knows folders from files without a stat per run
-            return sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
+        if self._ids is None or self._ids[0] != changed:
+            with os.scandir(runs) as entries:  # scandir knows folders from files without a stat per run
+                self._ids = (changed, sorted(e.name for e in entries if e.is_dir() and not e.name.startswith(".")))
+        return list(self._ids[1])
 
     def read(self, run_id: str) -> list[StoredRecord]:
         """The stored records of a run in chain order (a sealed file wins over leftover segments)."""
