@@ -22,7 +22,7 @@ def main() -> int:
     import pandas as pd
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from uitlegbaar.explain import permutation_explanation
+    from uitlegbaar.explanations import permutation_explanation
 
     rng = np.random.default_rng(20261128)
     X = pd.DataFrame({f"kenmerk_{i:02d}": rng.normal(size=ROWS) for i in range(20)})

@@ -114,3 +114,10 @@ def test_help_and_import_stay_light() -> None:
 
 def test_the_store_written_by_a_run_is_what_the_cli_reads(store: Path, two_runs: list[str]) -> None:
     assert {s.run_id for s in LocalStore.open(store).summaries()} == set(two_runs)
+
+
+def test_no_module_of_the_package_shadows_a_name_of_its_api() -> None:
+    import pkgutil
+
+    modules = {m.name for m in pkgutil.iter_modules(ub.__path__)}
+    assert not modules & set(ub.__all__), modules & set(ub.__all__)

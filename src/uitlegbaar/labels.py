@@ -80,6 +80,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "method": ("Method", "Methode"),
     "importance": ("Importance", "Belang"),
     "feature": ("Feature", "Kenmerk"),
+    "derived_from": ("Derived from", "Afgeleid van"),
     "step": ("Step", "Stap"),
     "inputs": ("In", "In"),
     "outputs": ("Out", "Uit"),

@@ -176,6 +176,17 @@ class StepRecord(Record):
     duration_s: float
 
 
+class ModelInput(_Model):
+    """One input of the estimator as it sees it: the source columns and the transforms in between."""
+
+    name: str
+    type: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    transforms: list[str] = Field(default_factory=list, description="innermost first, e.g. onehot(gemeente)")
+    personal: bool = False
+    sensitive: bool = False
+
+
 class ModelRecord(Record):
     kind: Literal["model"] = "model"
     name: str
@@ -185,6 +196,9 @@ class ModelRecord(Record):
     hyperparameters: dict[str, JsonScalar] = Field(default_factory=dict)
     artifact_sha256: str | None = Field(None, description="SHA-256 of the pickled model")
     features: list[str] = Field(default_factory=list)
+    inputs: list[ModelInput] = Field(
+        default_factory=list, description="the estimator's inputs with their lineage (scikit-learn pipelines)"
+    )
     training_data: list[DatasetRef] = Field(default_factory=list)
     function: str
     duration_s: float

@@ -51,6 +51,7 @@ def capture_table(
     fingerprint = fingerprint_table(table)
     columns = [str(c) for c in table.column_names]
     personal_here = _personal_columns(run, fingerprint, columns, personal)
+    run.sensitive_columns.update(facts.sensitive)
     known = run.datasets.get(fingerprint.digest)
     if known is not None and role == "derived":
         return CapturedTable(known, fingerprint, columns)

@@ -22,7 +22,7 @@ from uitlegbaar.capture.redact import safe_params
 from uitlegbaar.capture.run import ActiveRun, active_run, capturing
 from uitlegbaar.capture.tables import is_table
 from uitlegbaar.errors import ConfigurationError
-from uitlegbaar.records import EvaluationRecord, ExplanationRecord, ModelRecord, Record, StepRecord
+from uitlegbaar.records import EvaluationRecord, ExplanationRecord, ModelInput, ModelRecord, Record, StepRecord
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R", bound=Record)
@@ -241,6 +241,7 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
             hyperparameters=_hyperparameters(fitted),
             artifact_sha256=_artifact_hash(fitted) if hash_artifact else None,
             features=_features(fitted, data),
+            inputs=_inputs(run, fitted, call, label),
             training_data=[c.ref for c in data],
             function=call.function,
             duration_s=call.duration_s,
@@ -400,6 +401,22 @@ def _features(model: Any, data: list[CapturedTable]) -> list[str]:
     if names is not None:
         return [str(n) for n in names]
     return list(data[0].columns) if data else []
+
+
+def _inputs(run: ActiveRun, model: Any, call: Call, label: str) -> list[ModelInput]:
+    """The lineage of a scikit-learn model's inputs; a failure here is a gap, not a lost model record."""
+    if not type(model).__module__.startswith("sklearn"):
+        return []
+    with capturing(run, f"feature lineage of {label}", call.function):
+        from uitlegbaar.integrations.sklearn import feature_lineage
+
+        tables = call.tables()
+        X = tables[0][1] if tables else None
+        found = feature_lineage(
+            model, X, personal=sorted(run.personal_columns), sensitive=sorted(run.sensitive_columns)
+        )
+        return [ModelInput(**f.model_dump()) for f in found]
+    return []
 
 
 def _artifact_hash(model: Any) -> str:

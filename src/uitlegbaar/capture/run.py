@@ -65,6 +65,7 @@ class ActiveRun:
         # the parent run: what any run of the nest learns protects the data in all of them.
         self.personal_columns: set[str] = parent.personal_columns if parent else set()
         self.personal_digests: set[str] = parent.personal_digests if parent else set()
+        self.sensitive_columns: set[str] = parent.sensitive_columns if parent else set()
         self.datasets: dict[str, DatasetRef] = {}
         self.last_model_id: str | None = None
         self._lock = threading.Lock()

@@ -233,6 +233,8 @@ def _features(evidence: Evidence) -> list[Feature]:
     model = evidence.model
     if model is None:
         return []
+    if model.inputs:  # captured lineage of a scikit-learn pipeline
+        return [Feature(**i.model_dump()) for i in model.inputs]
     types = {c.name: c.type for x in evidence.datasets for c in x.columns}
     personal = {c for x in evidence.datasets for c in x.personal}
     sensitive = {c for x in evidence.datasets for c in x.sensitive}

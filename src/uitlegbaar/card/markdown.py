@@ -120,9 +120,15 @@ def render_markdown(card: ModelCard, lang: Language = "en") -> str:
     out += [
         f"## {L('features')}",
         _table(
-            [L("feature"), L("type"), L("personal"), L("sensitive")],
+            [L("feature"), L("type"), L("derived_from"), L("personal"), L("sensitive")],
             [
-                (f.name, f.type or "", L("yes") if f.personal else "", L("yes") if f.sensitive else "")
+                (
+                    f.name,
+                    f.type or "",
+                    " → ".join(f.transforms) or ", ".join(f.sources),
+                    L("yes") if f.personal else "",
+                    L("yes") if f.sensitive else "",
+                )
                 for f in card.features
             ],
         )

@@ -93,6 +93,8 @@ class DatasetSummary(_Part):
 class Feature(_Part):
     name: str
     type: str | None = None
+    sources: list[str] = Field(default_factory=list, description="the data columns it was derived from")
+    transforms: list[str] = Field(default_factory=list)
     personal: bool = False
     sensitive: bool = False
 

@@ -13,7 +13,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from uitlegbaar.explain import aggregate_by_source, coefficient_explanation, permutation_explanation, rank_agreement
+from uitlegbaar.explanations import (
+    aggregate_by_source,
+    coefficient_explanation,
+    permutation_explanation,
+    rank_agreement,
+)
 
 
 @pytest.fixture(scope="module")
