@@ -22,9 +22,11 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 )
 def test_ruff_finds_nothing() -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    checked = run(ruff, "check", "src", "cli", "integrations", "tests", "benchmarks", "examples")
+    checked = run(ruff, "check", "--no-cache", "src", "cli", "integrations", "tests", "benchmarks", "examples")
     assert checked.returncode == 0, checked.stdout
-    formatted = run(ruff, "format", "--check", "src", "cli", "integrations", "tests", "benchmarks", "examples")
+    formatted = run(
+        ruff, "format", "--check", "--no-cache", "src", "cli", "integrations", "tests", "benchmarks", "examples"
+    )
     assert formatted.returncode == 0, formatted.stdout
 
 
