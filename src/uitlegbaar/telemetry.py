@@ -115,7 +115,7 @@ def flush(timeout_ms: int = FLUSH_TIMEOUT_MS) -> int:
     """
     global _failures_reported
     provider = _own_provider
-    if provider is None:
+    if provider is None or _exporter is None:  # a provider of the user's, or nothing to export to
         return 0
     # The SDK's force_flush does not keep to its timeout (it exports every queued batch, each with its
     # own retries), so wait for it in a thread of its own, and no longer than we promised.
