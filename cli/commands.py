@@ -52,7 +52,9 @@ def show(ctx: Context, run: str, as_json: bool) -> None:
         return
     from uitlegbaar.cli.show import render_run
 
-    render_run(store.summary(run_id), records)
+    from uitlegbaar.evidence import Evidence
+
+    render_run(store.summary(run_id), Evidence.of(records))
 
 
 @cli.command()

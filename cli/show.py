@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from uitlegbaar.records import (
-    DatasetRecord,
-    EvaluationRecord,
-    ExplanationRecord,
-    GapRecord,
-    ModelRecord,
-    Record,
-    RunRecord,
-    StepRecord,
-)
+from uitlegbaar.evidence import Evidence
 
 
-def render_run(summary: Any, records: Sequence[Record], console: Console | None = None) -> None:
+def render_run(summary: Any, evidence: Evidence, console: Console | None = None) -> None:
     out = console or Console(highlight=False, markup=False)  # names are data: `[red]` stays text
-    start = next((r for r in records if isinstance(r, RunRecord)), None)
+    start = evidence.run
     out.print(
         Text.assemble(
             (summary.name, "bold"),
             f"  run {summary.run_id}  {summary.status}  started {summary.started:%Y-%m-%d %H:%M:%S} UTC",
         )
     )
-    if start is not None and start.provenance is not None:
+    if start.provenance is not None:
         p = start.provenance
         git = p.git
         where = (
@@ -53,7 +43,7 @@ def render_run(summary: Any, records: Sequence[Record], console: Console | None 
                 d.source or "",
                 ", ".join(d.personal),
             ]
-            for d in _of(records, DatasetRecord)
+            for d in evidence.datasets
         ],
     )
     _table(
@@ -67,17 +57,14 @@ def render_run(summary: Any, records: Sequence[Record], console: Console | None 
                 ", ".join(o.name for o in s.outputs),
                 s.lineage.summary() if s.lineage else "",
             ]
-            for s in _of(records, StepRecord)
+            for s in evidence.steps
         ],
     )
     _table(
         out,
         "Models",
         ["name", "class", "features", "artifact sha256"],
-        [
-            [m.name, m.class_name, str(len(m.features)), (m.artifact_sha256 or "")[:12]]
-            for m in _of(records, ModelRecord)
-        ],
+        [[m.name, m.class_name, str(len(m.features)), (m.artifact_sha256 or "")[:12]] for m in evidence.models],
     )
     _table(
         out,
@@ -85,7 +72,7 @@ def render_run(summary: Any, records: Sequence[Record], console: Console | None 
         ["split", "metrics", "groups"],
         [
             [e.split, ", ".join(f"{k}={v:.4g}" for k, v in e.metrics.items()), ", ".join(e.by_group)]
-            for e in _of(records, EvaluationRecord)
+            for e in evidence.evaluations
         ],
     )
     _table(
@@ -94,19 +81,15 @@ def render_run(summary: Any, records: Sequence[Record], console: Console | None 
         ["method", "top features"],
         [
             [x.method, ", ".join(k for k, _ in sorted(x.importances.items(), key=lambda kv: -abs(kv[1]))[:5])]
-            for x in _of(records, ExplanationRecord)
+            for x in evidence.explanations
         ],
     )
     _table(
         out,
         "Gaps (not captured)",
         ["what", "error"],
-        [[g.what, f"{g.error_type}: {g.message}"] for g in _of(records, GapRecord)],
+        [[g.what, f"{g.error_type}: {g.message}"] for g in evidence.gaps],
     )
-
-
-def _of(records: Sequence[Record], kind: type[Any]) -> list[Any]:
-    return [r for r in records if isinstance(r, kind)]
 
 
 def _table(out: Console, title: str, columns: list[str], rows: list[list[str]]) -> None:

@@ -425,16 +425,12 @@ def _artifact_hash(model: Any) -> str:
     return hashlib.sha256(pickle.dumps(model, protocol=5)).hexdigest()
 
 
-@functools.lru_cache(maxsize=256)
-def _version_of(distribution: str) -> str | None:
-    from importlib import metadata
+def _version_of(module: str) -> str | None:
+    """The installed version of the distribution a top-level module comes from (sklearn → scikit-learn)."""
+    from uitlegbaar.capture.provenance import package_versions
 
-    for candidate in (distribution, {"sklearn": "scikit-learn"}.get(distribution, distribution)):
-        try:
-            return metadata.version(candidate)
-        except metadata.PackageNotFoundError:
-            continue
-    return None
+    distribution = {"sklearn": "scikit-learn"}.get(module, module)
+    return package_versions((distribution,)).get(distribution)
 
 
 def _split_metrics(result: Any) -> tuple[dict[str, float], dict[str, dict[str, dict[str, float]]]]:

@@ -55,22 +55,8 @@ def _is_view(t: pa.DataType, name: str) -> bool:
     return str(t) == name
 
 
-def _large_string() -> pa.DataType:
-    import pyarrow as pa
-
-    return pa.large_string()
-
-
-def _large_binary() -> pa.DataType:
-    import pyarrow as pa
-
-    return pa.large_binary()
-
-
-_VIEW_TO_LARGE: dict[str, Callable[[], pa.DataType]] = {
-    "string_view": _large_string,
-    "binary_view": _large_binary,
-}
+# Arrow's view layouts hash as their large counterparts (`pa.type_for_alias` names).
+_VIEW_TO_LARGE = {"string_view": "large_string", "binary_view": "large_binary"}
 
 
 def fingerprint_table(table: pa.Table) -> TableFingerprint:
@@ -132,7 +118,7 @@ def _feed_array(streams: _Streams, path: str, array: pa.Array, with_validity: bo
     import pyarrow.compute as pc
 
     if str(array.type) in _VIEW_TO_LARGE:
-        array = array.cast(_VIEW_TO_LARGE[str(array.type)]())
+        array = array.cast(pa.type_for_alias(_VIEW_TO_LARGE[str(array.type)]))
     if pa.types.is_dictionary(array.type):
         array = array.dictionary_decode()
     t = array.type
