@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.inspection import permutation_importance
 from sklearn.metrics import accuracy_score, precision_score, recall_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
@@ -103,33 +102,24 @@ def train_model(X: pd.DataFrame, y: pd.Series, learning_rate: float = 0.1) -> Pi
     return model.fit(X, y)
 
 
-@ub.evaluate(split="test", sensitive=["geslacht"])
-def evaluate_model(model: Pipeline, X: pd.DataFrame, y: pd.Series, groups: pd.Series) -> dict[str, object]:
-    """Overall metrics and, per gender, the rate of applications flagged for review."""
+@ub.evaluate(split="test", sensitive=["geslacht"], thresholds={"selection_rate_ratio": 0.8})
+def evaluate_model(model: Pipeline, X: pd.DataFrame, y: pd.Series, groups: pd.Series) -> dict[str, float]:
+    """Overall metrics. uitlegbaar adds the metrics per gender (`groups` is the Series named geslacht), their
+    disparities against the four-fifths rule, and screens every input as a possible proxy of gender."""
     predicted = model.predict(X)
     scores = model.predict_proba(X)[:, 1]
-    per_group = {
-        str(group): {
-            "selection_rate": float(predicted[mask].mean()),
-            "recall": float(recall_score(y[mask], predicted[mask], zero_division=0)),
-            "size": float(mask.sum()),
-        }
-        for group, mask in ((g, (groups == g).to_numpy()) for g in sorted(groups.unique()))
-    }
     return {
         "accuracy": accuracy_score(y, predicted),
         "precision": precision_score(y, predicted, zero_division=0),
         "recall": recall_score(y, predicted, zero_division=0),
         "roc_auc": roc_auc_score(y, scores),
-        "geslacht": per_group,
     }
 
 
-@ub.explain(method="permutation_importance")
-def explain_model(model: Pipeline, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
-    """Global importance of each input column (mean drop in accuracy when shuffled)."""
-    result = permutation_importance(model, X, y, n_repeats=5, random_state=0, n_jobs=1)
-    return dict(zip(X.columns, result.importances_mean.tolist(), strict=False))
+@ub.explain
+def explain_model(model: Pipeline, X: pd.DataFrame, y: pd.Series) -> None:
+    """Nothing to return: uitlegbaar computes permutation importance on bounded samples (with a stability
+    check), and SHAP values when shap is installed, from the model, X and y."""
 
 
 def main(rows: int = 20_000, data_dir: Path | None = None) -> str:

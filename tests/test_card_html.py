@@ -232,8 +232,11 @@ def test_card_from_the_toeslagen_example(store: Path) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     run_id = module.main(rows=600)
-    html = render_html(compile_card(load_evidence(LocalStore.open(store), run_id), Declaration()))
-    assert html.count('<svg class="chart"') == 2
+    evidence = load_evidence(LocalStore.open(store), run_id)
+    html = render_html(compile_card(evidence, Declaration()))
+    # one chart per explanation (permutation importance, and SHAP where installed) and one per sensitive attribute
+    assert html.count('<svg class="chart"') == len(evidence.explanations) + 1
+    assert "Threshold checks" in html and "Possible proxies" in html
     assert ">selection_rate<" not in html and ">Selection rate<" in html
 
 

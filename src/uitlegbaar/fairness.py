@@ -34,6 +34,12 @@ REGRESSION_METRICS: dict[str, bool] = {"mae": False, "rmse": False}
 CHECK_KINDS = ("ratio", "difference")
 
 
+def threshold_names() -> frozenset[str]:
+    """Every threshold that can be declared: `<metric>_ratio` and `<metric>_difference` of each metric."""
+    metrics = {**CLASSIFICATION_METRICS, **REGRESSION_METRICS}
+    return frozenset(f"{m}_{k}" for m in metrics for k in CHECK_KINDS)
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -130,6 +130,38 @@ LABELS: dict[str, tuple[str, str]] = {
         "Hoe langer de balk, hoe zwaarder het kenmerk weegt in de uitkomsten van het model; "
         "de tabel geeft de precieze waarden.",
     ),
+    "checks": ("Threshold checks", "Drempelcontroles"),
+    "check": ("Check", "Controle"),
+    "threshold": ("Threshold", "Drempel"),
+    "outcome": ("Outcome", "Uitkomst"),
+    "best_worst": ("Best / worst group", "Beste / slechtste groep"),
+    "passed": ("passed", "voldoet"),
+    "failed": ("failed", "voldoet niet"),
+    "undefined": ("undefined", "niet te bepalen"),
+    "proxies": ("Possible proxies", "Mogelijke proxyvariabelen"),
+    "proxy_note": (
+        "How strongly each model input tracks a sensitive attribute (0 = not at all, 1 = fully). A flagged input "
+        "may stand in for the attribute even when the attribute itself is not used.",
+        "Hoe sterk elk invoerkenmerk samenhangt met een gevoelig kenmerk (0 = niet, 1 = volledig). Een gemarkeerd "
+        "kenmerk kan het gevoelige kenmerk vervangen, ook als dat zelf niet wordt gebruikt.",
+    ),
+    "measure": ("Measure", "Maat"),
+    "strength": ("Strength", "Sterkte"),
+    "possible_proxy": ("Possible proxy", "Mogelijke proxy"),
+    "by_source": ("Importance per source column", "Belang per bronkolom"),
+    "source_column": ("Source column", "Bronkolom"),
+    "explained_with": (
+        "Computed with {library}, scored by {scoring}.",
+        "Berekend met {library}, gemeten met {scoring}.",
+    ),
+    "explained_on": (
+        "{samples} sample(s) of {rows} rows, seed {seed}.",
+        "{samples} steekproef/steekproeven van {rows} rijen, seed {seed}.",
+    ),
+    "rank_stability": (
+        "Rank stability between samples: {value} (1 = the same order every time).",
+        "Stabiliteit van de rangorde tussen steekproeven: {value} (1 = steeds dezelfde volgorde).",
+    ),
     "role_source": ("source data", "brongegevens"),
     "role_derived": ("derived data", "afgeleide gegevens"),
     "origin": ("Loaded as", "Ingelezen als"),
@@ -172,6 +204,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "metric_roc_auc": ("ROC AUC", "ROC AUC"),
     "metric_selection_rate": ("Selection rate", "Selectiepercentage"),
     "metric_size": ("Cases", "Aantal gevallen"),
+    "metric_true_positive_rate": ("True positive rate", "Terecht-positief-percentage"),
+    "metric_false_positive_rate": ("False positive rate", "Fout-positief-percentage"),
+    "metric_mae": ("Mean absolute error", "Gemiddelde absolute fout"),
+    "metric_rmse": ("Root mean squared error", "Wortel van de gemiddelde kwadratische fout"),
+    "metric_selection_rate_ratio": (
+        "Selection rate ratio (lowest / highest)",
+        "Verhouding selectiepercentages (laagste / hoogste)",
+    ),
     "metric_help_accuracy": (
         "Share of all cases the model classifies correctly.",
         "Aandeel van alle gevallen dat het model juist indeelt.",

@@ -14,6 +14,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from uitlegbaar.fairness import AttributeResult
+from uitlegbaar.proxies import ProxyResult
+
 SCHEMA_VERSION = 1
 
 JsonScalar = str | int | float | bool | None
@@ -213,15 +216,46 @@ class EvaluationRecord(Record):
         default_factory=dict, description="attribute → group → metric → value"
     )
     sensitive: list[str] = Field(default_factory=list)
+    fairness: list[AttributeResult] = Field(
+        default_factory=list, description="subgroup metrics, disparities and threshold checks per sensitive attribute"
+    )
+    proxies: list[ProxyResult] = Field(
+        default_factory=list, description="association of each model input with each sensitive attribute"
+    )
     data: list[DatasetRef] = Field(default_factory=list)
     function: str
 
 
-class ExplanationRecord(Record):
+class LocalExplanation(_Model):
+    """How much each model input moved one sampled row's prediction (no values of the row itself)."""
+
+    row: int = Field(description="position of the row in the explained data")
+    base_value: float | None = None
+    contributions: dict[str, float]
+
+
+class Explanation(_Model):
+    """A global explanation: what was computed, how, on how much data, and how stable the answer is."""
+
+    method: str
+    library: str | None = None
+    library_version: str | None = None
+    sample_size: int | None = Field(default=None, description="rows per sample (0 for coefficients)")
+    samples: int = 1
+    seed: int | None = None
+    scoring: str | None = None
+    importances: dict[str, float] = Field(default_factory=dict, description="per model input")
+    by_source: dict[str, float] = Field(default_factory=dict, description="summed per source column")
+    stability: float | None = Field(
+        default=None, description="mean Spearman rank correlation of the top inputs between disjoint samples"
+    )
+    local: list[LocalExplanation] = Field(default_factory=list)
+    note: str | None = None
+
+
+class ExplanationRecord(Explanation, Record):
     kind: Literal["explanation"] = "explanation"
     model_id: str | None = None
-    method: str
-    importances: dict[str, float] = Field(default_factory=dict)
     function: str
 
 

@@ -16,13 +16,28 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from uitlegbaar.capture import lineage
+from uitlegbaar.capture import analysis, lineage
 from uitlegbaar.capture.datasets import CapturedTable, Declared, capture_table
 from uitlegbaar.capture.redact import safe_params
 from uitlegbaar.capture.run import ActiveRun, active_run, capturing
 from uitlegbaar.capture.tables import is_table
 from uitlegbaar.errors import ConfigurationError
-from uitlegbaar.records import EvaluationRecord, ExplanationRecord, ModelInput, ModelRecord, Record, StepRecord
+from uitlegbaar.explanations import (
+    DEFAULT_LOCAL,
+    DEFAULT_REPEATS,
+    DEFAULT_SAMPLE,
+    DEFAULT_SAMPLES,
+    ExplanationSettings,
+)
+from uitlegbaar.records import (
+    EvaluationRecord,
+    Explanation,
+    ExplanationRecord,
+    ModelInput,
+    ModelRecord,
+    Record,
+    StepRecord,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R", bound=Record)
@@ -217,10 +232,13 @@ def step(fn: F | None = None, *, name: str | None = None) -> Any:
 # ------------------------------------------------------------------ @train
 
 
-def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool = True) -> Any:
-    """Record the model a training function returns: class, hyperparameters, features, data, artifact hash."""
+def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool = True, explain: bool = False) -> Any:
+    """Record the model a training function returns: class, hyperparameters, features, data, artifact hash.
+    With `explain=True` the default explanations of `@ub.explain` follow, on (a sample of) the training data."""
     if model is not None and not isinstance(model, str):
         raise ConfigurationError(f"@uitlegbaar.train(model=...) takes the model's name, not {type(model).__name__}")
+    if not isinstance(explain, bool):
+        raise ConfigurationError(f"@uitlegbaar.train(explain=...) takes True or False, not {explain!r}")
 
     def capture(run: ActiveRun, call: Call) -> None:
         fitted = call.result
@@ -241,12 +259,16 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
             hyperparameters=_hyperparameters(fitted),
             artifact_sha256=_artifact_hash(fitted) if hash_artifact else None,
             features=_features(fitted, data),
-            inputs=_inputs(run, fitted, call, label),
+            inputs=_inputs_of(run, fitted, _first_table(call), label, call.function),
             training_data=[c.ref for c in data],
             function=call.function,
             duration_s=call.duration_s,
         )
         run.last_model_id = record.id
+        if explain:
+            with capturing(run, f"explanation of {label}", call.function):
+                found = analysis.Arguments.of(call.arguments)
+                _explain(run, call, fitted, found.X, found.y, ExplanationSettings())
 
     return _decorator(fn, "train", capture)
 
@@ -254,25 +276,63 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
 # ------------------------------------------------------------------ @evaluate and @explain
 
 
-def evaluate(fn: F | None = None, *, split: str = "test", sensitive: Sequence[str] = ()) -> Any:
+def evaluate(
+    fn: F | None = None,
+    *,
+    split: str = "test",
+    sensitive: Sequence[str] = (),
+    thresholds: Mapping[str, float] | None = None,
+    proxy_threshold: float = 0.3,
+) -> Any:
     """Record the metrics an evaluation returns (a mapping of names to numbers; nested mappings
-    `{attribute: {group: {metric: value}}}` for per-group results)."""
+    `{attribute: {group: {metric: value}}}` for per-group results).
+
+    With `sensitive=[...]`, and a fitted model, X and y among the call's arguments, uitlegbaar also computes
+    per group of each attribute the size, selection rate, TPR, FPR, accuracy, precision and recall (regressors:
+    MAE, RMSE), the disparity to the best group with the `thresholds` checks (default: selection rate ratio
+    ≥ 0.8 for classifiers), and screens every column of X as a possible proxy of each attribute (flagged at
+    association ≥ `proxy_threshold`). Attribute values come from an argument or column of that name and are
+    never stored, only group labels and numbers.
+    """
     sensitive = _names("sensitive", sensitive)
     _optional_text("split", split)
+    _check_thresholds(thresholds)
+    if (
+        isinstance(proxy_threshold, bool)
+        or not isinstance(proxy_threshold, (int, float))
+        or not 0 < proxy_threshold <= 1
+    ):
+        raise ConfigurationError(f"proxy_threshold= takes a number in (0, 1], not {proxy_threshold!r}")
 
     def capture(run: ActiveRun, call: Call) -> None:
-        metrics, by_group = _split_metrics(call.result)
+        metrics, returned_by_group = _split_metrics(call.result)
         data = [_derived(run, t, f"{call.fn.__qualname__}.{arg}", call.function) for arg, t in call.tables()]
+        fairness: list[Any] = []
+        proxies: list[Any] = []
+        if sensitive:
+            with capturing(run, f"subgroup metrics of {call.function}", call.function):
+                fairness, proxies, notes = analysis.subgroup_analysis(
+                    analysis.Arguments.of(call.arguments),
+                    sensitive,
+                    thresholds,
+                    proxy_threshold,
+                    run.personal_columns,
+                    reported=returned_by_group,
+                )
+                for note in notes:
+                    run.note_gap("subgroup metrics", note, call.function)
         call.record(
             run,
             EvaluationRecord,
             f"uitlegbaar.evaluation {split}",
-            {"uitlegbaar.evaluation.split": split},
+            {"uitlegbaar.evaluation.split": split, "uitlegbaar.evaluation.groups": len(fairness)},
             model_id=run.last_model_id,
             split=split,
             metrics=metrics,
-            by_group=by_group,
+            by_group=analysis.by_group(fairness) | returned_by_group,
             sensitive=list(sensitive),
+            fairness=fairness,
+            proxies=proxies,
             data=[c.ref for c in data],
             function=call.function,
         )
@@ -280,24 +340,105 @@ def evaluate(fn: F | None = None, *, split: str = "test", sensitive: Sequence[st
     return _decorator(fn, "evaluate", capture)
 
 
-def explain(fn: F | None = None, *, method: str = "returned") -> Any:
-    """Record the global feature importances an explanation function returns (feature → number)."""
+def explain(
+    fn: F | None = None,
+    *,
+    method: str | None = None,
+    sample: int = DEFAULT_SAMPLE,
+    samples: int = DEFAULT_SAMPLES,
+    repeats: int = DEFAULT_REPEATS,
+    seed: int = 0,
+    scoring: str | None = None,
+    shap: bool | None = None,
+    local: int = DEFAULT_LOCAL,
+) -> Any:
+    """Record global feature importances.
+
+    When the function returns a mapping of input names to numbers, that is recorded (as `method`). When it
+    returns nothing, uitlegbaar explains the fitted model among its arguments on X (and y): permutation
+    importance on `samples` disjoint samples of at most `sample` rows with a rank-stability check,
+    coefficients for linear models, and SHAP values (with `local` per-row explanations) when shap is
+    installed, unless `shap=False`.
+    """
     _optional_text("method", method)
+    settings = _explanation_settings(sample, samples, repeats, seed, scoring, shap, local)
 
     def capture(run: ActiveRun, call: Call) -> None:
-        importances, _ = _split_metrics(call.result)
-        call.record(
-            run,
-            ExplanationRecord,
-            "uitlegbaar.explanation",
-            {"uitlegbaar.explanation.method": method},
-            model_id=run.last_model_id,
-            method=method,
-            importances=importances,
-            function=call.function,
-        )
+        if call.result is not None:
+            importances, _ = _split_metrics(call.result)
+            _record_explanation(run, call, Explanation(method=method or "returned", importances=importances))
+            return
+        found = analysis.Arguments.of(call.arguments)
+        if found.model is None or found.X is None:
+            raise TypeError(
+                "@uitlegbaar.explain found no fitted model and X among the arguments, nor a returned mapping"
+            )
+        _explain(run, call, found.model, found.X, found.y, settings)
 
     return _decorator(fn, "explain", capture)
+
+
+def _explain(run: ActiveRun, call: Call, model: Any, X: Any, y: Any, settings: ExplanationSettings) -> None:
+    """Record every default explanation of `model`; notes on what was left out go with the first one."""
+    from uitlegbaar.explanations import explain_model
+
+    explanations, notes = explain_model(model, X, y, settings, sources=_sources(run, model, X))
+    for i, explanation in enumerate(explanations):
+        note = "; ".join(notes) if i == 0 and notes else None
+        _record_explanation(run, call, explanation.model_copy(update={"note": note}) if note else explanation)
+    if not explanations:
+        raise TypeError("; ".join(notes) or "no explanation applies to this model")
+
+
+def _record_explanation(run: ActiveRun, call: Call, explanation: Explanation) -> None:
+    call.record(
+        run,
+        ExplanationRecord,
+        "uitlegbaar.explanation",
+        {"uitlegbaar.explanation.method": explanation.method},
+        model_id=run.last_model_id,
+        function=call.function,
+        **explanation.model_dump(),
+    )
+
+
+def _sources(run: ActiveRun, model: Any, X: Any) -> dict[str, list[str]]:
+    """Model input → source columns, from the scikit-learn lineage (empty for other models)."""
+    return {i.name: i.sources for i in _inputs_of(run, model, X, "explanation")}
+
+
+def _explanation_settings(
+    sample: Any, samples: Any, repeats: Any, seed: Any, scoring: Any, shap: Any, local: Any
+) -> ExplanationSettings:
+    for option, value, least in (
+        ("sample", sample, 10),
+        ("samples", samples, 1),
+        ("repeats", repeats, 1),
+        ("local", local, 0),
+        ("seed", seed, 0),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigurationError(f"{option}= takes a whole number ≥ {least}, not {value!r}")
+    _optional_text("scoring", scoring)
+    if shap is not None and not isinstance(shap, bool):
+        raise ConfigurationError(f"shap= takes True, False or None (when installed), not {shap!r}")
+    return ExplanationSettings(sample, samples, repeats, seed, scoring, shap, local=local)
+
+
+def _check_thresholds(thresholds: Any) -> None:
+    from uitlegbaar.fairness import threshold_names
+
+    if thresholds is None:
+        return
+    if not isinstance(thresholds, Mapping):
+        raise ConfigurationError(
+            f"thresholds= takes a mapping such as {{'selection_rate_ratio': 0.8}}, not {thresholds!r}"
+        )
+    for name, bound in thresholds.items():
+        if name not in threshold_names():
+            raise ConfigurationError(f"unknown threshold {name!r}; known: {', '.join(sorted(threshold_names()))}")
+        if isinstance(bound, bool) or not isinstance(bound, (int, float)):
+            raise ConfigurationError(f"threshold {name!r} takes a number, not {bound!r}")
 
 
 # ------------------------------------------------------------------ helpers
@@ -403,20 +544,23 @@ def _features(model: Any, data: list[CapturedTable]) -> list[str]:
     return list(data[0].columns) if data else []
 
 
-def _inputs(run: ActiveRun, model: Any, call: Call, label: str) -> list[ModelInput]:
-    """The lineage of a scikit-learn model's inputs; a failure here is a gap, not a lost model record."""
+def _inputs_of(run: ActiveRun, model: Any, X: Any, label: str, function: str | None = None) -> list[ModelInput]:
+    """The lineage of a scikit-learn model's inputs; a failure here is a gap, not a lost record."""
     if not type(model).__module__.startswith("sklearn"):
         return []
-    with capturing(run, f"feature lineage of {label}", call.function):
+    with capturing(run, f"feature lineage of {label}", function):
         from uitlegbaar.integrations.sklearn import feature_lineage
 
-        tables = call.tables()
-        X = tables[0][1] if tables else None
         found = feature_lineage(
             model, X, personal=sorted(run.personal_columns), sensitive=sorted(run.sensitive_columns)
         )
         return [ModelInput(**f.model_dump()) for f in found]
     return []
+
+
+def _first_table(call: Call) -> Any:
+    tables = call.tables()
+    return tables[0][1] if tables else None
 
 
 def _artifact_hash(model: Any) -> str:

@@ -146,6 +146,12 @@ class ActiveRun:
         self._report_store_errors()
         return record
 
+    def note_gap(self, what: str, message: str, function: str | None = None) -> None:
+        """Record that `what` was left out and why (no error: e.g. an argument the analysis needs was not passed),
+        with one warning."""
+        _warn(f"uitlegbaar did not capture {what}: {message}")
+        self.append(GapRecord, what=what, function=function, error_type="not captured", message=message)
+
     def flush(self, timeout: float | None = CLOSE_TIMEOUT_S) -> bool:
         """Wait until every record captured so far is written (True), or `timeout` seconds pass."""
         done = self._sink.flush(timeout)

@@ -12,6 +12,7 @@ from uitlegbaar.card.model import (
     DatasetSummary,
     Evaluation,
     Explanation,
+    FairnessCheck,
     Feature,
     Gap,
     Importance,
@@ -19,12 +20,14 @@ from uitlegbaar.card.model import (
     Missing,
     ModelCard,
     ModelDetails,
+    Proxy,
     Step,
     Who,
 )
 from uitlegbaar.declaration import Declaration
 from uitlegbaar.evidence import Evidence
-from uitlegbaar.records import DatasetRecord, RunRecord
+from uitlegbaar.fairness import AttributeResult, ThresholdCheck
+from uitlegbaar.records import DatasetRecord, EvaluationRecord, ExplanationRecord, RunRecord
 
 # (section, field, who supplies it, how) for every field a complete card has.
 DECLARED = (
@@ -97,19 +100,8 @@ def compile_card(
         training_data=[_dataset(x) for x in _training_data(evidence, training_ids)],
         evaluation_data=[_dataset(x) for x in evidence.datasets if x.id in evaluation_ids],
         features=_features(evidence),
-        evaluations=[
-            Evaluation(split=e.split, metrics=dict(e.metrics), by_group=e.by_group, data=[ref.name for ref in e.data])
-            for e in evidence.evaluations
-        ],
-        explanations=[
-            Explanation(
-                method=x.method,
-                importances=[
-                    Importance(feature=k, value=v) for k, v in sorted(x.importances.items(), key=lambda kv: -abs(kv[1]))
-                ],
-            )
-            for x in evidence.explanations
-        ],
+        evaluations=[_evaluation(e) for e in evidence.evaluations],
+        explanations=[_explanation(x) for x in evidence.explanations],
         considerations=Considerations(
             proportionality=d.proportionality,
             risks=d.risks,
@@ -241,3 +233,51 @@ def _features(evidence: Evidence) -> list[Feature]:
     return [
         Feature(name=f, type=types.get(f), personal=f in personal, sensitive=f in sensitive) for f in model.features
     ]
+
+
+def _evaluation(e: EvaluationRecord) -> Evaluation:
+    return Evaluation(
+        split=e.split,
+        metrics=dict(e.metrics),
+        by_group=e.by_group,
+        checks=[_check(result, check) for result in e.fairness for check in result.checks],
+        proxies=[
+            Proxy(feature=p.feature, attribute=p.attribute, measure=p.measure, strength=p.strength, flagged=p.flagged)
+            for p in sorted(e.proxies, key=lambda p: -p.strength)
+        ],
+        data=[ref.name for ref in e.data],
+    )
+
+
+def _check(result: AttributeResult, check: ThresholdCheck) -> FairnessCheck:
+    """A threshold check with the best and worst group of the disparity it bounds."""
+    metric = check.name.rpartition("_")[0]
+    disparity = next((d for d in result.disparities if d.metric == metric), None)
+    return FairnessCheck(
+        attribute=result.attribute,
+        name=check.name,
+        threshold=check.threshold,
+        value=check.value,
+        passed=check.passed,
+        best_group=disparity.best_group if disparity else None,
+        worst_group=disparity.worst_group if disparity else None,
+    )
+
+
+def _explanation(x: ExplanationRecord) -> Explanation:
+    return Explanation(
+        method=x.method,
+        importances=_ranked(x.importances),
+        by_source=_ranked(x.by_source) if set(x.by_source) != set(x.importances) else [],
+        library=x.library,
+        sample_size=x.sample_size,
+        samples=x.samples,
+        seed=x.seed,
+        scoring=x.scoring,
+        stability=x.stability,
+        note=x.note,
+    )
+
+
+def _ranked(values: dict[str, float]) -> list[Importance]:
+    return [Importance(feature=k, value=v) for k, v in sorted(values.items(), key=lambda kv: -abs(kv[1]))]

@@ -156,9 +156,31 @@ def render_markdown(card: ModelCard, lang: Language = "en") -> str:
             f"### {L('subgroups')}",
             _table([L("split"), L("attribute"), L("group"), L("metric"), L("value")], groups),
         ]
+    checks = [
+        (c.attribute, c.name, f"{c.threshold:.4g}", _maybe(c.value), L(_outcome(c.passed)))
+        for e in card.evaluations
+        for c in e.checks
+    ]
+    if checks:
+        out += [
+            f"### {L('checks')}",
+            _table([L("attribute"), L("check"), L("threshold"), L("value"), L("outcome")], checks),
+        ]
+    proxies = [
+        (p.feature, p.attribute, p.measure, f"{p.strength:.3f}", L("yes" if p.flagged else "no"))
+        for e in card.evaluations
+        for p in e.proxies
+    ]
+    if proxies:
+        out += [
+            f"### {L('proxies')}",
+            L("proxy_note"),
+            _table([L("feature"), L("attribute"), L("measure"), L("strength"), L("possible_proxy")], proxies),
+        ]
     out += [f"## {L('explanations')}"]
     out += [
         f"**{L('method')}:** {text(x.method)}\n\n"
+        + (f"{text(x.note)}\n\n" if x.note else "")
         + _table([L("feature"), L("importance")], [(i.feature, f"{i.value:.4g}") for i in x.importances])
         for x in card.explanations
     ] or [_not_supplied(lang)]
@@ -290,3 +312,11 @@ def _json(data: Any) -> str:
     import json
 
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True).replace("```", "`\u200b``")
+
+
+def _maybe(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g}"
+
+
+def _outcome(passed: bool | None) -> str:
+    return "undefined" if passed is None else "passed" if passed else "failed"

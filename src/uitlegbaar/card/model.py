@@ -99,10 +99,34 @@ class Feature(_Part):
     sensitive: bool = False
 
 
+class FairnessCheck(_Part):
+    """A declared disparity threshold for one sensitive attribute and whether the model met it."""
+
+    attribute: str
+    name: str
+    threshold: float
+    value: float | None = None
+    passed: bool | None = None
+    best_group: str | None = None
+    worst_group: str | None = None
+
+
+class Proxy(_Part):
+    """How strongly a model input tracks a sensitive attribute (flagged: a possible proxy)."""
+
+    feature: str
+    attribute: str
+    measure: str
+    strength: float
+    flagged: bool
+
+
 class Evaluation(_Part):
     split: str
     metrics: dict[str, float] = Field(default_factory=dict)
     by_group: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict)
+    checks: list[FairnessCheck] = Field(default_factory=list)
+    proxies: list[Proxy] = Field(default_factory=list, description="strongest first")
     data: list[str] = Field(default_factory=list, description="names of the datasets it was evaluated on")
 
 
@@ -114,6 +138,14 @@ class Importance(_Part):
 class Explanation(_Part):
     method: str
     importances: list[Importance] = Field(default_factory=list, description="most important first")
+    by_source: list[Importance] = Field(default_factory=list, description="summed per source column")
+    library: str | None = None
+    sample_size: int | None = None
+    samples: int = 1
+    seed: int | None = None
+    scoring: str | None = None
+    stability: float | None = None
+    note: str | None = None
 
 
 class Considerations(_Part):
