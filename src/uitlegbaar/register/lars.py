@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +95,14 @@ def _value(node: Any, name: str) -> Any:
             if str(key.value) == name:
                 return value
     return None
+
+
+def algorithm_of(loaded: declarations.DeclarationFile, entry: Mapping[str, Any]) -> str | None:
+    """The key of the algorithm in `loaded` that `entry` was compiled from: the one declaring its
+    source_id, else its name, else the file's only algorithm; None when that does not decide."""
+    for field in ("source_id", "name"):
+        value = entry.get(field)
+        keys = [k for k, d in loaded.algorithms.items() if value and getattr(d, field) == value]
+        if len(keys) == 1:
+            return keys[0]
+    return next(iter(loaded.algorithms)) if len(loaded.algorithms) == 1 else None

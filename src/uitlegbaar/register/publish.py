@@ -52,6 +52,10 @@ class PublishError(UitlegbaarError):
     """The register refused a request, or could not be reached."""
 
 
+class AuthenticationError(PublishError):
+    """The register's token service refused the account: no later request can succeed either."""
+
+
 # ---------------------------------------------------------------- configuration
 
 
@@ -372,7 +376,7 @@ class RegisterClient:
         if not response.is_success or not isinstance(token, str) or not token:
             detail = _detail(data) if data is not None else response.reason_phrase
             message = f"the register's token service refused user {c.username} (HTTP {response.status_code}: {detail})"
-            raise PublishError(self._redact(message))
+            raise AuthenticationError(self._redact(message))
         return token
 
     def _pause(self, attempt: int, retry_after: str | None) -> None:
