@@ -241,9 +241,9 @@ class FakeRegister:
     def _answer(self, operation: dict[str, Any] | None, status: int, answer: Any) -> tuple[int, Any]:
         if operation is not None:
             response = operation["responses"].get(str(status))
-            if response is None:
+            if response is None and status != 403:  # the authorisation middleware's 403 is not in the spec
                 self.errors.append(f"{operation['operationId']}: status {status} is not in the spec")
-            elif "content" in response:
+            elif response is not None and "content" in response:
                 self.errors += self.check(
                     operation["operationId"], response["content"]["application/json"]["schema"], answer
                 )
