@@ -216,3 +216,23 @@ def _store_lars(target: tuple[Path, str], lars: str) -> str | None:
 
     path, key = target
     return f"{path} ({key})" if record_lars(path, lars, key) else None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(file_okay=False), help="The folder to write the site to."
+)
+@click.option("--title", default="Algoritmeregister", show_default=True, help="The site's title.")
+def site(paths: tuple[str, ...], output: str, title: str) -> None:
+    """A static HTML register of the entries and model cards in PATHS (files or folders).
+
+    Entries as `uitlegbaar register` writes them (or the register's exports), model cards as
+    `uitlegbaar card RUN --format json` writes them; a card goes with the entry of the same algorithm
+    (its LARS code, or organisation and source_id). Open DIR/index.html; nothing is fetched from elsewhere.
+    """
+    from uitlegbaar.register.sources import read_documents
+    from uitlegbaar.site import build_site
+
+    written = build_site(read_documents(paths), output, title)
+    click.echo(f"wrote {len(written)} files to {output} (open {Path(output) / 'index.html'})")
