@@ -146,6 +146,11 @@ def load(path: str | os.PathLike[str]) -> DeclarationFile:
     return _parse(str(file), text)
 
 
+def loads(text: str, name: str = FILE_NAME) -> DeclarationFile:
+    """Validate a declaration given as text (`name` is the file it is reported as)."""
+    return _parse(name, text)
+
+
 @functools.lru_cache(maxsize=32)
 def _parse(name: str, text: str) -> DeclarationFile:
     import yaml

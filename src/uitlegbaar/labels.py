@@ -33,6 +33,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "source_id": ("Internal id", "Bron-ID"),
     "tags": ("Search terms", "Zoektermen"),
     "source_data_grouping": ("Data source references", "Verwijzingen gegevensbronnen"),
+    "source_data": ("Data", "Gegevens"),
+    "methods_and_models": ("Technical operation", "Technische werking"),
     "intended_uses": ("Intended uses", "Beoogd gebruik"),
     "out_of_scope_uses": ("Out-of-scope uses", "Gebruik buiten de bedoeling"),
     "limitations": ("Limitations", "Beperkingen"),

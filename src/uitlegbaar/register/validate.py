@@ -194,12 +194,23 @@ def strip_html(value: str) -> str:
 def stored_length(value: str) -> int:
     """About how long the sanitised HTML the register stores for a rich-text value is: allowed tags
     kept bare, text escaped, plain text wrapped in `<p>` and several blocks in a `<div>`."""
-    reader = _Sanitiser()
-    reader.feed(value)
-    reader.close()
+    reader = _sanitise(value)
     body = "".join(reader.out)
     wrap = 7 if reader.top_text or not reader.top_blocks else 11 if reader.top_blocks > 1 else 0
     return len(body) + wrap
+
+
+def sanitized(value: str) -> str:
+    """Rich text as the register keeps it: only the allowed tags, without attributes; all text escaped
+    (`<script>` and `<style>` dropped with their content). Safe to put in a page as HTML."""
+    return "".join(_sanitise(value).out)
+
+
+def _sanitise(value: str) -> _Sanitiser:
+    reader = _Sanitiser()
+    reader.feed(value)
+    reader.close()
+    return reader
 
 
 class _Sanitiser(HTMLParser):
