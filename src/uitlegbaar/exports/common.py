@@ -200,9 +200,24 @@ def disparities(evaluations: list[EvaluationRecord]) -> list[Disparity]:
     return out
 
 
-def subgroup_analysis(evidence: Evidence) -> list[str]:
-    """What the run's subgroup analysis found, one sentence per attribute and metric; empty when none was done."""
-    return [d.sentence() for d in disparities(evidence.evaluations)]
+def descendants(evidence: Evidence, dataset_id: str) -> set[str]:
+    """Ids of the datasets that steps derived from a dataset, directly or through other steps."""
+    found: set[str] = set()
+    frontier = {dataset_id}
+    while frontier:
+        outputs = {o.id for s in evidence.steps if frontier & {i.id for i in s.inputs} for o in s.outputs}
+        frontier = outputs - found
+        found |= outputs
+    return found - {dataset_id}
+
+
+def findings_for(evidence: Evidence, dataset: DatasetRecord) -> list[str]:
+    """What the subgroup analysis measured that concerns a dataset, one sentence per attribute and metric:
+    evaluations on it or on data derived from it, and for a source dataset every evaluation of the run
+    (its model was trained from the run's sources). Empty when no evaluation per group concerns it."""
+    related = {dataset.id} | descendants(evidence, dataset.id)
+    chosen = [e for e in evidence.evaluations if dataset.role == "source" or related & {r.id for r in e.data}]
+    return [d.sentence() for d in disparities(chosen)]
 
 
 NO_SUBGROUP_ANALYSIS = (
