@@ -30,9 +30,20 @@ from uitlegbaar.records import DatasetRecord
 
 CROISSANT = "http://mlcommons.org/croissant/1.1"
 RAI = "http://mlcommons.org/croissant/RAI/1.0"
-# The JSON-LD context of the Croissant 1.1 examples (spec appendix 1), plus the RAI and PROV prefixes.
+# The JSON-LD context of Croissant 1.1 (spec appendix 1) with the RAI and PROV prefixes and the keys
+# mlcroissant 1.1 expects. schema.org is `https://` as in the 1.1 examples and mlcroissant; the appendix
+# writes `http://` (a known difference between the spec text and its examples).
 CONTEXT: dict[str, Any] = {
     "@language": "en",
+    "annotation": "cr:annotation",
+    "arrayShape": "cr:arrayShape",
+    "containedIn": "cr:containedIn",
+    "excludes": "cr:excludes",
+    "isArray": "cr:isArray",
+    "readLines": "cr:readLines",
+    "sdVersion": "cr:sdVersion",
+    "unArchive": "cr:unArchive",
+    "value": "cr:value",
     "@vocab": "https://schema.org/",
     "citeAs": "cr:citeAs",
     "column": "cr:column",

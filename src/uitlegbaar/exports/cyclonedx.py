@@ -89,7 +89,7 @@ def validate_cyclonedx(document: dict[str, Any]) -> list[str]:
     from cyclonedx.validation.json import JsonStrictValidator
 
     found = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(document), all_errors=True)
-    return [] if found is None else [str(e) for e in found]  # type: ignore[union-attr]
+    return [] if found is None else [str(e) for e in found]
 
 
 # ------------------------------------------------------------------ what the library models
@@ -140,7 +140,7 @@ def _sha256(digest: str | None) -> list[Any]:
 
 
 def _model_component(model: ModelRecord, evidence: Evidence, d: Declaration) -> Component:
-    from cyclonedx.factory.license import LicenseFactory
+    from cyclonedx.contrib.license.factories import LicenseFactory
     from cyclonedx.model.component import Component, ComponentType
     from cyclonedx.model.contact import OrganizationalEntity
 

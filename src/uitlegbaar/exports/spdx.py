@@ -92,14 +92,14 @@ def compile_spdx(evidence: Evidence, declaration: Declaration) -> tuple[dict[str
             graph.append(_relationship(base + "hasDeclaredLicense", model_id, "hasDeclaredLicense", [licence]))
         else:
             missing.append(Missing("ai_AIPackage hasDeclaredLicense", "legal", "uitlegbaar.yaml: licence"))
-    ids = [e["spdxId"] for e in graph if "spdxId" in e]
+    elements = [e["spdxId"] for e in graph if "spdxId" in e]
     graph.append(
         _element(
             "SpdxDocument",
             base + "document",
             name=f"uitlegbaar run {evidence.run.name} ({evidence.run_id})",
             rootElement=roots,
-            element=ids,
+            element=elements,
             profileConformance=PROFILES,
         )
     )
