@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import attr
 from openlineage.client.facet_v2 import DatasetFacet, JobFacet, RunFacet
 
+T = TypeVar("T")
 FACETS_SCHEMA_FILE = "uitlegbaar-facets-1-0-0.json"
 FACETS_SCHEMA_URL = (
     "https://raw.githubusercontent.com/uitlegbaar/uitlegbaar/main/src/uitlegbaar/exports/schemas/" + FACETS_SCHEMA_FILE
@@ -28,6 +29,14 @@ def facets_schema() -> dict[str, Any]:
     return schema
 
 
+def _published(cls: type[T]) -> type[T]:
+    """Name the facet's definition in the published schema as its `_schemaURL`."""
+    url = f"{FACETS_SCHEMA_URL}#/$defs/{cls.__name__}"
+    setattr(cls, "_get_schema", staticmethod(lambda: url))  # noqa: B010  (the client's hook, a static method)
+    return cls
+
+
+@_published
 @attr.define
 class UitlegbaarEvidenceRunFacet(RunFacet):
     """The run's evidence: hash chain, status and gaps."""
@@ -39,11 +48,8 @@ class UitlegbaarEvidenceRunFacet(RunFacet):
     records: int
     gaps: list[dict[str, str]] = attr.field(factory=list)
 
-    @staticmethod
-    def _get_schema() -> str:
-        return FACETS_SCHEMA_URL + "#/$defs/UitlegbaarEvidenceRunFacet"
 
-
+@_published
 @attr.define
 class UitlegbaarDatasetDatasetFacet(DatasetFacet):
     """A dataset's exact content fingerprint and its personal and sensitive columns."""
@@ -58,11 +64,8 @@ class UitlegbaarDatasetDatasetFacet(DatasetFacet):
     sensitiveColumns: list[str] = attr.field(factory=list)
     producedBy: str | None = None
 
-    @staticmethod
-    def _get_schema() -> str:
-        return FACETS_SCHEMA_URL + "#/$defs/UitlegbaarDatasetDatasetFacet"
 
-
+@_published
 @attr.define
 class UitlegbaarModelDatasetFacet(DatasetFacet):
     """A trained model: class, library, artifact digest and inputs."""
@@ -75,33 +78,24 @@ class UitlegbaarModelDatasetFacet(DatasetFacet):
     features: list[str] = attr.field(factory=list)
     inputs: list[dict[str, Any]] = attr.field(factory=list)
 
-    @staticmethod
-    def _get_schema() -> str:
-        return FACETS_SCHEMA_URL + "#/$defs/UitlegbaarModelDatasetFacet"
 
-
+@_published
 @attr.define
 class UitlegbaarEvaluationDatasetFacet(DatasetFacet):
     """Metrics of the model per split and per group of each sensitive attribute."""
 
     evaluations: list[dict[str, Any]]
 
-    @staticmethod
-    def _get_schema() -> str:
-        return FACETS_SCHEMA_URL + "#/$defs/UitlegbaarEvaluationDatasetFacet"
 
-
+@_published
 @attr.define
 class UitlegbaarExplanationDatasetFacet(DatasetFacet):
     """Global importances of the model's inputs, per explanation method."""
 
     explanations: list[dict[str, Any]]
 
-    @staticmethod
-    def _get_schema() -> str:
-        return FACETS_SCHEMA_URL + "#/$defs/UitlegbaarExplanationDatasetFacet"
 
-
+@_published
 @attr.define
 class UitlegbaarAlgorithmJobFacet(JobFacet):
     """What people declared about the algorithm (Algoritmeregister field names)."""
@@ -115,7 +109,3 @@ class UitlegbaarAlgorithmJobFacet(JobFacet):
     lawfulBasis: str | None = None
     lars: str | None = None
     aiActRiskClass: str | None = None
-
-    @staticmethod
-    def _get_schema() -> str:
-        return FACETS_SCHEMA_URL + "#/$defs/UitlegbaarAlgorithmJobFacet"

@@ -75,7 +75,7 @@ def _parent_events(evidence: Evidence, d: Declaration, job: str) -> list[RunEven
 
     run_id = as_uuid(evidence.run_id)
     job_facets = _job_facets(evidence, d, "JOB")
-    inputs = [_input(evidence, x, job) for x in evidence.sources]
+    inputs = [_input(x, job) for x in evidence.sources]
     outputs = [_model_output(evidence, d, job)] if evidence.model else []
     start_facets = _run_facets(evidence.model.hyperparameters if evidence.model else {})
     start = RunEvent(
@@ -142,11 +142,11 @@ def _child_events(
     )
     if isinstance(record, StepRecord):
         params = record.params
-        inputs = [_input(evidence, x, job) for x in _records(evidence, record.inputs)]
+        inputs = [_input(x, job) for x in _records(evidence, record.inputs)]
         outputs = [_output(evidence, x, job, record) for x in _records(evidence, record.outputs)]
     else:
         params = record.hyperparameters
-        inputs = [_input(evidence, x, job) for x in _records(evidence, record.training_data)]
+        inputs = [_input(x, job) for x in _records(evidence, record.training_data)]
         outputs = [_model_output(evidence, None, job)]
     facets: dict[str, RunFacet] = {**_run_facets(params), "parent": parent}
     events = []
@@ -236,12 +236,12 @@ def _job_facets(evidence: Evidence, d: Declaration | None, kind: str) -> dict[st
         aiActRiskClass=d.ai_act.risk_class if d.ai_act else None,
         producer=PRODUCER,
     )
-    if any(v is not None for v in attr_values(declared)):
+    if any(v is not None for v in _declared_values(declared)):
         facets["uitlegbaar_algorithm"] = declared
     return facets
 
 
-def attr_values(facet: Any) -> list[Any]:
+def _declared_values(facet: Any) -> list[Any]:
     """The declared values of a facet (its own fields, not `_producer`/`_schemaURL`)."""
     import attr
 
@@ -302,7 +302,7 @@ def _dataset_facets(x: DatasetRecord, job: str) -> dict[str, DatasetFacet]:
     return facets
 
 
-def _input(evidence: Evidence, x: DatasetRecord, job: str) -> InputDataset:
+def _input(x: DatasetRecord, job: str) -> InputDataset:
     from openlineage.client.event_v2 import InputDataset
 
     namespace, name = location(x, job)
