@@ -84,4 +84,4 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-from uitlegbaar.cli import cards, check, commands, compare, register, registry, systemcard  # noqa: E402,F401  (registers the commands on `cli`)
+from uitlegbaar.cli import cards, check, commands, compare, export, register, registry, systemcard  # noqa: E402,F401  (registers the commands on `cli`)
