@@ -18,12 +18,21 @@ from uitlegbaar._version import __version__
 
 
 class Context:
-    """What every command needs: where the store is."""
+    """What every command needs: where the store is (a folder, or `mlflow` for a tracking server)."""
 
-    def __init__(self, store: str | None) -> None:
+    def __init__(self, store: str | None, tracking_uri: str | None = None) -> None:
         self.store_path = Path(store) if store else Path(os.environ.get("UITLEGBAAR_STORE") or ".uitlegbaar")
+        self.tracking_uri = tracking_uri
+
+    @property
+    def uses_mlflow(self) -> bool:
+        return str(self.store_path) == "mlflow"
 
     def store(self) -> Any:
+        if self.uses_mlflow:
+            from uitlegbaar.integrations.mlflow.store import MlflowStore
+
+            return MlflowStore.for_uri(self.tracking_uri)
         from uitlegbaar.store import LocalStore
 
         return LocalStore.open(self.store_path)
@@ -56,12 +65,22 @@ class Group(click.Group):
     "--store",
     envvar="UITLEGBAAR_STORE",
     metavar="PATH",
-    help="Evidence store folder (default ./.uitlegbaar; env UITLEGBAAR_STORE).",
+    help="Evidence store folder (default ./.uitlegbaar; env UITLEGBAAR_STORE), or `mlflow` for a tracking server.",
+)
+@click.option(
+    "--tracking-uri",
+    envvar="MLFLOW_TRACKING_URI",
+    metavar="URI",
+    help="With --store mlflow: the MLflow tracking server (env MLFLOW_TRACKING_URI).",
 )
 @click.pass_context
-def cli(ctx: click.Context, store: str | None) -> None:
-    """uitlegbaar: transparency about algorithms, captured while the model is built."""
-    ctx.obj = Context(store)
+def cli(ctx: click.Context, store: str | None, tracking_uri: str | None) -> None:
+    """uitlegbaar: transparency about algorithms, captured while the model is built.
+
+    RUN is an uitlegbaar run id (or a unique prefix), `latest`, `latest~N`; with --store mlflow also an MLflow run
+    id, `models:/<name>/<version>` or `models:/<name>@<alias>`.
+    """
+    ctx.obj = Context(store, tracking_uri)
 
 
 def main() -> None:
@@ -84,4 +103,4 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-from uitlegbaar.cli import cards, check, commands, compare, export, register, registry, systemcard  # noqa: E402,F401  (registers the commands on `cli`)
+from uitlegbaar.cli import cards, check, commands, compare, export, register, registry, sync, systemcard  # noqa: E402,F401  (registers the commands on `cli`)

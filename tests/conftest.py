@@ -24,3 +24,12 @@ def store(tmp_path: Path) -> Iterator[Path]:
             uitlegbaar.end_run()
         finally:
             uitlegbaar.config.reset()
+
+
+@pytest.fixture(scope="session")
+def mlflow_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real MLflow tracking server on 127.0.0.1 (the one `.ci/run` started, else one of our own)."""
+    from mlflow_server import running_server
+
+    with running_server(tmp_path_factory.mktemp("mlflow-server")) as uri:
+        yield uri

@@ -96,6 +96,7 @@ def test_schema_records_is_a_json_schema_of_every_record_kind() -> None:
         "DatasetRecord",
         "StepRecord",
         "ModelRecord",
+        "LoggedModelRecord",
         "EvaluationRecord",
         "ExplanationRecord",
         "GapRecord",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         UitlegbaarError,
         UitlegbaarWarning,
     )
+    from uitlegbaar.integrations.mlflow import autolog
 
 _EXPORTS = {
     "dataset": "uitlegbaar.capture.decorators",
@@ -41,6 +42,7 @@ _EXPORTS = {
     "current_run": "uitlegbaar.capture.run",
     "end_run": "uitlegbaar.capture.run",
     "configure": "uitlegbaar.config",
+    "autolog": "uitlegbaar.integrations.mlflow",
     "UitlegbaarError": "uitlegbaar.errors",
     "ConfigurationError": "uitlegbaar.errors",
     "StoreError": "uitlegbaar.errors",

@@ -24,6 +24,7 @@ class Settings:
     strict: bool | None = None
     tracer_provider: Any = None
     otlp_endpoint: str | None = None
+    span_exporter: Any = None
 
 
 _settings = Settings()
@@ -35,23 +36,29 @@ def configure(
     strict: bool | None = None,
     tracer_provider: Any = None,
     otlp_endpoint: str | None = None,
+    span_exporter: Any = None,
 ) -> None:
     """Set where evidence is stored, whether capture failures raise, and how spans are exported.
 
     `tracer_provider` hands uitlegbaar an OpenTelemetry TracerProvider of your own; by default it
     uses a private one and never touches the global provider. `otlp_endpoint` exports spans by OTLP/HTTP
-    (the standard `OTEL_EXPORTER_OTLP_*` variables do the same).
+    (the standard `OTEL_EXPORTER_OTLP_*` variables do the same); `span_exporter` adds an OpenTelemetry span
+    exporter of its own (e.g. the one that sends spans to an MLflow tracking server).
     """
     global _settings
     changes = {
         k: v
         for k, v in dict(
-            store=store, strict=strict, tracer_provider=tracer_provider, otlp_endpoint=otlp_endpoint
+            store=store,
+            strict=strict,
+            tracer_provider=tracer_provider,
+            otlp_endpoint=otlp_endpoint,
+            span_exporter=span_exporter,
         ).items()
         if v is not None
     }
     _settings = replace(_settings, **changes)
-    if tracer_provider is not None or otlp_endpoint is not None:
+    if tracer_provider is not None or otlp_endpoint is not None or span_exporter is not None:
         from uitlegbaar import telemetry
 
         telemetry.reset()

@@ -9,6 +9,7 @@ from uitlegbaar.records import (
     EvaluationRecord,
     ExplanationRecord,
     GapRecord,
+    LoggedModelRecord,
     ModelRecord,
     Record,
     RunEndRecord,
@@ -27,6 +28,7 @@ class Evidence:
     datasets: list[DatasetRecord] = field(default_factory=list)
     steps: list[StepRecord] = field(default_factory=list)
     models: list[ModelRecord] = field(default_factory=list)
+    logged_models: list[LoggedModelRecord] = field(default_factory=list)
     evaluations: list[EvaluationRecord] = field(default_factory=list)
     explanations: list[ExplanationRecord] = field(default_factory=list)
     gaps: list[GapRecord] = field(default_factory=list)
@@ -69,6 +71,7 @@ class Evidence:
             datasets=[r for r in records if isinstance(r, DatasetRecord)],
             steps=[r for r in records if isinstance(r, StepRecord)],
             models=[r for r in records if isinstance(r, ModelRecord)],
+            logged_models=[r for r in records if isinstance(r, LoggedModelRecord)],
             evaluations=[r for r in records if isinstance(r, EvaluationRecord)],
             explanations=[r for r in records if isinstance(r, ExplanationRecord)],
             gaps=[r for r in records if isinstance(r, GapRecord)],

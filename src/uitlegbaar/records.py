@@ -207,6 +207,20 @@ class ModelRecord(Record):
     duration_s: float
 
 
+class LoggedModelRecord(Record):
+    """A model logged to a registry (MLflow): where it lives there and, when registered, its version."""
+
+    kind: Literal["logged_model"] = "logged_model"
+    model_id: str | None = Field(default=None, description="the model record of the same model object, if any")
+    registry: str = "mlflow"
+    logged_model_id: str | None = None
+    model_uri: str
+    flavors: list[str] = Field(default_factory=list)
+    signature: dict[str, str] = Field(default_factory=dict, description="inputs/outputs as the registry states them")
+    registered_name: str | None = None
+    registered_version: str | None = None
+
+
 class EvaluationRecord(Record):
     kind: Literal["evaluation"] = "evaluation"
     model_id: str | None = None
@@ -275,6 +289,7 @@ AnyRecord = Annotated[
     | DatasetRecord
     | StepRecord
     | ModelRecord
+    | LoggedModelRecord
     | EvaluationRecord
     | ExplanationRecord
     | GapRecord,
@@ -289,6 +304,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         DatasetRecord,
         StepRecord,
         ModelRecord,
+        LoggedModelRecord,
         EvaluationRecord,
         ExplanationRecord,
         GapRecord,

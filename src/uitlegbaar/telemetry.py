@@ -31,9 +31,10 @@ def tracer() -> Any:
             if _tracer is None:
                 from uitlegbaar import config
 
-                provider = config.settings().tracer_provider
+                settings = config.settings()
+                provider = settings.tracer_provider
                 if provider is None:
-                    provider = _own_provider = _new_provider(config.settings().otlp_endpoint)
+                    provider = _own_provider = _new_provider(settings.otlp_endpoint, settings.span_exporter)
                 _tracer = provider.get_tracer(TRACER_NAME, __version__)
     return _tracer
 
@@ -47,7 +48,7 @@ def exporting(endpoint: str | None = None) -> bool:
     )
 
 
-def _new_provider(endpoint: str | None) -> Any:
+def _new_provider(endpoint: str | None, extra: Any = None) -> Any:
     """Our own provider. With nowhere to export to, spans are not sampled: they still carry trace and
     span ids (records keep them) but cost a quarter as much as recorded spans."""
     from opentelemetry.sdk.resources import Resource
@@ -55,18 +56,23 @@ def _new_provider(endpoint: str | None) -> Any:
     from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON
 
     service = os.environ.get("OTEL_SERVICE_NAME", "uitlegbaar")
-    export = exporting(endpoint)
-    provider = TracerProvider(
-        resource=Resource.create({"service.name": service}), sampler=ALWAYS_ON if export else ALWAYS_OFF
-    )
-    if export:
+    exporters = []
+    if exporting(endpoint):
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-        from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
         traces = f"{endpoint.rstrip('/')}/v1/traces" if endpoint else None
         timeout = None if _timeout_set() else EXPORT_TIMEOUT_S  # a dead collector must not hold training up
+        exporters.append(OTLPSpanExporter(endpoint=traces, timeout=timeout))
+    if extra is not None:
+        exporters.append(extra)
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service}), sampler=ALWAYS_ON if exporters else ALWAYS_OFF
+    )
+    if exporters:
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
         global _exporter
-        _exporter = _CountingExporter(OTLPSpanExporter(endpoint=traces, timeout=timeout))
+        _exporter = _CountingExporter(exporters)
         provider.add_span_processor(BatchSpanProcessor(_exporter))  # type: ignore[arg-type]  # duck-typed
     return provider
 
@@ -76,26 +82,28 @@ def _timeout_set() -> bool:
 
 
 class _CountingExporter:
-    """Passes spans to the real exporter and counts the batches it failed to deliver, which the
+    """Passes spans to the real exporters and counts the batches one of them failed to deliver, which the
     SDK's `force_flush` does not tell."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: list[Any]) -> None:
         self.inner = inner
         self.failures = 0
 
     def export(self, spans: Any) -> Any:
         from opentelemetry.sdk.trace.export import SpanExportResult
 
-        result = self.inner.export(spans)
-        if result is not SpanExportResult.SUCCESS:
+        results = [exporter.export(spans) for exporter in self.inner]
+        if any(result is not SpanExportResult.SUCCESS for result in results):
             self.failures += 1
-        return result
+            return SpanExportResult.FAILURE
+        return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
-        self.inner.shutdown()
+        for exporter in self.inner:
+            exporter.shutdown()
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
-        return bool(self.inner.force_flush(timeout_millis))
+        return all(bool(exporter.force_flush(timeout_millis)) for exporter in self.inner)
 
 
 def _force_flush(provider: Any) -> None:

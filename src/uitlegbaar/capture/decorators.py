@@ -243,34 +243,61 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
     def capture(run: ActiveRun, call: Call) -> None:
         fitted = call.result
         label = model or call.function.rsplit(".", 1)[-1]
-        data = [_derived(run, t, f"{label}.{arg}", call.function) for arg, t in call.tables()]
-        cls = type(fitted)
-        library = cls.__module__.split(".")[0]
-        class_name = f"{cls.__module__}.{cls.__qualname__}"
-        record = call.record(
+        record_model(
             run,
-            ModelRecord,
-            f"uitlegbaar.model {label}",
-            {"uitlegbaar.model.name": label, "uitlegbaar.model.class": class_name},
+            fitted,
             name=label,
-            class_name=class_name,
-            library=library,
-            library_version=_version_of(library),
-            hyperparameters=_hyperparameters(fitted),
-            artifact_sha256=_artifact_hash(fitted) if hash_artifact else None,
-            features=_features(fitted, data),
-            inputs=_inputs_of(run, fitted, _first_table(call), label, call.function),
-            training_data=[c.ref for c in data],
+            tables=call.tables(),
             function=call.function,
-            duration_s=call.duration_s,
+            start_ns=call.start_ns,
+            end_ns=call.end_ns,
+            hash_artifact=hash_artifact,
         )
-        run.last_model_id = record.id
         if explain:
             with capturing(run, f"explanation of {label}", call.function):
                 found = analysis.Arguments.of(call.arguments)
                 _explain(run, call, fitted, found.X, found.y, ExplanationSettings())
 
     return _decorator(fn, "train", capture)
+
+
+def record_model(
+    run: ActiveRun,
+    fitted: Any,
+    *,
+    name: str,
+    tables: Sequence[tuple[str, Any]],
+    function: str,
+    start_ns: int,
+    end_ns: int,
+    hash_artifact: bool = True,
+) -> ModelRecord:
+    """Record a fitted model trained on `tables` ((argument name, table), X first): class, library and version,
+    hyperparameters, features and their lineage, training data, artifact hash. The run's last model from now on."""
+    data = [_derived(run, t, f"{name}.{arg}", function) for arg, t in tables]
+    cls = type(fitted)
+    library = cls.__module__.split(".")[0]
+    class_name = f"{cls.__module__}.{cls.__qualname__}"
+    record = run.record(
+        ModelRecord,
+        f"uitlegbaar.model {name}",
+        {"uitlegbaar.model.name": name, "uitlegbaar.model.class": class_name},
+        start_ns,
+        end_ns,
+        name=name,
+        class_name=class_name,
+        library=library,
+        library_version=_version_of(library),
+        hyperparameters=_hyperparameters(fitted),
+        artifact_sha256=_artifact_hash(fitted) if hash_artifact else None,
+        features=_features(fitted, data),
+        inputs=_inputs_of(run, fitted, tables[0][1] if tables else None, name, function),
+        training_data=[c.ref for c in data],
+        function=function,
+        duration_s=(end_ns - start_ns) / 1e9,
+    )
+    run.last_model_id = record.id
+    return record
 
 
 # ------------------------------------------------------------------ @evaluate and @explain
@@ -556,11 +583,6 @@ def _inputs_of(run: ActiveRun, model: Any, X: Any, label: str, function: str | N
         )
         return [ModelInput(**f.model_dump()) for f in found]
     return []
-
-
-def _first_table(call: Call) -> Any:
-    tables = call.tables()
-    return tables[0][1] if tables else None
 
 
 def _artifact_hash(model: Any) -> str:

@@ -15,6 +15,7 @@ import contextvars
 import hashlib
 import os
 import random
+import sys
 import threading
 import warnings
 from datetime import datetime, timezone
@@ -50,7 +51,13 @@ class ActiveRun:
     """An open run: appends records to its hash chain and sends them to the store."""
 
     def __init__(
-        self, name: str, *, parent: ActiveRun | None = None, implicit: bool = False, tags: dict[str, str] | None = None
+        self,
+        name: str,
+        *,
+        parent: ActiveRun | None = None,
+        implicit: bool = False,
+        tags: dict[str, str] | None = None,
+        mlflow_link: Any = None,
     ) -> None:
         from opentelemetry import trace
 
@@ -68,13 +75,25 @@ class ActiveRun:
         self.sensitive_columns: set[str] = parent.sensitive_columns if parent else set()
         self.datasets: dict[str, DatasetRef] = {}
         self.last_model_id: str | None = None
+        # The MLflow run this run was captured in (None without MLflow): recorded in the tags, and the
+        # evidence is sent there when the run closes.
+        self.mlflow_link: Any = mlflow_link or (parent.mlflow_link if parent else _mlflow_link())
         self._lock = threading.Lock()
         self._seq = 0
         self._head: str | None = None
         self._store_error: BaseException | None = None  # the first failure to write, kept for the report
         parent_context = trace.set_span_in_context(parent.span) if parent is not None else None
         self.span: Any = telemetry.tracer().start_span(f"uitlegbaar.run {name}", context=parent_context)
-        self.span.set_attribute("uitlegbaar.run_id", self.id)
+        # spans of a run linked to MLflow say which experiment and run they belong to (traces sent to MLflow)
+        self.span_attributes: dict[str, str] = (
+            {
+                "uitlegbaar.mlflow.experiment_id": self.mlflow_link.experiment_id,
+                "uitlegbaar.mlflow.run_id": self.mlflow_link.run_id,
+            }
+            if self.mlflow_link is not None
+            else {}
+        )
+        self.span.set_attributes({"uitlegbaar.run_id": self.id, **self.span_attributes})
         self.recording = bool(self.span.is_recording())
         self.trace_id = f"{self.span.get_span_context().trace_id:032x}"
         self.span_id = self.span.get_span_context().span_id
@@ -94,7 +113,7 @@ class ActiveRun:
             name=name,
             parent_run_id=parent.id if parent else None,
             implicit=implicit,
-            tags=dict(tags or {}),
+            tags={**(self.mlflow_link.tags() if self.mlflow_link else {}), **(tags or {})},
             provenance=provenance,
         )
 
@@ -116,7 +135,12 @@ class ActiveRun:
             span_name,
             context=self.context,
             start_time=start_ns,
-            attributes={"uitlegbaar.run_id": self.id, "uitlegbaar.record_id": record_id, **(attributes or {})},
+            attributes={
+                **self.span_attributes,
+                "uitlegbaar.run_id": self.id,
+                "uitlegbaar.record_id": record_id,
+                **(attributes or {}),
+            },
         )
         try:
             return self.append(kind, span_id=span.get_span_context().span_id, id=record_id, **fields)
@@ -179,16 +203,18 @@ class ActiveRun:
             self.append(RunEndRecord, status=status, error_type=error_type, records=self._seq)
         finally:
             self.closed = True
-            self._finish_store()
+            if self._finish_store() and self.mlflow_link is not None:
+                self._send_to_mlflow()
 
-    def _finish_store(self) -> None:
+    def _finish_store(self) -> bool:
+        """Wait (bounded) for the writer and seal the run; True when it is sealed in the store."""
         sink = self._sink
         if not sink.flush(CLOSE_TIMEOUT_S):
             _warn(
                 f"uitlegbaar: the store at {self.store_root} did not finish writing run {self.id} "
                 f"within {CLOSE_TIMEOUT_S:.0f} s; the rest is written in the background"
             )
-            return
+            return False
         self._report_store_errors()
         if sink.unwritten(self.id):
             where = sink.spill(self.id)
@@ -198,11 +224,28 @@ class ActiveRun:
                 f"{cause}); training went on and its records were saved to {where} instead (copy them "
                 "into the store when it is writable again)"
             )
-            return
+            return False
         try:
             sink.seal(self.id)
         except Exception as exc:
             _fail_or_warn(self, f"sealing run {self.id}", exc)
+            return False
+        return True
+
+    def _send_to_mlflow(self) -> None:
+        """Upload the sealed evidence to the linked MLflow run (bounded in time); when that fails, the run
+        stays pending for `uitlegbaar sync` and one warning says so."""
+        try:
+            from uitlegbaar.integrations.mlflow.link import publish
+
+            problem = publish(self.store_root, self.id, self.mlflow_link)
+        except Exception as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem is not None:
+            _warn(
+                f"uitlegbaar could not send run {self.id}'s evidence to MLflow run {self.mlflow_link.run_id} "
+                f"({problem}); it is safe in {self.store_root} and `uitlegbaar sync` uploads it"
+            )
 
     def _report_store_errors(self) -> None:
         """Keep the writer's first failure; it is reported once, when the run ends, if it still matters
@@ -251,6 +294,15 @@ class _SyncSink:
 
     def seal(self, run_id: str) -> None:
         self.store.seal(run_id)
+
+
+def _mlflow_link() -> Any:
+    """The active MLflow run's link, only when the process uses MLflow (never imports it)."""
+    if "mlflow" not in sys.modules:
+        return None
+    from uitlegbaar.integrations.mlflow.link import active_link
+
+    return active_link()
 
 
 def _writer_for(root: Path) -> Any:

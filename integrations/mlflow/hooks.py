@@ -1,0 +1,335 @@
+"""`autolog()`: uitlegbaar evidence for every MLflow run, without decorators, next to MLflow's own autologging.
+
+What is hooked, and what each hook records into the uitlegbaar run of the active MLflow run:
+
+- scikit-learn estimators' `fit` (outermost call only; Pipeline steps and search candidates are not separate
+  models): the data passed to fit (exact fingerprint, schema, profile) and the fitted model (class,
+  hyperparameters, input lineage, artifact hash), as `@ub.train` records them;
+- `mlflow.models.Model.log`, which every flavor's `log_model` goes through (autologging included): the logged
+  model (LoggedModel id, model URI, flavors, signature, registered version), and for flavors without the fit
+  hook also the model object itself;
+- `mlflow.log_input`: a dataset with its data (`mlflow.data.from_pandas(df, source=...)`) as a source dataset
+  with its declared source;
+- `mlflow.end_run`: the run's metrics as MLflow holds them, then the uitlegbaar run is closed and its evidence
+  sent to the MLflow run (see `link`).
+
+Every hook runs the original first and captures afterwards, guarded: a capture failure is a warning and a gap,
+never a failed MLflow call. MLflow's own behaviour, return values and digests are untouched.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from uitlegbaar.integrations.mlflow.link import MlflowLink, active_link, timeout_s
+
+from uitlegbaar.capture.run import ActiveRun, active_run, capturing, current_run
+
+MODEL_ARGUMENTS = ("sk_model", "python_model", "xgb_model", "lgb_model", "cb_model", "pytorch_model", "model")
+
+_lock = threading.RLock()
+_fitting = threading.local()
+_patches: list[tuple[Any, str, Any]] = []  # (owner, attribute, original) to undo
+_runs: dict[str, ActiveRun] = {}  # MLflow run id → the uitlegbaar run autolog captures into
+_model_records: dict[int, tuple[Any, str]] = {}  # id(model object) → (model object, ModelRecord id)
+_waiting: dict[int, tuple[Any, dict[str, Any]]] = {}  # logged during a fit: id(model) → (ModelInfo, log kwargs)
+
+
+def autolog(*, disable: bool = False, traces: bool = False) -> None:
+    """Capture uitlegbaar evidence in every MLflow run from now on (idempotent); `disable=True` undoes it.
+    `traces=True` also sends the runs' OpenTelemetry spans to the tracking server's `/v1/traces`."""
+    with _lock:
+        if disable:
+            for owner, attribute, original in reversed(_patches):
+                setattr(owner, attribute, original)
+            _patches.clear()
+            return
+        if traces:
+            from uitlegbaar.integrations.mlflow.traces import send_traces_to_mlflow
+
+            send_traces_to_mlflow()
+        if _patches:
+            return
+        import mlflow
+        import mlflow.tracking.fluent as fluent
+        from mlflow.models import Model
+
+        for owner in (fluent, mlflow):
+            _patch(owner, "end_run", _end_run)
+            _patch(owner, "log_input", _log_input)
+        _patch(Model, "log", _model_log, classmethod_=True)
+        _patch_sklearn()
+
+
+def enabled() -> bool:
+    return bool(_patches)
+
+
+# ---------------------------------------------------------------- patching
+
+
+def _patch(owner: Any, attribute: str, wrap: Callable[[Any], Any], *, classmethod_: bool = False) -> None:
+    original = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
+    if getattr(original, "__uitlegbaar__", False):
+        return
+    if classmethod_:
+        wrapped: Any = classmethod(wrap(original.__func__))
+        wrapped.__func__.__uitlegbaar__ = True
+    else:
+        wrapped = wrap(original)
+        wrapped.__uitlegbaar__ = True
+    setattr(owner, attribute, wrapped)
+    _patches.append((owner, attribute, original))
+
+
+def _patch_sklearn() -> None:
+    try:
+        from sklearn.utils import all_estimators
+    except ImportError:
+        return
+    for _, cls in all_estimators():
+        if "fit" in cls.__dict__:
+            _patch(cls, "fit", _fit)
+
+
+# ---------------------------------------------------------------- the hooks
+
+
+def _fit(original: Any) -> Any:
+    @functools.wraps(original)
+    def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
+        depth = getattr(_fitting, "depth", 0)
+        if depth:
+            return original(self, *args, **kwargs)
+        link_before, started, started_ns = active_link(), time.time(), time.time_ns()
+        _fitting.depth = 1
+        try:
+            result = original(self, *args, **kwargs)
+        finally:
+            _fitting.depth = 0
+        link = link_before or _run_started_since(started)
+        if link is not None:
+            with capturing(_runs.get(link.run_id), f"the fit of {type(self).__name__}", _qualname(original)):
+                _capture_fit(self, args, kwargs, link, started_ns, ended_run=link_before is None)
+        return result
+
+    return fit
+
+
+def _capture_fit(
+    model: Any, args: tuple[Any, ...], kwargs: dict[str, Any], link: MlflowLink, started_ns: int, *, ended_run: bool
+) -> None:
+    """Record the data and the model of one outermost fit; when MLflow opened (and already closed) a run of its
+    own around the fit, the evidence is finished and sent to that run at once."""
+    from uitlegbaar.capture.decorators import record_model
+    from uitlegbaar.capture.tables import is_table
+
+    run = _target(link)
+    X = args[0] if args else kwargs.get("X")
+    y = args[1] if len(args) > 1 else kwargs.get("y")
+    tables = [(name, t) for name, t in (("X", X), ("y", y)) if is_table(t)]
+    record = record_model(
+        run,
+        model,
+        name=type(model).__name__,
+        tables=tables,
+        function=f"{type(model).__module__}.{type(model).__qualname__}.fit",
+        start_ns=started_ns,
+        end_ns=time.time_ns(),
+    )
+    with _lock:
+        _model_records[id(model)] = (model, record.id)
+        waiting = _waiting.pop(id(model), None)
+    if waiting is not None:
+        _record_logged_model(run, record.id, *waiting)
+    if ended_run:
+        _finish(link, "FINISHED")
+
+
+def _model_log(original: Any) -> Any:
+    @functools.wraps(original)
+    def log(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        info = original(cls, *args, **kwargs)
+        link = active_link()
+        if link is not None:
+            with capturing(_runs.get(link.run_id), "the logged MLflow model"):
+                _capture_logged_model(info, kwargs, link)
+        return info
+
+    return log
+
+
+def _capture_logged_model(info: Any, kwargs: dict[str, Any], link: MlflowLink) -> None:
+    model = next((kwargs[k] for k in MODEL_ARGUMENTS if kwargs.get(k) is not None), None)
+    with _lock:
+        known = _model_records.get(id(model)) if model is not None else None
+        if known is None and model is not None and getattr(_fitting, "depth", 0):
+            _waiting[id(model)] = (info, kwargs)  # the fit hook records the model, then this
+            return
+    run = _target(link)
+    model_id = known[1] if known is not None and known[0] is model else None
+    if model_id is None and model is not None:
+        from uitlegbaar.capture.decorators import record_model
+
+        now = time.time_ns()
+        model_id = record_model(
+            run,
+            model,
+            name=type(model).__name__,
+            tables=[],
+            function="mlflow.models.Model.log",
+            start_ns=now,
+            end_ns=now,
+        ).id
+    _record_logged_model(run, model_id, info, kwargs)
+
+
+def _record_logged_model(run: ActiveRun, model_id: str | None, info: Any, kwargs: dict[str, Any]) -> None:
+    from uitlegbaar.records import LoggedModelRecord
+
+    signature = info.signature.to_dict() if getattr(info, "signature", None) is not None else {}
+    version = getattr(info, "registered_model_version", None)
+    run.append(
+        LoggedModelRecord,
+        model_id=model_id,
+        logged_model_id=getattr(info, "model_id", None),
+        model_uri=info.model_uri,
+        flavors=sorted(info.flavors or {}),
+        signature={k: str(v) for k, v in signature.items() if v is not None},
+        registered_name=kwargs.get("registered_model_name"),
+        registered_version=None if version is None else str(version),
+    )
+
+
+def _log_input(original: Any) -> Any:
+    @functools.wraps(original)
+    def log_input(dataset: Any = None, *args: Any, **kwargs: Any) -> Any:
+        result = original(dataset, *args, **kwargs)
+        link = active_link()
+        data = _data_of(dataset)
+        if link is not None and data is not None:
+            with capturing(_runs.get(link.run_id), f"the MLflow input {getattr(dataset, 'name', '')}"):
+                from uitlegbaar.capture.datasets import capture_table
+
+                capture_table(_target(link), data, name=str(dataset.name), source=_source_of(dataset))
+        return result
+
+    return log_input
+
+
+def _end_run(original: Any) -> Any:
+    @functools.wraps(original)
+    def end_run(*args: Any, **kwargs: Any) -> Any:
+        link = active_link()
+        if link is not None:
+            status = kwargs.get("status") or (args[0] if args else "FINISHED")
+            with capturing(_runs.get(link.run_id), "the end of the MLflow run"):
+                _finish(link, str(status))
+        return original(*args, **kwargs)
+
+    return end_run
+
+
+# ---------------------------------------------------------------- runs
+
+
+def _target(link: MlflowLink) -> ActiveRun:
+    """The uitlegbaar run to capture into: the user's open run linked to this MLflow run; else, while the MLflow
+    run is active, the implicit run (decorators without `ub.run` capture into the same one); else autolog's own."""
+    current = current_run()
+    if current is not None and current.mlflow_link == link:
+        return current
+    if current is None and active_link() == link:
+        return active_run()  # opened linked to the active MLflow run
+    with _lock:
+        run = _runs.get(link.run_id)
+        if run is None or run.closed:
+            run = _runs[link.run_id] = ActiveRun(
+                f"mlflow run {link.run_id}", mlflow_link=link, tags={"uitlegbaar.capture": "mlflow autolog"}
+            )
+    return run
+
+
+def _finish(link: MlflowLink, status: str) -> None:
+    """Record the MLflow run's metrics, then close (and so send) the uitlegbaar runs that belong to it: the implicit
+    run of this MLflow run and autolog's own."""
+    from uitlegbaar.capture.run import end_run as end_implicit_run
+
+    with _lock:
+        own = _runs.pop(link.run_id, None)
+    current = current_run()
+    implicit = current if current is not None and current.implicit and current.mlflow_link == link else None
+    runs = [r for r in (implicit, own) if r is not None and not r.closed]
+    if runs:
+        with capturing(runs[0], "the MLflow run's metrics"):
+            _record_metrics(runs[0], link)
+    failed = status.upper() in ("FAILED", "KILLED")
+    for run in runs:
+        if run is implicit:
+            end_implicit_run("failed" if failed else "finished")
+        else:
+            run.close("failed" if failed else "finished", f"MLflow run {status.lower()}" if failed else None)
+
+
+def _record_metrics(run: ActiveRun, link: MlflowLink) -> None:
+    """The run's latest metrics as the tracking server holds them (read within the upload time budget)."""
+    from uitlegbaar.records import EvaluationRecord
+
+    found: list[Any] = []
+
+    def read() -> None:
+        from mlflow.tracking import MlflowClient
+
+        found.append(MlflowClient(tracking_uri=link.tracking_uri).get_run(link.run_id).data.metrics)
+
+    reader = threading.Thread(target=read, name="uitlegbaar-mlflow-metrics", daemon=True)
+    reader.start()
+    reader.join(timeout_s())
+    if not found:
+        raise TimeoutError(f"the tracking server did not return the run's metrics within {timeout_s():g} s")
+    metrics = {str(k): float(v) for k, v in sorted(found[0].items())}
+    if metrics:
+        run.append(EvaluationRecord, model_id=run.last_model_id, split="mlflow", metrics=metrics, function="mlflow")
+
+
+def _run_started_since(started: float) -> MlflowLink | None:
+    """The MLflow run that MLflow's own autologging opened and closed around a fit that began at `started`."""
+    import mlflow
+    import mlflow.tracking.fluent as fluent
+
+    try:
+        run_id = fluent._last_active_run_id.get()
+    except AttributeError:  # a future MLflow without it: such runs are not captured
+        return None
+    if not run_id:
+        return None
+    run = mlflow.get_run(run_id)
+    if run.info.start_time / 1000 < started - 1:
+        return None
+    return MlflowLink(mlflow.get_tracking_uri(), str(run.info.experiment_id), str(run_id))
+
+
+def _data_of(dataset: Any) -> Any:
+    """The in-memory table of an MLflow dataset (pandas, numpy features, polars, Spark excluded), if it has one."""
+    for attribute in ("df", "features"):
+        data = getattr(dataset, attribute, None)
+        if data is not None and type(data).__module__.split(".")[0] in ("pandas", "numpy", "polars", "pyarrow"):
+            return data
+    return None
+
+
+def _source_of(dataset: Any) -> str | None:
+    source = getattr(dataset, "source", None)
+    for attribute in ("uri", "url", "path"):
+        value = getattr(source, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _qualname(fn: Any) -> str:
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', '')}"

@@ -1,0 +1,192 @@
+"""The link between an uitlegbaar run and the MLflow run it was captured in, and the upload of its evidence.
+
+A top-level uitlegbaar run that starts while an MLflow run is active records the MLflow run id, experiment
+and tracking URI among its tags. When it closes (evidence sealed in the local store), the sealed files go to
+the MLflow run as artifacts under `uitlegbaar/` and the run gets tags: `uitlegbaar.run_id`,
+`uitlegbaar.evidence_digest`, `uitlegbaar.version` and one `uitlegbaar.dataset.<name>.fingerprint` per source
+dataset (MLflow's own dataset digests stay as they are).
+
+Offline first: the local store always has the evidence. The upload waits at most `timeout` seconds
+(`UITLEGBAAR_MLFLOW_TIMEOUT`, default 5); when the server is unreachable or fails, the run is marked pending
+(`<store>/mlflow-pending/<run id>.json`) and `uitlegbaar sync` uploads it later. Uploads are idempotent: the
+same files, the same tags.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import socket
+import sys
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from uitlegbaar.files import write_atomic
+
+ARTIFACT_ROOT = "uitlegbaar"
+PENDING = "mlflow-pending"
+DEFAULT_TIMEOUT_S = 5.0
+TAG_RUN_ID = "uitlegbaar.run_id"
+TAG_DIGEST = "uitlegbaar.evidence_digest"
+TAG_VERSION = "uitlegbaar.version"
+_UNSAFE_TAG = re.compile(r"[^A-Za-z0-9_\-. /]")
+
+
+@dataclass(frozen=True)
+class MlflowLink:
+    """Which MLflow run an uitlegbaar run belongs to."""
+
+    tracking_uri: str
+    experiment_id: str
+    run_id: str
+
+    def tags(self) -> dict[str, str]:
+        """As uitlegbaar run tags (the tracking URI without credentials)."""
+        return {
+            "mlflow.run_id": self.run_id,
+            "mlflow.experiment_id": self.experiment_id,
+            "mlflow.tracking_uri": without_credentials(self.tracking_uri),
+        }
+
+    @classmethod
+    def from_tags(cls, tags: dict[str, str]) -> MlflowLink | None:
+        if "mlflow.run_id" not in tags:
+            return None
+        return cls(tags.get("mlflow.tracking_uri", ""), tags.get("mlflow.experiment_id", ""), tags["mlflow.run_id"])
+
+
+def active_link() -> MlflowLink | None:
+    """The active MLflow run of this thread, if MLflow is in use (imported) and a run is active. Never
+    imports mlflow and never calls the server."""
+    mlflow = sys.modules.get("mlflow")
+    if mlflow is None:
+        return None
+    try:
+        active = mlflow.active_run()
+        if active is None:
+            return None
+        return MlflowLink(mlflow.get_tracking_uri(), str(active.info.experiment_id), str(active.info.run_id))
+    except Exception:
+        return None
+
+
+def timeout_s() -> float:
+    try:
+        return float(os.environ.get("UITLEGBAAR_MLFLOW_TIMEOUT", DEFAULT_TIMEOUT_S))
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+
+
+def publish(store_root: Path, run_id: str, link: MlflowLink, timeout: float | None = None) -> str | None:
+    """Upload run `run_id`'s sealed evidence and tags to the linked MLflow run, waiting at most `timeout` s.
+    Returns None when done, else why not (the run is then marked pending for `uitlegbaar sync`)."""
+    budget = timeout_s() if timeout is None else timeout
+    problem = _reachable(link.tracking_uri, budget)
+    if problem is None:
+        outcome: list[BaseException | None] = []
+        worker = threading.Thread(
+            target=lambda: outcome.append(_upload_catching(store_root, run_id, link)),
+            name="uitlegbaar-mlflow-upload",
+            daemon=True,
+        )
+        worker.start()
+        worker.join(budget)
+        if not outcome:
+            problem = f"the tracking server did not answer within {budget:g} s"
+        elif outcome[0] is not None:
+            problem = f"{type(outcome[0]).__name__}: {str(outcome[0])[:300]}"
+    if problem is None:
+        pending_file(store_root, run_id).unlink(missing_ok=True)
+        return None
+    marker = pending_file(store_root, run_id)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(marker, (json.dumps(asdict(link), sort_keys=True) + "\n").encode())
+    return problem
+
+
+def pending(store_root: Path) -> list[tuple[str, MlflowLink]]:
+    """Runs whose evidence has not reached their MLflow run yet."""
+    folder = store_root / PENDING
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        found.append((path.stem, MlflowLink(**json.loads(path.read_text()))))
+    return found
+
+
+def sync(store_root: Path, timeout: float | None = None) -> list[tuple[str, str | None]]:
+    """Upload every pending run's evidence to its MLflow run: (run id, None when sent, else why not)."""
+    return [(run_id, publish(store_root, run_id, link, timeout)) for run_id, link in pending(store_root)]
+
+
+def pending_file(store_root: Path, run_id: str) -> Path:
+    return store_root / PENDING / f"{run_id}.json"
+
+
+def upload(store_root: Path, run_id: str, link: MlflowLink) -> None:
+    """Log the run's sealed files as artifacts `uitlegbaar/runs/<id>/…` and set the tags (raises on failure)."""
+    from mlflow.tracking import MlflowClient
+
+    from uitlegbaar import __version__
+    from uitlegbaar.evidence import Evidence
+    from uitlegbaar.store import LocalStore
+
+    store = LocalStore.open(store_root)
+    evidence = Evidence.of(store.load(run_id))
+    client = MlflowClient(tracking_uri=link.tracking_uri)
+    client.log_artifacts(link.run_id, str(store_root / "runs" / run_id), f"{ARTIFACT_ROOT}/runs/{run_id}")
+    tags = {TAG_RUN_ID: run_id, TAG_DIGEST: evidence.digest, TAG_VERSION: __version__}
+    for dataset in evidence.sources:
+        tags[f"uitlegbaar.dataset.{tag_safe(dataset.name)}.fingerprint"] = dataset.fingerprint.digest
+    for key, value in sorted(tags.items()):
+        client.set_tag(link.run_id, key, value)
+
+
+def _upload_catching(store_root: Path, run_id: str, link: MlflowLink) -> BaseException | None:
+    try:
+        upload(store_root, run_id, link)
+    except BaseException as exc:  # reported by the caller, in the training thread
+        return exc
+    return None
+
+
+def _reachable(uri: str, budget: float) -> str | None:
+    """None when an http(s) tracking server accepts a connection (other URIs need no network)."""
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https"):
+        return None
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "localhost", port), timeout=min(budget, 2.0)):
+            return None
+    except OSError as exc:
+        return f"cannot reach the tracking server at {without_credentials(uri)} ({exc})"
+
+
+def auth_headers() -> dict[str, str]:
+    """The tracking server's credentials as the mlflow client takes them: MLFLOW_TRACKING_TOKEN (bearer), else
+    MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (basic)."""
+    token = os.environ.get("MLFLOW_TRACKING_TOKEN")
+    if token:
+        return {"Authorization": f"Bearer {token}"}
+    user, password = os.environ.get("MLFLOW_TRACKING_USERNAME"), os.environ.get("MLFLOW_TRACKING_PASSWORD")
+    if user and password:
+        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+    return {}
+
+
+def without_credentials(uri: str) -> str:
+    parts = urlsplit(uri)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return uri
+
+
+def tag_safe(name: str) -> str:
+    """A dataset name as part of an MLflow tag key (letters, digits, `_-. /` only)."""
+    return _UNSAFE_TAG.sub("_", name)[:200]
