@@ -33,3 +33,12 @@ def mlflow_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     with running_server(tmp_path_factory.mktemp("mlflow-server")) as uri:
         yield uri
+
+
+@pytest.fixture(scope="session")
+def mlflow_postgres_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real MLflow tracking server on a real PostgreSQL, as a team would deploy it."""
+    from mlflow_server import running_postgres_server
+
+    with running_postgres_server(tmp_path_factory.mktemp("mlflow-postgres")) as uri:
+        yield uri

@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -36,10 +38,11 @@ def healthy(uri: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_server(folder: Path) -> Iterator[str]:
-    """The tracking server CI started, else a new `mlflow server` on 127.0.0.1 (stopped afterwards)."""
+def running_server(folder: Path, backend: str | None = None, workers: int = 1) -> Iterator[str]:
+    """The tracking server CI started, else a new `mlflow server` on 127.0.0.1 (stopped afterwards); SQLite unless
+    another `backend` store URI is given."""
     given = os.environ.get("UITLEGBAAR_TEST_MLFLOW_URI")
-    if given:
+    if given and backend is None:
         yield given.rstrip("/")
         return
     port = free_port()
@@ -49,8 +52,8 @@ def running_server(folder: Path) -> Iterator[str]:
     mlflow = Path(sys.executable).parent / "mlflow"
     process = subprocess.Popen(
         [
-            str(mlflow), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-            "--backend-store-uri", f"sqlite:///{folder / 'mlflow.db'}",
+            str(mlflow), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--backend-store-uri", backend or f"sqlite:///{folder / 'mlflow.db'}",
             "--artifacts-destination", str(folder / "artifacts"),
         ],
         stdout=log,
@@ -139,3 +142,38 @@ class FaultyProxy:
                         if not data:
                             return
                         (upstream if source is client else client).sendall(data)
+
+
+@contextlib.contextmanager
+def running_postgres_server(folder: Path) -> Iterator[str]:
+    """An MLflow tracking server on a real PostgreSQL: the one `.ci/run` started (UITLEGBAAR_TEST_MLFLOW_POSTGRES_URI),
+    else a new PostgreSQL cluster (Debian's `postgresql`, as the `postgres` user when run as root) and a server."""
+    given = os.environ.get("UITLEGBAAR_TEST_MLFLOW_POSTGRES_URI")
+    if given:
+        yield given.rstrip("/")
+        return
+    binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not binaries:
+        raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it")
+    bin_dir = binaries[-1].parent
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    cluster = Path(tempfile.mkdtemp(prefix="uitlegbaar-postgres-"))  # outside pytest's private tree, for `postgres`
+    data, port = cluster / "data", free_port()
+    if as_postgres:
+        shutil.chown(cluster, "postgres")
+    subprocess.run([*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+                   check=True, capture_output=True)  # fmt: skip
+    options = f"-p {port} -k {cluster} -c listen_addresses=127.0.0.1"
+    log = str(cluster / "pg.log")
+    subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", log, "-w", "start"],
+                   check=True, capture_output=True)  # fmt: skip
+    try:
+        subprocess.run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "mlflow"],
+                       check=True, capture_output=True)  # fmt: skip
+        backend = f"postgresql://postgres@127.0.0.1:{port}/mlflow"
+        with running_server(folder / "mlflow", backend=backend, workers=2) as uri:
+            yield uri
+    finally:
+        subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                       capture_output=True)  # fmt: skip
+        shutil.rmtree(cluster, ignore_errors=True)
