@@ -128,6 +128,7 @@ def pending_file(store_root: Path, run_id: str) -> Path:
 
 def upload(store_root: Path, run_id: str, link: MlflowLink) -> None:
     """Log the run's sealed files as artifacts `uitlegbaar/runs/<id>/…` and set the tags (raises on failure)."""
+    from mlflow.entities import RunTag
     from mlflow.tracking import MlflowClient
 
     from uitlegbaar import __version__
@@ -141,8 +142,7 @@ def upload(store_root: Path, run_id: str, link: MlflowLink) -> None:
     tags = {TAG_RUN_ID: run_id, TAG_DIGEST: evidence.digest, TAG_VERSION: __version__}
     for dataset in evidence.sources:
         tags[f"uitlegbaar.dataset.{tag_safe(dataset.name)}.fingerprint"] = dataset.fingerprint.digest
-    for key, value in sorted(tags.items()):
-        client.set_tag(link.run_id, key, value)
+    client.log_batch(link.run_id, tags=[RunTag(key, value) for key, value in sorted(tags.items())])
 
 
 def _upload_catching(store_root: Path, run_id: str, link: MlflowLink) -> BaseException | None:

@@ -1,0 +1,170 @@
+"""MLflow benchmarks, side by side in one run against a real local `mlflow server` (SQLite, started here):
+
+1. `ub.autolog()` on top of `mlflow.sklearn.autolog()`: HistGradientBoostingClassifier, 200,000 rows × 20 columns,
+   100 iterations. Targets: the extra wall time uitlegbaar adds is at most 10% of what MLflow's autolog adds over
+   bare training, and at most 15% of the bare fit.
+2. A model card compiled from `models:/<name>/1` on the tracking server (evidence downloaded into an empty cache)
+   against the same compile from the local store. Target: at most 2×.
+
+    python benchmarks/mlflow_hooks.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from common import Row, fmt_ratio, fmt_time, note, print_table, verdict
+
+ROWS, COLUMNS, ITERATIONS = 200_000, 20, 100
+
+
+def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    uri = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{folder / 'mlflow.db'}", "--artifacts-destination", str(folder / "a")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"{uri}/health", timeout=1):
+                return server, uri
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("mlflow server did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    repeats = parser.parse_args().repeats
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    import mlflow
+    import numpy as np
+    import pandas as pd
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from uitlegbaar.integrations.mlflow.store import MlflowStore
+
+    import uitlegbaar as ub
+    from uitlegbaar.card.build import build_card
+    from uitlegbaar.store import LocalStore
+
+    folder = Path(tempfile.mkdtemp(prefix="uitlegbaar-bench-mlflow-"))
+    note("starting mlflow server")
+    server, uri = start_server(folder)
+    try:
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_experiment("benchmark")
+        rng = np.random.default_rng(20261128)
+        X = pd.DataFrame({f"kenmerk_{i:02d}": rng.normal(size=ROWS) for i in range(COLUMNS)})
+        y = pd.Series((X["kenmerk_00"] + 0.5 * X["kenmerk_01"] + rng.normal(size=ROWS) > 0).astype(int))
+
+        def fit() -> float:
+            started = time.perf_counter()
+            with mlflow.start_run():
+                HistGradientBoostingClassifier(max_iter=ITERATIONS, early_stopping=False, random_state=0).fit(X, y)
+            return time.perf_counter() - started
+
+        def bare() -> float:
+            started = time.perf_counter()
+            HistGradientBoostingClassifier(max_iter=ITERATIONS, early_stopping=False, random_state=0).fit(X, y)
+            return time.perf_counter() - started
+
+        ub.configure(store=folder / "store")
+        bare()  # warm-up: first fit pays for imports and thread pools
+        times: dict[str, list[float]] = {"bare": [], "mlflow": [], "mlflow+ub": []}
+        for i in range(repeats):
+            note(f"round {i + 1}/{repeats}")
+            mlflow.sklearn.autolog(disable=True)
+            ub.autolog(disable=True)
+            times["bare"].append(bare())
+            mlflow.sklearn.autolog(registered_model_name="benchmark-hgb")
+            times["mlflow"].append(fit())
+            ub.autolog()
+            times["mlflow+ub"].append(fit())
+        mlflow.sklearn.autolog(disable=True)
+        ub.autolog(disable=True)
+        bare_s, mlflow_s, both_s = (statistics.median(times[k]) for k in ("bare", "mlflow", "mlflow+ub"))
+        ours, theirs = both_s - mlflow_s, mlflow_s - bare_s
+
+        note("compiling cards")
+        local = LocalStore.open(folder / "store")
+        latest = local.summaries()[-1].run_id
+        version = max(int(v.version) for v in mlflow.MlflowClient().search_model_versions("name='benchmark-hgb'"))
+        local_s = statistics.median(_time(lambda: build_card(local, latest)) for _ in range(repeats))
+        remote_s = statistics.median(
+            _time(lambda: build_card(MlflowStore(uri, tempfile.mkdtemp()), f"models:/benchmark-hgb/{version}"))
+            for _ in range(repeats)
+        )
+        warm = MlflowStore(uri, tempfile.mkdtemp())
+        build_card(warm, f"models:/benchmark-hgb/{version}")
+        warm_s = statistics.median(
+            _time(lambda: build_card(warm, f"models:/benchmark-hgb/{version}")) for _ in range(repeats)
+        )
+    finally:
+        server.terminate()
+    rows = [
+        Row("bare HGB fit (200k × 20, 100 iterations)", fmt_time(bare_s), "—", "—", "—", "info"),
+        Row("with mlflow.sklearn.autolog()", fmt_time(mlflow_s), f"+{fmt_time(theirs)} over bare", "—", "—", "info"),
+        Row(
+            "ub.autolog() on top: extra time",
+            fmt_time(ours),
+            f"MLflow's extra {fmt_time(theirs)}",
+            fmt_ratio(ours, theirs),
+            "≤ 10%",
+            verdict(ours <= 0.10 * theirs),
+        ),
+        Row(
+            "ub.autolog() extra vs bare fit",
+            fmt_time(ours),
+            f"bare fit {fmt_time(bare_s)}",
+            fmt_ratio(ours, bare_s),
+            "≤ 15%",
+            verdict(ours <= 0.15 * bare_s),
+        ),
+        Row(
+            f"card from models:/benchmark-hgb/{version} (empty cache)",
+            fmt_time(remote_s),
+            f"local store {fmt_time(local_s)}",
+            fmt_ratio(remote_s, local_s),
+            "≤ 2×",
+            verdict(remote_s <= 2 * local_s),
+        ),
+        Row(
+            "   the same, evidence already cached",
+            fmt_time(warm_s),
+            f"local store {fmt_time(local_s)}",
+            fmt_ratio(warm_s, local_s),
+            "—",
+            "info",
+        ),
+    ]
+    note("medians of " + ", ".join(f"{k}: {[round(t, 2) for t in v]}" for k, v in times.items()))
+    print_table(rows, f"uitlegbaar MLflow benchmark (median of {repeats} rounds, one process, local mlflow server)")
+    return 0
+
+
+def _time(fn: object) -> float:
+    started = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
+    raise SystemExit(main())
