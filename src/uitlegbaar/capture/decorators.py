@@ -247,6 +247,10 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
         cls = type(fitted)
         library = cls.__module__.split(".")[0]
         class_name = f"{cls.__module__}.{cls.__qualname__}"
+        artifact = None
+        if hash_artifact:  # a model that cannot be pickled is still recorded, without its hash
+            with capturing(run, f"the artifact hash of model {label}", call.function):
+                artifact = _artifact_hash(fitted)
         record = call.record(
             run,
             ModelRecord,
@@ -257,7 +261,7 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
             library=library,
             library_version=_version_of(library),
             hyperparameters=_hyperparameters(fitted),
-            artifact_sha256=_artifact_hash(fitted) if hash_artifact else None,
+            artifact_sha256=artifact,
             features=_features(fitted, data),
             inputs=_inputs_of(run, fitted, _first_table(call), label, call.function),
             training_data=[c.ref for c in data],
