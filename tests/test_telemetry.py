@@ -98,6 +98,7 @@ def test_the_standard_otlp_variables_switch_export_on(
 ) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{receiver.server_port}")
     ub.config.reset()  # the tracer is made on first use: drop the one an earlier test made
+    ub.configure(store=store)  # (reset forgets the store too: never write into the working folder)
     with ub.run("from env"):
         add_one(1)
     assert {name for name, _ in receiver.spans()} == {
