@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import click
-from uitlegbaar.cli.app import Context, cli, emit_json, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, pass_context
 
 
 @cli.command()
@@ -60,9 +60,24 @@ def show(ctx: Context, run: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("run", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--document",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Check this card, system card or register entry against the store instead (a register entry needs RUN).",
+)
+@declaration_options
 @pass_context
-def verify(ctx: Context, run: str | None, as_json: bool) -> None:
-    """Check every hash chain in the store (or only RUN's); exit 1 when a record was tampered with."""
+def verify(
+    ctx: Context, run: str | None, as_json: bool, document: str | None, declaration: str | None, algorithm: str | None
+) -> None:
+    """Check every hash chain in the store (or only RUN's); exit 1 when a record was tampered with.
+
+    With --document FILE: check that FILE was compiled from the store's evidence and not changed since
+    (give the --declaration/--algorithm it was made with, if any).
+    """
+    if document is not None:
+        _verify_document(ctx, run, document, declaration, algorithm, as_json)
+        return
     from uitlegbaar.store.verify import verify_store
 
     store = ctx.store()
@@ -87,6 +102,26 @@ def verify(ctx: Context, run: str | None, as_json: bool) -> None:
             click.echo(f"ignored: {path} is an unfinished write (a process stopped while writing)")
         verdict = "OK" if report.ok else f"FAILED: {len(report.problems)} problem(s)"
         click.echo(f"{verdict}: {report.records} records in {report.runs} runs checked")
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def _verify_document(
+    ctx: Context, run: str | None, document: str, declaration: str | None, algorithm: str | None, as_json: bool
+) -> None:
+    from uitlegbaar.document_check import KIND_NAMES, check_document
+
+    report = check_document(ctx.store(), document, run, declaration=declaration, algorithm=algorithm)
+    if as_json:
+        emit_json({**vars(report), "ok": report.ok})
+    else:
+        click.echo(f"{document}: {KIND_NAMES[report.kind]} of run {report.run_id}")
+        for note in report.notes:
+            click.echo(f"note: {note}")
+        for problem in report.problems:
+            click.echo(f"MISMATCH: {problem}")
+        what = f"compiled from the {report.records} records of the run's evidence, unchanged"
+        click.echo("OK: " + what if report.ok else f"FAILED: {len(report.problems)} problem(s)")
     if not report.ok:
         raise SystemExit(1)
 

@@ -11,6 +11,27 @@ import uitlegbaar
 import uitlegbaar.config
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--soak", action="store_true", default=False, help="also run the long reliability tests (marked soak)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--soak"):
+        return
+    skip = pytest.mark.skip(reason="long-running reliability test: run with --soak")
+    for item in items:
+        if "soak" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def soak(request: pytest.FixtureRequest) -> bool:
+    """True when the suite runs with --soak (tests then use their full sizes)."""
+    return bool(request.config.getoption("--soak"))
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Path]:
     """A fresh store folder for this test (configured, not yet created); the implicit run and

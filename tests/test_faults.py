@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +27,7 @@ import uitlegbaar.capture.decorators
 import uitlegbaar.config
 from uitlegbaar.records import DatasetRecord, GapRecord, ModelRecord, Record, RunEndRecord
 from uitlegbaar.store import LocalStore
+from uitlegbaar.store.verify import verify_store
 
 
 def load(store: Path, run_id: str) -> list[Record]:
@@ -103,7 +106,9 @@ def test_a_failing_model_capture_still_returns_the_model(store: Path, monkeypatc
     assert len(caught) == 2
     records = load(store, run.id)
     assert [g.error_type for g in gaps(records)] == ["RuntimeError", "TypeError"]
-    assert not any(isinstance(r, ModelRecord) for r in records)
+    assert gaps(records)[0].what == "the artifact hash of model fit"
+    (recorded,) = [r for r in records if isinstance(r, ModelRecord)]  # the rest of the model is kept
+    assert recorded.artifact_sha256 is None and recorded.hyperparameters["max_depth"] == 2
 
 
 def test_a_table_that_cannot_be_converted_gives_a_gap(store: Path) -> None:
@@ -288,11 +293,11 @@ def test_unwritable_store_in_strict_mode_raises(tmp_path: Path) -> None:
 
 
 @contextmanager
-def tiny_disk(folder: Path) -> Iterator[Path]:
+def tiny_disk(folder: Path, size: str = "64k") -> Iterator[Path]:
     folder.mkdir()
     try:
         done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
             capture_output=True,
             text=True,
             timeout=10,
@@ -337,6 +342,120 @@ def test_full_disk_completes_training_and_spills(tmp_path: Path, temp_folder: Pa
         finally:
             uitlegbaar.end_run()
             uitlegbaar.config.reset()
+
+
+# ---------------------------------------------------------------- the store fails in the middle of a run
+
+
+def _train_in_two_halves(between: Any) -> tuple[DecisionTreeClassifier, str, int]:
+    """A pipeline whose first records are on disk when `between()` breaks the store; the rest follow."""
+    data = frame()
+
+    @ub.dataset(name="bron")
+    def load_data() -> pd.DataFrame:
+        return data
+
+    @ub.train
+    def fit(X: pd.DataFrame, y: pd.Series) -> DecisionTreeClassifier:
+        return DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
+
+    with ub.run("halverwege") as run:
+        loaded = load_data()
+        assert run.flush()  # the run's first records are in the store
+        written = run._seq
+        between()
+        model = fit(loaded[["x", "z"]], loaded["y"])
+    return model, run.id, written
+
+
+def _remount(disk: Path, mode: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{mode}", str(disk)], check=True, capture_output=True, timeout=10)
+
+
+@pytest.mark.parametrize("fault", ["read-only", "full"])
+def test_a_store_that_fails_mid_run_keeps_what_it_has_and_the_rest_is_spilled(
+    tmp_path: Path, temp_folder: Path, fault: str
+) -> None:
+    with tiny_disk(tmp_path / "disk", size="2m") as disk:
+        store_path = disk / "store"
+        uitlegbaar.config.configure(store=store_path)
+        try:
+            with uitlegbaar_warnings() as caught:
+                model, run_id, written = _train_in_two_halves(
+                    (lambda: _remount(disk, "ro")) if fault == "read-only" else (lambda: _fill(disk))
+                )
+        finally:
+            uitlegbaar.end_run()
+            uitlegbaar.config.reset()
+        assert isinstance(model, DecisionTreeClassifier) and model.get_depth() <= 3
+        spill = _spill_folder(caught, run_id)
+        if fault == "read-only":
+            _remount(disk, "rw")
+        else:
+            (disk / "filler").unlink()
+        kept = LocalStore.open(store_path)
+        assert [r.seq for r in kept.load(run_id)] == list(range(written))  # the first half stayed in the store
+        report = verify_store(kept)
+        assert report.ok and report.incomplete == [run_id]  # incomplete, not corrupt
+        rest = load(spill, run_id)
+        assert rest[0].seq == written and rest[-1].kind == "run_end"
+        assert any(isinstance(r, ModelRecord) for r in rest)
+        assert gaps(rest)[-1].what.startswith("writing to the store")
+        # as the warning says: copied back, the run is whole again
+        for path in (spill / "runs" / run_id).glob("*.parquet"):
+            shutil.copy(path, store_path / "runs" / run_id / path.name)
+        whole = verify_store(LocalStore.open(store_path))
+        assert whole.ok and whole.incomplete == [] and whole.records == rest[-1].seq + 1
+
+
+def test_a_store_removed_mid_run_is_not_recreated_half_way_and_the_rest_is_spilled(
+    store: Path, temp_folder: Path, tmp_path: Path
+) -> None:
+    with uitlegbaar_warnings() as caught:
+        model, run_id, written = _train_in_two_halves(lambda: shutil.rmtree(store))
+    assert isinstance(model, DecisionTreeClassifier)
+    assert not store.exists()  # no folder without its marker, holding half a run
+    rest = load(_spill_folder(caught, run_id), run_id)
+    assert rest[0].seq == written and rest[-1].kind == "run_end"
+    gap = gaps(rest)[-1]
+    assert gap.error_type == "StoreError" and "removed or moved while the run was open" in gap.message
+    with ub.run("daarna") as after:  # the next run makes the store again
+        pass
+    assert verify_store(LocalStore.open(store)).ok and len(load(store, after.id)) == 2
+
+
+class Unpicklable:
+    """A model holding a lock: pickle refuses it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return np.zeros(len(X))
+
+
+def test_a_model_that_cannot_be_pickled_is_recorded_without_its_hash(store: Path) -> None:
+    @ub.train
+    def fit(X: pd.DataFrame, y: pd.Series) -> Unpicklable:
+        return Unpicklable()
+
+    data = frame()
+    with uitlegbaar_warnings() as caught, ub.run() as run:
+        model = fit(data[["x", "z"]], data["y"])
+    assert isinstance(model, Unpicklable)
+    assert len(caught) == 1 and "cannot pickle '_thread.lock'" in str(caught[0].message)
+    records = load(store, run.id)
+    assert [g.what for g in gaps(records)] == ["the artifact hash of model fit"]
+    (recorded,) = [r for r in records if isinstance(r, ModelRecord)]
+    assert recorded.artifact_sha256 is None and recorded.features == ["x", "z"]
+
+
+def test_cells_that_cannot_be_hashed_are_captured(store: Path) -> None:
+    data = pd.DataFrame({"cellen": [{"a": 1}, [1, 2], {3}, object()], "n": [1, 2, 3, 4]})
+    with uitlegbaar_warnings() as caught:
+        ds = _capture_one(store, data)
+    assert caught == []
+    assert ds.num_rows == 4 and [c.name for c in ds.columns] == ["cellen", "n"]
 
 
 # ---------------------------------------------------------------- bad decorator arguments

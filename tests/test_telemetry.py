@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -23,6 +24,8 @@ from uitlegbaar.store import LocalStore
 class Receiver(HTTPServer):
     def __init__(self) -> None:
         self.requests: list[tuple[str, bytes]] = []
+        self.status = 200  # what it answers, and after how long (a collector in trouble)
+        self.delay_s = 0.0
         super().__init__(("127.0.0.1", 0), Handler)
 
     def spans(self) -> list[tuple[str, dict[str, object]]]:
@@ -46,7 +49,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.server.requests.append((self.path, body))
-        self.send_response(200)
+        time.sleep(self.server.delay_s)
+        self.send_response(self.server.status)
         self.send_header("Content-Type", "application/x-protobuf")
         self.end_headers()
 
@@ -94,6 +98,7 @@ def test_the_standard_otlp_variables_switch_export_on(
 ) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{receiver.server_port}")
     ub.config.reset()  # the tracer is made on first use: drop the one an earlier test made
+    ub.configure(store=store)  # (reset forgets the store too: never write into the working folder)
     with ub.run("from env"):
         add_one(1)
     assert {name for name, _ in receiver.spans()} == {
@@ -135,4 +140,19 @@ def test_an_endpoint_that_refuses_connections_costs_a_warning_and_a_gap_not_the_
         assert add_one(41) == 42
     records = LocalStore.open(store).load(run.id)
     assert [r.kind for r in records] == ["run", "step", "gap", "run_end"]
+    assert records[-1].status == "finished"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("status", "delay_s"), [(500, 0.0), (200, 3.0)], ids=["answers-500", "answers-slowly"])
+def test_an_endpoint_that_fails_or_answers_slowly_costs_a_warning_and_a_gap_not_the_run(
+    store: Path, receiver: Receiver, status: int, delay_s: float
+) -> None:
+    receiver.status, receiver.delay_s = status, delay_s
+    ub.configure(otlp_endpoint=f"http://127.0.0.1:{receiver.server_port}")
+    with pytest.warns(ub.UitlegbaarWarning, match="OpenTelemetry spans"), ub.run("collector in trouble") as run:
+        assert add_one(41) == 42
+    assert receiver.requests  # the spans were offered
+    records = LocalStore.open(store).load(run.id)
+    assert [r.kind for r in records] == ["run", "step", "gap", "run_end"]
+    assert records[2].what == "OpenTelemetry spans"  # type: ignore[attr-defined]
     assert records[-1].status == "finished"  # type: ignore[attr-defined]

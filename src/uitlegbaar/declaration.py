@@ -143,6 +143,8 @@ def load(path: str | os.PathLike[str]) -> DeclarationFile:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"cannot read {file}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{file}: not UTF-8 text (byte {exc.start} is not); save it as UTF-8") from exc
     return _parse(str(file), text)
 
 
@@ -175,6 +177,10 @@ def _parse(name: str, text: str) -> DeclarationFile:
     if entries is None:
         raw = {"default": (shared, ())}
     elif isinstance(entries, dict) and entries:
+        for k, v in entries.items():
+            if v is not None and not isinstance(v, dict):
+                line = lines.get(("algorithms", k), 1)
+                raise ConfigurationError(f"{file}:{line}: algorithms.{k}: expected a mapping of fields (key: value)")
         raw = {str(k): ({**shared, **(v or {})}, ("algorithms", k)) for k, v in entries.items()}
     else:
         raise ConfigurationError(

@@ -289,7 +289,7 @@ def record_model(
         library=library,
         library_version=_version_of(library),
         hyperparameters=_hyperparameters(fitted),
-        artifact_sha256=_artifact_hash(fitted) if hash_artifact else None,
+        artifact_sha256=_artifact_hash_or_gap(run, fitted, name, function) if hash_artifact else None,
         features=_features(fitted, data),
         inputs=_inputs_of(run, fitted, tables[0][1] if tables else None, name, function),
         training_data=[c.ref for c in data],
@@ -583,6 +583,13 @@ def _inputs_of(run: ActiveRun, model: Any, X: Any, label: str, function: str | N
         )
         return [ModelInput(**f.model_dump()) for f in found]
     return []
+
+
+def _artifact_hash_or_gap(run: ActiveRun, model: Any, name: str, function: str) -> str | None:
+    """The model's artifact hash; a model that cannot be pickled is still recorded, without it (and a gap)."""
+    with capturing(run, f"the artifact hash of model {name}", function):
+        return _artifact_hash(model)
+    return None
 
 
 def _artifact_hash(model: Any) -> str:

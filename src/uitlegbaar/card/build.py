@@ -46,13 +46,16 @@ def changes_for(store: LocalStore, evidence: Evidence) -> dict[str, object] | No
 
 
 def render(card: ModelCard, fmt: Format, lang: Language = "en") -> str:
-    """The card as Markdown (a Hugging Face model card), self-contained HTML, or JSON."""
+    """The card as Markdown (a Hugging Face model card), self-contained HTML, or JSON; paths under the
+    user's home folder written `~/…` (see `uitlegbaar.paths`)."""
+    from uitlegbaar.paths import hide_home
+
     if fmt == "md":
         from uitlegbaar.card.markdown import render_markdown
 
-        return render_markdown(card, lang)
+        return hide_home(render_markdown(card, lang))
     if fmt == "html":
         from uitlegbaar.card.html import render_html
 
-        return render_html(card, lang)
-    return card.model_dump_json(indent=2, by_alias=True) + "\n"
+        return hide_home(render_html(card, lang))
+    return hide_home(card.model_dump_json(indent=2, by_alias=True)) + "\n"

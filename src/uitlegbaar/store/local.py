@@ -161,7 +161,15 @@ class LocalStore:
         import pyarrow as pa
 
         folder = self.root / "runs" / run_id
-        folder.mkdir(parents=True, exist_ok=True)
+        if rows[0][2] == 0:  # a new run: (re)create the store if it is missing
+            if not (self.root / MARKER).is_file():
+                self.ensure()
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not folder.is_dir():  # never recreate half a run in a folder that is no store
+            raise StoreError(
+                f"run {run_id}'s folder in {self.root} is gone: the store was removed or moved while the run "
+                f"was open, and its first {rows[0][2]} record(s) with it"
+            )
         columns = list(zip(*rows, strict=True))
         arrays = [pa.array(values, type=field.type) for values, field in zip(columns, _schema(), strict=True)]
         _write_parquet(folder, f"{rows[0][2]:010d}", pa.Table.from_arrays(arrays, schema=_schema()))
@@ -178,7 +186,10 @@ class LocalStore:
         files = self.files(run_id)
         table = pa.concat_tables([_read_parquet(p) for p in files])
         _, first = np.unique(table.column("seq").to_numpy(), return_index=True)  # first copy of each seq
-        sealed = _write_parquet(folder, SEALED, table.take(first), fsync=True, compression="zstd")
+        table = table.take(first)
+        if table.column("kind")[-1].as_py() != "run_end":
+            return  # only an ended run is sealed: `verify` takes a sealed run without its end as cut short
+        sealed = _write_parquet(folder, SEALED, table, fsync=True, compression="zstd")
         for path in files:
             if path != sealed:
                 path.unlink(missing_ok=True)
@@ -204,10 +215,14 @@ class LocalStore:
         if not folder.is_dir():
             raise StoreError(f"no run {run_id} in the store at {self.root}")
         rows: dict[int, StoredRecord] = {}
-        for path in self.files(run_id):
-            for row in _rows(path):
+        for _, records in self.read_files(run_id):
+            for row in records:
                 rows.setdefault(row.seq, row)
         return [rows[s] for s in sorted(rows)]
+
+    def read_files(self, run_id: str) -> list[tuple[Path, list[StoredRecord]]]:
+        """Each data file of a run with the records it holds (`verify` compares copies of a record)."""
+        return [(path, list(_rows(path))) for path in self.files(run_id)]
 
     def load(self, run_id: str) -> list[Record]:
         """The typed records of a run in chain order (a sealed run's are kept for the next call: they
@@ -244,12 +259,7 @@ class LocalStore:
         rows = self.read(run_id)
         if not rows:
             raise StoreError(f"run {run_id} in {self.root} has no records")
-        first = json.loads(rows[0].body)
-        kinds: dict[str, int] = {}
-        for row in rows:
-            kinds[row.kind] = kinds.get(row.kind, 0) + 1
-        status = json.loads(rows[-1].body)["status"] if rows[-1].kind == "run_end" else "incomplete"
-        return RunSummary(run_id, first.get("name", ""), rows[0].created, status, len(rows), kinds)
+        return summary_of(run_id, rows)
 
     def resolve(self, ref: str) -> str:
         """A run id from a full id, a unique prefix of one, `latest`, or `latest~N` (N runs before it)."""
@@ -312,10 +322,15 @@ def _rows(path: Path) -> Iterator[StoredRecord]:
 
     table = _read_parquet(path)
     columns = {name: table.column(name).to_pylist() for name in _COLUMNS if name != "created"}
-    # Timestamps as integers: Arrow's conversion of time-zone-aware values imports pandas (0.25 s).
-    columns["created"] = [
-        _EPOCH + timedelta(microseconds=us) for us in table.column("created").cast(pa.int64()).to_pylist()
-    ]
+    try:  # Timestamps as integers: Arrow's conversion of time-zone-aware values imports pandas (0.25 s).
+        columns["created"] = [
+            _EPOCH + timedelta(microseconds=us) for us in table.column("created").cast(pa.int64()).to_pylist()
+        ]
+    except (OverflowError, TypeError) as exc:  # a damaged file can hold any value, or none
+        raise StoreError(f"cannot read {path}: a record's time is damaged ({exc})") from exc
+    damaged = [name for name, values in columns.items() if name != "prev" and None in values]
+    if damaged:
+        raise StoreError(f"cannot read {path}: a record's {', '.join(damaged)} is missing")
     for i in range(table.num_rows):
         yield StoredRecord(**{name: columns[name][i] for name in _COLUMNS}, file=str(path))
 
@@ -333,18 +348,32 @@ def _write_parquet(folder: Path, stem: str, table: pa.Table, *, fsync: bool = Fa
     )
 
 
-def _write_summary(folder: Path, sealed: Path, summary: RunSummary) -> None:
-    """A derived index entry beside the sealed file, so listing runs need not read every run.
-    It names the sealed file it was made from; `verify` never relies on it."""
-    data = {
-        "sealed": sealed.name,
+def summary_of(run_id: str, rows: Sequence[StoredRecord]) -> RunSummary:
+    """A run's summary from its records (in chain order, at least one)."""
+    first = json.loads(rows[0].body)
+    kinds: dict[str, int] = {}
+    for row in rows:
+        kinds[row.kind] = kinds.get(row.kind, 0) + 1
+    status = json.loads(rows[-1].body)["status"] if rows[-1].kind == "run_end" else "incomplete"
+    return RunSummary(run_id, first.get("name", ""), rows[0].created, status, len(rows), kinds)
+
+
+def summary_data(sealed: str, summary: RunSummary) -> dict[str, object]:
+    """What `summary.json` holds: the summary and the name of the sealed file it was made from."""
+    return {
+        "sealed": sealed,
         "name": summary.name,
         "started": summary.started.isoformat(),
         "status": summary.status,
         "records": summary.records,
         "kinds": summary.kinds,
     }
-    write_atomic(folder / SUMMARY, json.dumps(data, sort_keys=True).encode())
+
+
+def _write_summary(folder: Path, sealed: Path, summary: RunSummary) -> None:
+    """A derived index entry beside the sealed file, so listing runs need not read every run.
+    It names the sealed file it was made from; `verify` checks it against the records."""
+    write_atomic(folder / SUMMARY, json.dumps(summary_data(sealed.name, summary), sort_keys=True).encode())
 
 
 def _cached_summary(folder: Path) -> RunSummary | None:

@@ -4,12 +4,14 @@ before it, and nothing is missing, added or out of order."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from uitlegbaar.errors import StoreError
-from uitlegbaar.store.local import LocalStore, StoredRecord, file_intact
+from uitlegbaar.store.local import SEALED, SUMMARY, LocalStore, StoredRecord, file_intact, summary_data, summary_of
 
 
 @dataclass(frozen=True)
@@ -46,16 +48,66 @@ def verify_store(store: LocalStore, run_ids: list[str] | None = None) -> VerifyR
         for path in changed:
             report.problems.append(Problem(run_id, "tampered", f"{path} changed after it was written"))
         try:
-            rows = store.read(run_id)
+            files = store.read_files(run_id)
         except StoreError as exc:
             report.problems.append(Problem(run_id, "unreadable", str(exc)))
             continue
+        rows, problems = _merge(run_id, files)
         report.records += len(rows)
-        problems = check_chain(run_id, rows)
+        problems += check_chain(run_id, rows) + _check_end(run_id, files, rows)
+        if not problems:  # the records are sound: the index must agree with them
+            problems = _check_summary(store, run_id, rows)
         report.problems.extend(problems)
         if not problems and (not rows or rows[-1].kind != "run_end"):
             report.incomplete.append(run_id)
     return report
+
+
+def _merge(run_id: str, files: list[tuple[Path, list[StoredRecord]]]) -> tuple[list[StoredRecord], list[Problem]]:
+    """The run's records, first copy of each (as readers take them), and every copy that differs from it
+    (a crash while sealing leaves two copies of a record; they must be the same record)."""
+    rows: dict[int, StoredRecord] = {}
+    problems: list[Problem] = []
+    for path, records in files:
+        for row in records:
+            first = rows.setdefault(row.seq, row)
+            if first is not row and (first.digest, first.body, first.id) != (row.digest, row.body, row.id):
+                detail = f"{path} holds another record #{row.seq} ({row.id}) than {first.file} ({first.id})"
+                problems.append(Problem(run_id, "tampered", detail, row.id, row.seq))
+    return [rows[s] for s in sorted(rows)], problems
+
+
+def _check_end(run_id: str, files: list[tuple[Path, list[StoredRecord]]], rows: list[StoredRecord]) -> list[Problem]:
+    """Nothing follows a run's end record, and a sealed file (written only when the run ended) ends with one."""
+    problems = [
+        Problem(run_id, "tampered", f"record {row.id} (#{row.seq}) follows the run's end record", row.id, row.seq)
+        for end, row in itertools.pairwise(rows)
+        if end.kind == "run_end"
+    ]
+    for path, records in files:
+        if path.name.startswith(f"{SEALED}-") and (not records or records[-1].kind != "run_end"):
+            last = records[-1] if records else None
+            detail = f"the sealed file {path.name} does not end with the run's end record: records were removed"
+            problems.append(Problem(run_id, "tampered", detail, last.id if last else None, last.seq if last else None))
+    return problems
+
+
+def _check_summary(store: LocalStore, run_id: str, rows: list[StoredRecord]) -> list[Problem]:
+    """A sealed run's summary.json names a sealed file that is there, and agrees with the records."""
+    path = store.root / "runs" / run_id / SUMMARY
+    try:
+        data = json.loads(path.read_bytes())
+        sealed = str(data["sealed"])
+    except FileNotFoundError:
+        return []  # a crash right after sealing leaves none; it is only an index
+    except (OSError, ValueError, KeyError, TypeError):
+        return [Problem(run_id, "tampered", f"{path} is not the summary uitlegbaar wrote")]
+    if not (path.parent / sealed).is_file():
+        detail = f"the sealed file {sealed} that {path.name} names is missing: the run's records were removed"
+        return [Problem(run_id, "tampered", detail)]
+    if not rows or data != summary_data(sealed, summary_of(run_id, rows)):
+        return [Problem(run_id, "tampered", f"{path} does not match the run's records")]
+    return []
 
 
 def check_chain(run_id: str, rows: list[StoredRecord]) -> list[Problem]:

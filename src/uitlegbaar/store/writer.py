@@ -35,7 +35,6 @@ class BackgroundWriter:
         self._pending: dict[str, list[Row]] = defaultdict(list)
         self._errors: list[BaseException] = []
         self._lock = threading.Lock()
-        self._ready = False
         self._last_write = 0.0
         self._flush_requested = threading.Event()  # cuts the writer's lingering short
         self._thread = threading.Thread(target=self._run, name="uitlegbaar-writer", daemon=True)
@@ -77,7 +76,9 @@ class BackgroundWriter:
         if not items:
             return None
         folder = Path(tempfile.mkdtemp(prefix=f"uitlegbaar-unsaved-{run_id[:12]}-"))
-        LocalStore.open(folder, create=True).append(run_id, items)
+        spill = LocalStore.open(folder, create=True)
+        (spill.root / "runs" / run_id).mkdir()  # the run may start later than its first record
+        spill.append(run_id, items)
         return folder
 
     def _run(self) -> None:
@@ -111,10 +112,7 @@ class BackgroundWriter:
             with self._lock:
                 items = list(self._pending.get(run_id, ()))
             try:
-                if not self._ready:
-                    self.store.ensure()
-                    self._ready = True
-                self.store.append(run_id, items)
+                self.store.append(run_id, items)  # creates the store with a run's first records
             except Exception as exc:  # kept for the capturing thread to report
                 with self._lock:
                     self._errors.append(exc)
