@@ -33,6 +33,7 @@ DEFAULT_TIMEOUT_S = 5.0
 TAG_RUN_ID = "uitlegbaar.run_id"
 TAG_DIGEST = "uitlegbaar.evidence_digest"
 TAG_VERSION = "uitlegbaar.version"
+TAG_FILES = "uitlegbaar.evidence_files"  # the run folder's file names, so readers need not list the artifacts
 _UNSAFE_TAG = re.compile(r"[^A-Za-z0-9_\-. /]")
 
 
@@ -139,7 +140,8 @@ def upload(store_root: Path, run_id: str, link: MlflowLink) -> None:
     evidence = Evidence.of(store.load(run_id))
     client = MlflowClient(tracking_uri=link.tracking_uri)
     client.log_artifacts(link.run_id, str(store_root / "runs" / run_id), f"{ARTIFACT_ROOT}/runs/{run_id}")
-    tags = {TAG_RUN_ID: run_id, TAG_DIGEST: evidence.digest, TAG_VERSION: __version__}
+    files = " ".join(sorted(p.name for p in (store_root / "runs" / run_id).iterdir() if p.is_file()))
+    tags = {TAG_RUN_ID: run_id, TAG_DIGEST: evidence.digest, TAG_VERSION: __version__, TAG_FILES: files}
     for dataset in evidence.sources:
         tags[f"uitlegbaar.dataset.{tag_safe(dataset.name)}.fingerprint"] = dataset.fingerprint.digest
     client.log_batch(link.run_id, tags=[RunTag(key, value) for key, value in sorted(tags.items())])

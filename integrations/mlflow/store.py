@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from uitlegbaar.integrations.mlflow.link import ARTIFACT_ROOT, TAG_RUN_ID, auth_headers, without_credentials
+from uitlegbaar.integrations.mlflow.link import ARTIFACT_ROOT, TAG_FILES, TAG_RUN_ID, auth_headers, without_credentials
 
 from uitlegbaar.errors import StoreError
 from uitlegbaar.files import write_atomic
@@ -31,6 +31,7 @@ from uitlegbaar.store.local import LocalStore
 _MODEL_URI = re.compile(r"models:/(?P<name>[^/@]+)(?:/(?P<version>\d+)|@(?P<alias>[\w-]+))")
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 REQUEST_TIMEOUT_S = 30.0
+VERSIONS = "model-versions.json"  # models:/<name>/<version> → uitlegbaar run id, for versions already resolved
 
 
 class MlflowStore(LocalStore):
@@ -59,8 +60,15 @@ class MlflowStore(LocalStore):
         """The uitlegbaar run `ref` names, with its evidence downloaded."""
         model = _MODEL_URI.fullmatch(ref)
         if model is not None:
+            if model["version"] is not None:  # a version's source run never changes: resolved once per cache
+                known = self._versions().get(f"{model['name']}/{model['version']}")
+                if known is not None and self._cached(known):
+                    return known
             mlflow_run = self.server.model_version_run(model["name"], model["version"], model["alias"])
-            return self._fetch_mlflow_run(mlflow_run, ref)
+            run_id = self._fetch_mlflow_run(mlflow_run, ref)
+            if model["version"] is not None:
+                self._remember_version(f"{model['name']}/{model['version']}", run_id)
+            return run_id
         if ref.startswith("latest"):
             return super().resolve(ref)  # through summaries(), which fetches the server's list first
         if _HEX32.fullmatch(ref):
@@ -92,21 +100,41 @@ class MlflowStore(LocalStore):
                 "or decorators, and has `uitlegbaar sync` run since the server was last unreachable?"
             )
         if not self._cached(run_id):
-            self._download(mlflow_run, run_id)
+            files = (tags or {}).get(TAG_FILES, "").split()
+            self._download(mlflow_run, run_id, [f"{ARTIFACT_ROOT}/runs/{run_id}/{f}" for f in files] or None)
         return run_id
 
-    def _download(self, mlflow_run: str, run_id: str) -> None:
-        """Copy every uitlegbaar run folder of an MLflow run into the cache (nested runs travel together). Each
-        run's summary comes last, so a run counts as cached only once all its files are."""
-        paths = sorted(
-            self.server.list_files(mlflow_run, f"{ARTIFACT_ROOT}/runs"), key=lambda p: p.endswith("summary.json")
+    def _download(self, mlflow_run: str, run_id: str, paths: list[str] | None = None) -> None:
+        """Copy the evidence files of an MLflow run into the cache: `paths`, else every uitlegbaar run folder in its
+        artifacts (nested runs travel together). Summaries come last, so a run counts as cached only once all its
+        files are."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        found = paths if paths is not None else self.server.list_files(mlflow_run, f"{ARTIFACT_ROOT}/runs")
+        wanted = [p for p in found if not (self.root / p[len(ARTIFACT_ROOT) + 1 :]).exists()]
+        data, summaries = (
+            [p for p in wanted if not p.endswith("summary.json")],
+            [p for p in wanted if p.endswith("summary.json")],
         )
-        for path in paths:
-            target = self.root / path[len(ARTIFACT_ROOT) + 1 :]
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(target, self.server.download(mlflow_run, path))
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for batch in (data, summaries):
+                list(pool.map(lambda path: self._copy(mlflow_run, path), batch))
         self._ids = None
+
+    def _copy(self, mlflow_run: str, path: str) -> None:
+        target = self.root / path[len(ARTIFACT_ROOT) + 1 :]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, self.server.download(mlflow_run, path))
+
+    def _versions(self) -> dict[str, str]:
+        try:
+            found: dict[str, str] = json.loads((self.root / VERSIONS).read_text())
+            return found
+        except (OSError, ValueError):
+            return {}
+
+    def _remember_version(self, version: str, run_id: str) -> None:
+        write_atomic(self.root / VERSIONS, json.dumps({**self._versions(), version: run_id}, sort_keys=True).encode())
 
     def _cached(self, run_id: str) -> bool:
         return (self.root / "runs" / run_id / "summary.json").is_file()
