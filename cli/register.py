@@ -16,15 +16,29 @@ from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fai
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 @declaration_options
 @click.option("--force", is_flag=True, help="Write the entry even when the register would reject it.")
+@click.option(
+    "--attach",
+    is_flag=True,
+    help="With --store mlflow: also attach the valid JSON entry to RUN's MLflow run (for `ingest models:/…`).",
+)
 @pass_context
 def register(
-    ctx: Context, run: str, fmt: str, output: str | None, declaration: str | None, algorithm: str | None, force: bool
+    ctx: Context,
+    run: str,
+    fmt: str,
+    output: str | None,
+    declaration: str | None,
+    algorithm: str | None,
+    force: bool,
+    attach: bool,
 ) -> None:
     """The Algoritmeregister entry (standard 1.0) of RUN, as the submission API's JSON or the register's CSV.
 
     Notes and problems go to standard error; exit 1 when the register would reject the entry, which is
     then not written unless --force.
     """
+    if attach and not ctx.uses_mlflow:
+        fail("--attach puts the entry in the MLflow run of RUN: use it with --store mlflow")
     from uitlegbaar.files import write_atomic
     from uitlegbaar.register import build_entry, errors, to_csv, validate_entry
 
@@ -49,6 +63,10 @@ def register(
         click.echo(document, nl=False)
     if failed:
         raise SystemExit(1)
+    if attach:
+        entry = (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode()
+        mlflow_run = ctx.store().attach_entry(run, entry)
+        click.echo(f"attached the entry to MLflow run {mlflow_run}", err=True)
 
 
 @cli.command()

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from uitlegbaar.cli.app import cli, declaration_options, emit_json, fail
+from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context
 from uitlegbaar.cli.register import _read_json
 
 NAME_WIDTH = 48
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True)
 @click.option(
     "--register",
     "current",
@@ -25,17 +25,21 @@ NAME_WIDTH = 48
     help="The register's current content: its JSON or CSV export (repeatable). Without it every entry is new.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (the input of `publish`).")
-def ingest(paths: tuple[str, ...], current: tuple[str, ...], as_json: bool) -> None:
+@pass_context
+def ingest(ctx: Context, paths: tuple[str, ...], current: tuple[str, ...], as_json: bool) -> None:
     """Plan what teams' entries change in the register: new, changed (field by field), unchanged, withdrawn.
 
     PATHS are entry files or folders: JSON (as `uitlegbaar register` writes), or CSV and Parquet in the
-    register's export layout. Every entry is validated and entries are deduplicated by organisation and
-    source_id. Exit 1 when an entry was rejected (it is left out of the plan).
+    register's export layout; with --store mlflow also `models:/<name>` (latest version), `models:/<name>/<version>`
+    or `models:/<name>@<alias>`: the entry the team attached (`register … --attach`). Every entry is validated and
+    entries are deduplicated by organisation and source_id. Exit 1 when an entry was rejected (it is left out of
+    the plan).
     """
     from uitlegbaar.register.ingest import make_plan
     from uitlegbaar.register.sources import read_entries
 
-    plan = make_plan(read_entries(paths), read_entries(current))
+    models = ctx.store().attached_entry if ctx.uses_mlflow else None
+    plan = make_plan(read_entries(paths, models=models), read_entries(current))
     if as_json:
         emit_json(plan.to_dict())
     else:
@@ -219,7 +223,7 @@ def _store_lars(target: tuple[Path, str], lars: str) -> str | None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True)
 @click.option(
     "-o", "--output", required=True, type=click.Path(file_okay=False), help="The folder to write the site to."
 )

@@ -146,6 +146,25 @@ def test_every_cli_command_reads_the_evidence_back_from_the_server(mlflow_uri: s
     assert missing.returncode == 2 and "has no version 99" in missing.stderr
 
 
+def test_an_entry_attached_to_a_model_is_ingested_by_the_models_name(mlflow_uri: str, tmp_path: Path) -> None:
+    name = unique("ingest")
+    job("autolog_explicit_run", mlflow_uri, tmp_path / "store", name)
+    declaration = str(HERE.parent / "examples" / "uitlegbaar.yaml")
+    cache = tmp_path / "cache"
+    attached = cli("register", f"models:/{name}/1", "--declaration", declaration, "--algorithm",
+                   "toeslag-heronderzoek", "--attach", "-o", str(tmp_path / "entry.json"),
+                   tracking_uri=mlflow_uri, cache=cache)  # fmt: skip
+    assert attached.returncode == 0, attached.stderr
+    assert "attached the entry to MLflow run" in attached.stderr
+    planned = cli("ingest", f"models:/{name}", "--json", tracking_uri=mlflow_uri, cache=cache)
+    assert planned.returncode == 0, planned.stderr
+    (item,) = json.loads(planned.stdout)["items"]
+    assert item["action"] == "new"
+    assert item["entry"] == json.loads((tmp_path / "entry.json").read_text())
+    absent = cli("ingest", f"models:/{unique('nergens')}", tracking_uri=mlflow_uri, cache=cache)
+    assert absent.returncode == 2 and "no registered model" in absent.stderr
+
+
 def test_decorators_inside_an_mlflow_run_are_linked_to_it(tracking: str, store: Path) -> None:
     X = pd.DataFrame({"inkomen": [1.0, 2.0, 3.0, 4.0] * 10})
     y = pd.Series([0, 0, 1, 1] * 10)

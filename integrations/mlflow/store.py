@@ -29,6 +29,8 @@ from uitlegbaar.files import write_atomic
 from uitlegbaar.store.local import LocalStore
 
 _MODEL_URI = re.compile(r"models:/(?P<name>[^/@]+)(?:/(?P<version>\d+)|@(?P<alias>[\w-]+))")
+_MODEL_NAME = re.compile(r"models:/(?P<name>[^/@]+)/?")
+ENTRY_ARTIFACT = f"{ARTIFACT_ROOT}/register-entry.json"
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 REQUEST_TIMEOUT_S = 30.0
 VERSIONS = "model-versions.json"  # models:/<name>/<version> → uitlegbaar run id, for versions already resolved
@@ -81,6 +83,38 @@ class MlflowStore(LocalStore):
                 return ref
         self.summaries()  # a prefix: of any run on the server
         return super().resolve(ref)
+
+    def mlflow_run_of(self, ref: str) -> str:
+        """The MLflow run behind `models:/<name>` (its latest version), `models:/<name>/<version>`, `…@<alias>`, or
+        an MLflow run id."""
+        latest = _MODEL_NAME.fullmatch(ref)
+        if latest is not None:
+            return self.server.latest_version_run(latest["name"])
+        model = _MODEL_URI.fullmatch(ref)
+        if model is not None:
+            return self.server.model_version_run(model["name"], model["version"], model["alias"])
+        if _HEX32.fullmatch(ref):
+            return ref
+        raise StoreError(f"{ref!r} names no MLflow model or run (models:/<name>[/<version>|@<alias>] or a run id)")
+
+    def attached_entry(self, ref: str) -> bytes:
+        """The register entry attached to the MLflow run of `ref` (`uitlegbaar register … --attach`)."""
+        mlflow_run = self.mlflow_run_of(ref)
+        try:
+            return self.server.download(mlflow_run, ENTRY_ARTIFACT)
+        except Exception as exc:
+            raise StoreError(
+                f"{ref} has no register entry attached (MLflow run {mlflow_run}); the team attaches one with "
+                f"`uitlegbaar --store mlflow register {ref} --attach`"
+            ) from exc
+
+    def attach_entry(self, ref: str, entry: bytes) -> str:
+        """Attach a register entry to the MLflow run of `ref` (as `uitlegbaar/register-entry.json`); that run's id."""
+        from mlflow.tracking import MlflowClient
+
+        mlflow_run = self.mlflow_run_of(ref)
+        MlflowClient(tracking_uri=self.tracking_uri).log_text(mlflow_run, entry.decode(), ENTRY_ARTIFACT)
+        return mlflow_run
 
     def summaries(self) -> list[Any]:
         """Every run with uitlegbaar evidence on the server (each downloaded once into the cache), oldest first."""
@@ -174,6 +208,13 @@ class _RestServer:
             raise StoreError(f"model version {name}/{answer['model_version']['version']} names no source run")
         return str(run_id)
 
+    def latest_version_run(self, name: str) -> str:
+        answer = self._get("/api/2.0/mlflow/model-versions/search", filter=f"name='{name}'", max_results="1000") or {}
+        versions = answer.get("model_versions", [])
+        if not versions:
+            raise StoreError(f"no registered model {name!r} on {without_credentials(self.base)}")
+        return str(max(versions, key=lambda v: int(v["version"]))["run_id"])
+
     def search_runs(self, filter_string: str) -> list[tuple[str, str]]:
         """(MLflow run id, uitlegbaar run id) of every run matching, across all experiments."""
         experiments = self._post("/api/2.0/mlflow/experiments/search", {"max_results": 1000}).get("experiments", [])
@@ -254,6 +295,12 @@ class _ClientServer:
             else self.client.get_model_version_by_alias(name, alias or "")
         )
         return str(found.run_id)
+
+    def latest_version_run(self, name: str) -> str:
+        versions = self.client.search_model_versions(f"name='{name}'")
+        if not versions:
+            raise StoreError(f"no registered model {name!r}")
+        return str(max(versions, key=lambda v: int(v.version)).run_id)
 
     def search_runs(self, filter_string: str) -> list[tuple[str, str]]:
         ids = [e.experiment_id for e in self.client.search_experiments()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -45,15 +45,19 @@ class JsonSource:
     suffixes: tuple[str, ...] = (".json",)
 
     def read(self, path: Path) -> Iterator[Document]:
+        return self.parse(path.read_bytes(), str(path))
+
+    def parse(self, raw: bytes, origin: str) -> Iterator[Document]:
+        """The entries (and cards) of one JSON document read from `origin`."""
         try:
-            data = json.loads(path.read_bytes().decode("utf-8-sig"))
+            data = json.loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
-            raise ConfigurationError(f"{path} is not UTF-8 text") from exc
+            raise ConfigurationError(f"{origin} is not UTF-8 text") from exc
         except json.JSONDecodeError as exc:
-            raise ConfigurationError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+            raise ConfigurationError(f"{origin} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
         items, listed = _items(data)
         for i, item in enumerate(items):
-            yield Document(_kind(item), item, f"{path}#{i}" if listed else str(path))
+            yield Document(_kind(item), item, f"{origin}#{i}" if listed else origin)
 
 
 class CsvSource:
@@ -86,12 +90,22 @@ class ParquetSource:
 SOURCES: tuple[Source, ...] = (JsonSource(), CsvSource(), ParquetSource())
 
 
-def read_documents(paths: Iterable[str | os.PathLike[str]], sources: Iterable[Source] = SOURCES) -> list[Document]:
+def read_documents(
+    paths: Iterable[str | os.PathLike[str]],
+    sources: Iterable[Source] = SOURCES,
+    models: Callable[[str], bytes] | None = None,
+) -> list[Document]:
     """Every entry and card in `paths`: files by their suffix, folders searched recursively (in name
-    order, files of other kinds skipped). A named file no source reads is an error."""
+    order, files of other kinds skipped). A named file no source reads is an error. `models:/<name>…` reads the
+    entry attached to that model's MLflow run through `models` (ref → the entry's JSON)."""
     by_suffix = {suffix: source for source in sources for suffix in source.suffixes}
     found: list[Document] = []
     for given in paths:
+        if str(given).startswith("models:/"):
+            if models is None:
+                raise ConfigurationError(f"{given}: reading MLflow models needs --store mlflow and a tracking server")
+            found += JsonSource().parse(models(str(given)), str(given))
+            continue
         path = Path(given)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in by_suffix)
@@ -110,9 +124,13 @@ def read_documents(paths: Iterable[str | os.PathLike[str]], sources: Iterable[So
     return found
 
 
-def read_entries(paths: Iterable[str | os.PathLike[str]], sources: Iterable[Source] = SOURCES) -> list[Document]:
+def read_entries(
+    paths: Iterable[str | os.PathLike[str]],
+    sources: Iterable[Source] = SOURCES,
+    models: Callable[[str], bytes] | None = None,
+) -> list[Document]:
     """The entries in `paths` (model cards left out)."""
-    return [d for d in read_documents(paths, sources) if d.kind == "entry"]
+    return [d for d in read_documents(paths, sources, models) if d.kind == "entry"]
 
 
 def _items(data: Any) -> tuple[list[Any], bool]:
