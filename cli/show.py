@@ -68,6 +68,19 @@ def render_run(summary: Any, evidence: Evidence, console: Console | None = None)
     )
     _table(
         out,
+        "Logged models (MLflow)",
+        ["model uri", "flavors", "registered"],
+        [
+            [
+                m.model_uri,
+                ", ".join(m.flavors),
+                f"{m.registered_name} v{m.registered_version}" if m.registered_name else "",
+            ]
+            for m in evidence.logged_models
+        ],
+    )
+    _table(
+        out,
         "Evaluations",
         ["split", "metrics", "groups"],
         [

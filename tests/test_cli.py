@@ -97,6 +97,7 @@ def test_schema_records_is_a_json_schema_of_every_record_kind() -> None:
         "StepRecord",
         "ModelRecord",
         "LoggedModelRecord",
+        "MlflowRunRecord",
         "EvaluationRecord",
         "ExplanationRecord",
         "GapRecord",

@@ -97,6 +97,9 @@ def test_autolog_captures_data_model_and_metrics_of_an_mlflow_run(mlflow_uri: st
     assert "inputs" in logged.signature
     (metrics,) = [e for e in evidence.evaluations if e.split == "mlflow"]
     assert metrics.metrics["training_accuracy_score"] > 0.5
+    (mlflow_run,) = [r for r in evidence.records if r.kind == "mlflow_run"]
+    assert mlflow_run.params["logisticregression__C"] == "1.0"  # type: ignore[attr-defined]
+    assert facts["mlflow_digest_X"] in {i.digest for i in mlflow_run.inputs}  # type: ignore[attr-defined]
     # MLflow's run: our tags beside its own, its dataset digest untouched, the evidence as artifacts
     run = MlflowClient(mlflow_uri).get_run(facts["mlflow_run_id"])
     assert run.data.tags["uitlegbaar.run_id"] == evidence.run_id

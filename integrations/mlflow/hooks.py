@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +36,8 @@ _lock = threading.RLock()
 _fitting = threading.local()
 _patches: list[tuple[Any, str, Any]] = []  # (owner, attribute, original) to undo
 _runs: dict[str, ActiveRun] = {}  # MLflow run id → the uitlegbaar run autolog captures into
-_model_records: dict[int, tuple[Any, str]] = {}  # id(model object) → (model object, ModelRecord id)
+REMEMBERED = 64  # models whose records later hooks may need (a Model.log after the fit); older ones are let go
+_model_records: OrderedDict[int, tuple[Any, str]] = OrderedDict()  # id(model) → (model object, ModelRecord id)
 _waiting: dict[int, tuple[Any, dict[str, Any]]] = {}  # logged during a fit: id(model) → (ModelInfo, log kwargs)
 
 
@@ -105,13 +107,13 @@ def _fit(original: Any) -> Any:
         depth = getattr(_fitting, "depth", 0)
         if depth:
             return original(self, *args, **kwargs)
-        link_before, started, started_ns = active_link(), time.time(), time.time_ns()
+        link_before, last_before, started_ns = active_link(), _last_run_id(), time.time_ns()
         _fitting.depth = 1
         try:
             result = original(self, *args, **kwargs)
         finally:
             _fitting.depth = 0
-        link = link_before or _run_started_since(started)
+        link = link_before or _run_opened_by_mlflow(last_before)
         if link is not None:
             with capturing(_runs.get(link.run_id), f"the fit of {type(self).__name__}", _qualname(original)):
                 _capture_fit(self, args, kwargs, link, started_ns, ended_run=link_before is None)
@@ -143,6 +145,8 @@ def _capture_fit(
     )
     with _lock:
         _model_records[id(model)] = (model, record.id)
+        while len(_model_records) > REMEMBERED:
+            _model_records.popitem(last=False)
         waiting = _waiting.pop(id(model), None)
     if waiting is not None:
         _record_logged_model(run, record.id, *waiting)
@@ -265,8 +269,8 @@ def _finish(link: MlflowLink, status: str) -> None:
     implicit = current if current is not None and current.implicit and current.mlflow_link == link else None
     runs = [r for r in (implicit, own) if r is not None and not r.closed]
     if runs:
-        with capturing(runs[0], "the MLflow run's metrics"):
-            _record_metrics(runs[0], link)
+        with capturing(runs[0], "the MLflow run's parameters, inputs and metrics"):
+            _record_mlflow_run(runs[0], link)
     failed = status.upper() in ("FAILED", "KILLED")
     for run in runs:
         if run is implicit:
@@ -275,42 +279,71 @@ def _finish(link: MlflowLink, status: str) -> None:
             run.close("failed" if failed else "finished", f"MLflow run {status.lower()}" if failed else None)
 
 
-def _record_metrics(run: ActiveRun, link: MlflowLink) -> None:
-    """The run's latest metrics as the tracking server holds them (read within the upload time budget)."""
-    from uitlegbaar.records import EvaluationRecord
+def _record_mlflow_run(run: ActiveRun, link: MlflowLink) -> None:
+    """What the tracking server holds for the run (read within the upload time budget): its parameters and logged
+    inputs with MLflow's own digests, and its latest metrics as an evaluation."""
+    from uitlegbaar.records import EvaluationRecord, MlflowInput, MlflowRunRecord
 
     found: list[Any] = []
 
     def read() -> None:
         from mlflow.tracking import MlflowClient
 
-        found.append(MlflowClient(tracking_uri=link.tracking_uri).get_run(link.run_id).data.metrics)
+        found.append(MlflowClient(tracking_uri=link.tracking_uri).get_run(link.run_id))
 
-    reader = threading.Thread(target=read, name="uitlegbaar-mlflow-metrics", daemon=True)
+    reader = threading.Thread(target=read, name="uitlegbaar-mlflow-run", daemon=True)
     reader.start()
     reader.join(timeout_s())
     if not found:
-        raise TimeoutError(f"the tracking server did not return the run's metrics within {timeout_s():g} s")
-    metrics = {str(k): float(v) for k, v in sorted(found[0].items())}
+        raise TimeoutError(f"the tracking server did not return the run within {timeout_s():g} s")
+    mlflow_run = found[0]
+    inputs = [
+        MlflowInput(
+            name=i.dataset.name,
+            digest=i.dataset.digest,
+            source_type=i.dataset.source_type,
+            source=_source_text(i.dataset.source),
+            context=next((t.value for t in i.tags if t.key == "mlflow.data.context"), None),
+        )
+        for i in (mlflow_run.inputs.dataset_inputs if mlflow_run.inputs else [])
+    ]
+    run.append(
+        MlflowRunRecord,
+        mlflow_run_id=link.run_id,
+        experiment_id=link.experiment_id,
+        params={str(k): str(v) for k, v in sorted(mlflow_run.data.params.items())},
+        inputs=inputs,
+    )
+    metrics = {str(k): float(v) for k, v in sorted(mlflow_run.data.metrics.items())}
     if metrics:
         run.append(EvaluationRecord, model_id=run.last_model_id, split="mlflow", metrics=metrics, function="mlflow")
 
 
-def _run_started_since(started: float) -> MlflowLink | None:
-    """The MLflow run that MLflow's own autologging opened and closed around a fit that began at `started`."""
-    import mlflow
+def _source_text(source: str | None) -> str | None:
+    """An input's source as MLflow stores it (JSON); code sources, which hold user and file tags, are left out."""
+    if not source or '"tags"' in source:
+        return None
+    return source[:500]
+
+
+def _last_run_id() -> str | None:
+    """The id of the last MLflow run this thread ended (MLflow's own bookkeeping; None if it has none)."""
     import mlflow.tracking.fluent as fluent
 
     try:
-        run_id = fluent._last_active_run_id.get()
-    except AttributeError:  # a future MLflow without it: such runs are not captured
+        return fluent._last_active_run_id.get()  # type: ignore[no-any-return]
+    except AttributeError:  # a future MLflow without it: runs it opens by itself are then not captured
         return None
-    if not run_id:
+
+
+def _run_opened_by_mlflow(last_before: str | None) -> MlflowLink | None:
+    """The run MLflow's own autologging opened and closed around a fit: a new last run since the fit began."""
+    run_id = _last_run_id()
+    if not run_id or run_id == last_before:
         return None
-    run = mlflow.get_run(run_id)
-    if run.info.start_time / 1000 < started - 1:
-        return None
-    return MlflowLink(mlflow.get_tracking_uri(), str(run.info.experiment_id), str(run_id))
+    import mlflow
+
+    return MlflowLink(mlflow.get_tracking_uri(), str(mlflow.get_run(run_id).info.experiment_id), str(run_id))
 
 
 def _data_of(dataset: Any) -> Any:

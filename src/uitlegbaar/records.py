@@ -221,6 +221,26 @@ class LoggedModelRecord(Record):
     registered_version: str | None = None
 
 
+class MlflowInput(_Model):
+    """A dataset input as MLflow logged it (its own digest, kept as MLflow computed it)."""
+
+    name: str
+    digest: str
+    source_type: str | None = None
+    source: str | None = None
+    context: str | None = None
+
+
+class MlflowRunRecord(Record):
+    """What the MLflow run held when it ended: its parameters and logged inputs (metrics go to an evaluation)."""
+
+    kind: Literal["mlflow_run"] = "mlflow_run"
+    mlflow_run_id: str
+    experiment_id: str
+    params: dict[str, str] = Field(default_factory=dict)
+    inputs: list[MlflowInput] = Field(default_factory=list)
+
+
 class EvaluationRecord(Record):
     kind: Literal["evaluation"] = "evaluation"
     model_id: str | None = None
@@ -290,6 +310,7 @@ AnyRecord = Annotated[
     | StepRecord
     | ModelRecord
     | LoggedModelRecord
+    | MlflowRunRecord
     | EvaluationRecord
     | ExplanationRecord
     | GapRecord,
@@ -305,6 +326,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         StepRecord,
         ModelRecord,
         LoggedModelRecord,
+        MlflowRunRecord,
         EvaluationRecord,
         ExplanationRecord,
         GapRecord,
