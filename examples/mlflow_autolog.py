@@ -45,10 +45,8 @@ def main() -> str:
     X, y = data.drop(columns="heronderzoek"), data["heronderzoek"]
     with mlflow.start_run() as run:
         # declaring the source: MLflow keeps its own digest, uitlegbaar records its exact fingerprint beside it
-        mlflow.log_input(
-            mlflow.data.from_pandas(X, source="https://data.example.nl/toeslagaanvragen-2025.parquet", name="aanvragen"),
-            context="training",
-        )
+        source = "https://data.example.nl/toeslagaanvragen-2025.parquet"
+        mlflow.log_input(mlflow.data.from_pandas(X, source=source, name="aanvragen"), context="training")
         model = Pipeline(
             [
                 ("features", ColumnTransformer([("onehot", OneHotEncoder(), ["gemeente"])], remainder="passthrough")),
