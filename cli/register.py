@@ -39,10 +39,12 @@ def register(
     """
     if attach and not ctx.uses_mlflow:
         fail("--attach puts the entry in the MLflow run of RUN: use it with --store mlflow")
+    store = ctx.store()
+    attach_to = store.mlflow_run_of_evidence(run) if attach else None  # known before anything is written
     from uitlegbaar.files import write_atomic
     from uitlegbaar.register import build_entry, errors, to_csv, validate_entry
 
-    built = build_entry(ctx.store(), run, declaration=declaration, algorithm=algorithm)
+    built = build_entry(store, run, declaration=declaration, algorithm=algorithm)
     payload = built.payload()
     problems = validate_entry(payload)
     for note in built.notes:
@@ -63,10 +65,9 @@ def register(
         click.echo(document, nl=False)
     if failed:
         raise SystemExit(1)
-    if attach:
-        entry = (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode()
-        mlflow_run = ctx.store().attach_entry(run, entry)
-        click.echo(f"attached the entry to MLflow run {mlflow_run}", err=True)
+    if attach_to is not None:
+        store.attach_entry(attach_to, (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode())
+        click.echo(f"attached the entry to MLflow run {attach_to}", err=True)
 
 
 @cli.command()

@@ -38,7 +38,7 @@ def ingest(ctx: Context, paths: tuple[str, ...], current: tuple[str, ...], as_js
     from uitlegbaar.register.ingest import make_plan
     from uitlegbaar.register.sources import read_entries
 
-    models = ctx.store().attached_entry if ctx.uses_mlflow else None
+    models = ctx.store().attached_entry if ctx.uses_mlflow and any(p.startswith("models:/") for p in paths) else None
     plan = make_plan(read_entries(paths, models=models), read_entries(current))
     if as_json:
         emit_json(plan.to_dict())

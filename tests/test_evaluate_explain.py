@@ -213,3 +213,37 @@ def test_train_with_explain_records_the_explanations_after_the_model(store: Path
 def test_bad_analysis_settings_are_one_clear_error(make: object) -> None:
     with pytest.raises(ConfigurationError):
         make()  # type: ignore[operator]
+
+
+def test_y_test_is_the_outcome_even_after_the_sensitive_series(store: Path, applications: pd.DataFrame) -> None:
+    """Arguments found by name: a sensitive Series before y_test is never taken for y; array metrics are skipped."""
+    model = classifier(applications)
+
+    @ub.evaluate(sensitive=["geslacht"])
+    def evaluate(model: Pipeline, X_test: pd.DataFrame, geslacht: pd.Series, y_test: pd.Series) -> dict[str, object]:
+        return {"accuracy": float((model.predict(X_test) == y_test).mean()), "matrix": np.eye(2)}
+
+    with ub.run() as run:
+        evaluate(model, applications[["inkomen", "wijk"]], applications["geslacht"], applications["heronderzoek"])
+    (record,) = evidence_of(store, run.id).evaluations
+    (result,) = record.fairness
+    accuracy = {g.group: g.metrics["accuracy"] for g in result.groups}
+    predicted = model.predict(applications[["inkomen", "wijk"]])
+    expected = (pd.Series(predicted) == applications["heronderzoek"]).groupby(applications["geslacht"]).mean()
+    assert accuracy == pytest.approx(expected.to_dict())
+    assert set(record.metrics) == {"accuracy"}  # the matrix is no number: left out, the record kept
+
+
+def test_a_model_with_its_own_score_is_explained_by_sklearns_path(applications: pd.DataFrame) -> None:
+    from sklearn.inspection import permutation_importance
+    from sklearn.model_selection import GridSearchCV
+
+    from uitlegbaar.explanations import permutation_explanation
+
+    X, y = applications[["inkomen"]].assign(ruis=np.arange(ROWS) % 7), applications["heronderzoek"]
+    search = GridSearchCV(LogisticRegression(max_iter=1_000), {"C": [1.0]}, scoring="roc_auc", cv=2).fit(X, y)
+    found = permutation_explanation(search, X, y, sample=ROWS, samples=1, repeats=2, seed=4)
+    rows = np.sort(np.random.default_rng(4).permutation(ROWS))
+    expected = permutation_importance(search, X.iloc[rows], y.iloc[rows], n_repeats=2, random_state=4)
+    assert found.importances == pytest.approx(dict(zip(X.columns, expected.importances_mean, strict=True)))
+    assert found.scoring == "estimator's own score"

@@ -209,7 +209,7 @@ def test_a_failing_server_never_fails_training_and_sync_delivers_later(
                 waited = time.monotonic() - started
         assert model.predict(X).shape == (40,)  # training went on with its own result
         assert waited < 2 + 3  # the budget, plus the local close
-        assert [run_id for run_id, _ in pending(store)] == [run.id]
+        assert [run_id for run_id, *_ in pending(store)] == [run.id]
         assert load_evidence(LocalStore.open(store), run.id).status == "finished"  # nothing lost locally
         proxy.restore()
         monkeypatch.delenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES")  # the server is back: MLflow retries as it does

@@ -53,7 +53,7 @@ def autolog(*, disable: bool = False, traces: bool = False) -> None:
         if traces:
             from uitlegbaar.integrations.mlflow.traces import send_traces_to_mlflow
 
-            send_traces_to_mlflow()
+            send_traces_to_mlflow()  # once: a second call keeps the exporter it has
         if _patches:
             return
         import mlflow
@@ -76,7 +76,7 @@ def enabled() -> bool:
 
 def _patch(owner: Any, attribute: str, wrap: Callable[[Any], Any], *, classmethod_: bool = False) -> None:
     original = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
-    if getattr(original, "__uitlegbaar__", False):
+    if getattr(getattr(original, "__func__", original), "__uitlegbaar__", False):
         return
     if classmethod_:
         wrapped: Any = classmethod(wrap(original.__func__))
@@ -113,17 +113,27 @@ def _fit(original: Any) -> Any:
             result = original(self, *args, **kwargs)
         finally:
             _fitting.depth = 0
-        link = link_before or _run_opened_by_mlflow(last_before)
-        if link is not None:
-            with capturing(_runs.get(link.run_id), f"the fit of {type(self).__name__}", _qualname(original)):
-                _capture_fit(self, args, kwargs, link, started_ns, ended_run=link_before is None)
+            with _lock:
+                waiting = _waiting.pop(id(self), None)
+        with capturing(None, f"the fit of {type(self).__name__}", _qualname(original)):
+            link = link_before or _run_opened_by_mlflow(last_before)
+            if link is not None:
+                with capturing(_runs.get(link.run_id), f"the fit of {type(self).__name__}", _qualname(original)):
+                    _capture_fit(self, args, kwargs, link, started_ns, waiting, ended_run=link_before is None)
         return result
 
     return fit
 
 
 def _capture_fit(
-    model: Any, args: tuple[Any, ...], kwargs: dict[str, Any], link: MlflowLink, started_ns: int, *, ended_run: bool
+    model: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    link: MlflowLink,
+    started_ns: int,
+    waiting: tuple[Any, dict[str, Any]] | None,
+    *,
+    ended_run: bool,
 ) -> None:
     """Record the data and the model of one outermost fit; when MLflow opened (and already closed) a run of its
     own around the fit, the evidence is finished and sent to that run at once."""
@@ -147,7 +157,6 @@ def _capture_fit(
         _model_records[id(model)] = (model, record.id)
         while len(_model_records) > REMEMBERED:
             _model_records.popitem(last=False)
-        waiting = _waiting.pop(id(model), None)
     if waiting is not None:
         _record_logged_model(run, record.id, *waiting)
     if ended_run:
@@ -337,13 +346,15 @@ def _last_run_id() -> str | None:
 
 
 def _run_opened_by_mlflow(last_before: str | None) -> MlflowLink | None:
-    """The run MLflow's own autologging opened and closed around a fit: a new last run since the fit began."""
+    """The run MLflow's own autologging opened and closed around a fit: a new last run since the fit began (in the
+    current experiment; no call to the server)."""
     run_id = _last_run_id()
     if not run_id or run_id == last_before:
         return None
     import mlflow
+    import mlflow.tracking.fluent as fluent
 
-    return MlflowLink(mlflow.get_tracking_uri(), str(mlflow.get_run(run_id).info.experiment_id), str(run_id))
+    return MlflowLink(mlflow.get_tracking_uri(), str(fluent._get_experiment_id()), str(run_id))
 
 
 def _data_of(dataset: Any) -> Any:

@@ -21,6 +21,8 @@ import re
 import socket
 import sys
 import threading
+import time
+import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -82,53 +84,61 @@ def timeout_s() -> float:
         return DEFAULT_TIMEOUT_S
 
 
-def publish(store_root: Path, run_id: str, link: MlflowLink, timeout: float | None = None) -> str | None:
-    """Upload run `run_id`'s sealed evidence and tags to the linked MLflow run, waiting at most `timeout` s.
-    Returns None when done, else why not (the run is then marked pending for `uitlegbaar sync`)."""
-    budget = timeout_s() if timeout is None else timeout
-    problem = _reachable(link.tracking_uri, budget)
+def publish(
+    store_root: Path, run_id: str, link: MlflowLink, timeout: float | None = None, *, tags: bool = True
+) -> str | None:
+    """Upload run `run_id`'s sealed evidence (and, with `tags`, the run tags) to the linked MLflow run, waiting at
+    most `timeout` seconds in all. Returns None when done, else why not. The run is marked pending before the
+    attempt and unmarked after it succeeds, so a process killed meanwhile leaves it for `uitlegbaar sync`."""
+    deadline = time.monotonic() + (timeout_s() if timeout is None else timeout)
+    marker = pending_file(store_root, run_id)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    safe = MlflowLink(without_credentials(link.tracking_uri), link.experiment_id, link.run_id)
+    write_atomic(marker, (json.dumps({**asdict(safe), "tags": tags}, sort_keys=True) + "\n").encode())
+    problem = _reachable(link.tracking_uri, deadline - time.monotonic())
     if problem is None:
         outcome: list[BaseException | None] = []
         worker = threading.Thread(
-            target=lambda: outcome.append(_upload_catching(store_root, run_id, link)),
+            target=lambda: outcome.append(_upload_catching(store_root, run_id, link, tags)),
             name="uitlegbaar-mlflow-upload",
             daemon=True,
         )
         worker.start()
-        worker.join(budget)
+        worker.join(max(0.0, deadline - time.monotonic()))
         if not outcome:
-            problem = f"the tracking server did not answer within {budget:g} s"
+            problem = "the tracking server did not answer in time"
         elif outcome[0] is not None:
             problem = f"{type(outcome[0]).__name__}: {str(outcome[0])[:300]}"
     if problem is None:
-        pending_file(store_root, run_id).unlink(missing_ok=True)
-        return None
-    marker = pending_file(store_root, run_id)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(marker, (json.dumps(asdict(link), sort_keys=True) + "\n").encode())
+        marker.unlink(missing_ok=True)
     return problem
 
 
-def pending(store_root: Path) -> list[tuple[str, MlflowLink]]:
-    """Runs whose evidence has not reached their MLflow run yet."""
+def pending(store_root: Path) -> list[tuple[str, MlflowLink, bool]]:
+    """Runs whose evidence has not reached their MLflow run yet: (run id, link, whether to set the run tags)."""
     folder = store_root / PENDING
     found = []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        found.append((path.stem, MlflowLink(**json.loads(path.read_text()))))
+        fields = json.loads(path.read_text())
+        tags = bool(fields.pop("tags", True))
+        found.append((path.stem, MlflowLink(**fields), tags))
     return found
 
 
 def sync(store_root: Path, timeout: float | None = None) -> list[tuple[str, str | None]]:
     """Upload every pending run's evidence to its MLflow run: (run id, None when sent, else why not)."""
-    return [(run_id, publish(store_root, run_id, link, timeout)) for run_id, link in pending(store_root)]
+    return [
+        (run_id, publish(store_root, run_id, link, timeout, tags=tags)) for run_id, link, tags in pending(store_root)
+    ]
 
 
 def pending_file(store_root: Path, run_id: str) -> Path:
     return store_root / PENDING / f"{run_id}.json"
 
 
-def upload(store_root: Path, run_id: str, link: MlflowLink) -> None:
-    """Log the run's sealed files as artifacts `uitlegbaar/runs/<id>/…` and set the tags (raises on failure)."""
+def upload(store_root: Path, run_id: str, link: MlflowLink, tags: bool = True) -> None:
+    """Log the run's sealed files as artifacts `uitlegbaar/runs/<id>/…` and, with `tags`, set the MLflow run's tags
+    (a top-level run; nested runs travel as artifacts only). Raises on failure."""
     from mlflow.entities import RunTag
     from mlflow.tracking import MlflowClient
 
@@ -140,25 +150,32 @@ def upload(store_root: Path, run_id: str, link: MlflowLink) -> None:
     evidence = Evidence.of(store.load(run_id))
     client = MlflowClient(tracking_uri=link.tracking_uri)
     client.log_artifacts(link.run_id, str(store_root / "runs" / run_id), f"{ARTIFACT_ROOT}/runs/{run_id}")
+    if not tags:
+        return
     files = " ".join(sorted(p.name for p in (store_root / "runs" / run_id).iterdir() if p.is_file()))
-    tags = {TAG_RUN_ID: run_id, TAG_DIGEST: evidence.digest, TAG_VERSION: __version__, TAG_FILES: files}
+    values = {TAG_RUN_ID: run_id, TAG_DIGEST: evidence.digest, TAG_VERSION: __version__, TAG_FILES: files}
     for dataset in evidence.sources:
-        tags[f"uitlegbaar.dataset.{tag_safe(dataset.name)}.fingerprint"] = dataset.fingerprint.digest
-    client.log_batch(link.run_id, tags=[RunTag(key, value) for key, value in sorted(tags.items())])
+        values[f"uitlegbaar.dataset.{tag_safe(dataset.name)}.fingerprint"] = dataset.fingerprint.digest
+    client.log_batch(link.run_id, tags=[RunTag(key, value) for key, value in sorted(values.items())])
 
 
-def _upload_catching(store_root: Path, run_id: str, link: MlflowLink) -> BaseException | None:
+def _upload_catching(store_root: Path, run_id: str, link: MlflowLink, tags: bool) -> BaseException | None:
     try:
-        upload(store_root, run_id, link)
+        upload(store_root, run_id, link, tags)
     except BaseException as exc:  # reported by the caller, in the training thread
         return exc
     return None
 
 
 def _reachable(uri: str, budget: float) -> str | None:
-    """None when an http(s) tracking server accepts a connection (other URIs need no network)."""
+    """None when an http(s) tracking server accepts a connection, or cannot be checked so (other URIs, or a
+    server behind an HTTP proxy: the upload itself, bounded in time, tells)."""
     parts = urlsplit(uri)
     if parts.scheme not in ("http", "https"):
+        return None
+    if budget <= 0:
+        return "no time left to reach the tracking server"
+    if parts.scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(parts.hostname or ""):
         return None
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:

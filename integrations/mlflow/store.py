@@ -22,9 +22,17 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from uitlegbaar.integrations.mlflow.link import ARTIFACT_ROOT, TAG_FILES, TAG_RUN_ID, auth_headers, without_credentials
+from uitlegbaar.integrations.mlflow.link import (
+    ARTIFACT_ROOT,
+    TAG_FILES,
+    TAG_RUN_ID,
+    MlflowLink,
+    auth_headers,
+    without_credentials,
+)
 
 from uitlegbaar.errors import StoreError
+from uitlegbaar.evidence import Evidence
 from uitlegbaar.files import write_atomic
 from uitlegbaar.store.local import LocalStore
 
@@ -74,6 +82,8 @@ class MlflowStore(LocalStore):
         if ref.startswith("latest"):
             return super().resolve(ref)  # through summaries(), which fetches the server's list first
         if _HEX32.fullmatch(ref):
+            if self._cached(ref):  # an uitlegbaar run already here: its files never change
+                return ref
             tags = self.server.run_tags(ref)
             if tags is not None:
                 return self._fetch_mlflow_run(ref, ref, tags)
@@ -108,13 +118,19 @@ class MlflowStore(LocalStore):
                 f"`uitlegbaar --store mlflow register {ref} --attach`"
             ) from exc
 
-    def attach_entry(self, ref: str, entry: bytes) -> str:
-        """Attach a register entry to the MLflow run of `ref` (as `uitlegbaar/register-entry.json`); that run's id."""
+    def mlflow_run_of_evidence(self, ref: str) -> str:
+        """The MLflow run the evidence of `ref` (anything `resolve` takes) was captured in."""
+        run_id = self.resolve(ref)
+        link = MlflowLink.from_tags(Evidence.of(self.load(run_id)).run.tags)
+        if link is None:
+            raise StoreError(f"run {run_id} records no MLflow run to attach to")
+        return link.run_id
+
+    def attach_entry(self, mlflow_run: str, entry: bytes) -> None:
+        """Attach a register entry to an MLflow run, as `uitlegbaar/register-entry.json`."""
         from mlflow.tracking import MlflowClient
 
-        mlflow_run = self.mlflow_run_of(ref)
         MlflowClient(tracking_uri=self.tracking_uri).log_text(mlflow_run, entry.decode(), ENTRY_ARTIFACT)
-        return mlflow_run
 
     def summaries(self) -> list[Any]:
         """Every run with uitlegbaar evidence on the server (each downloaded once into the cache), oldest first."""

@@ -40,7 +40,8 @@ class MlflowSpanExporter(SpanExporter):
         return SpanExportResult.FAILURE if SpanExportResult.FAILURE in results else SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
-        for exporter in self._exporters.values():
+        exporters, self._exporters = self._exporters, {}
+        for exporter in exporters.values():
             exporter.shutdown()
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
@@ -69,4 +70,7 @@ def send_traces_to_mlflow(tracking_uri: str | None = None) -> None:
     """From now on, send every MLflow-linked run's spans to the tracking server (next to any OTLP export)."""
     from uitlegbaar import config
 
+    current = config.settings().span_exporter
+    if isinstance(current, MlflowSpanExporter) and current.tracking_uri == tracking_uri:
+        return
     config.configure(span_exporter=MlflowSpanExporter(tracking_uri))

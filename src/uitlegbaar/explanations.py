@@ -269,20 +269,24 @@ def rank_agreement(matrix: Any) -> float | None:
 def _batched_score(model: Any) -> Any:
     """The metric behind the estimator's own `score` (accuracy or R²) as f(y_true, y_pred), or None when the
     estimator scores otherwise: then scikit-learn's permutation_importance runs instead."""
-    from sklearn.base import is_classifier, is_regressor
+    from sklearn.base import ClassifierMixin, RegressorMixin
     from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.pipeline import Pipeline
 
-    if is_classifier(model):
+    scored = model.steps[-1][1] if isinstance(model, Pipeline) else model  # a pipeline scores with its last step
+    score = getattr(type(scored), "score", None)
+    if score is ClassifierMixin.score:
         return accuracy_score
-    if is_regressor(model):
+    if score is RegressorMixin.score:
         return r2_score
-    return None
+    return None  # a score of its own (a search's scorer, a pipeline's last step): sklearn's own path
 
 
 def _default_scoring(model: Any) -> str:
-    from sklearn.base import is_classifier, is_regressor
+    from sklearn.metrics import accuracy_score, r2_score
 
-    return "accuracy" if is_classifier(model) else "r2" if is_regressor(model) else "estimator default"
+    score = _batched_score(model)
+    return "accuracy" if score is accuracy_score else "r2" if score is r2_score else "estimator's own score"
 
 
 def _batched_permutation(model: Any, X: Any, y: Any, score: Any, repeats: int, seed: int) -> Any:

@@ -16,7 +16,7 @@ from uitlegbaar.capture.tables import is_table
 from uitlegbaar.fairness import AttributeResult, group_metrics
 from uitlegbaar.proxies import ProxyResult, screen_proxies
 
-TARGET_NAMES = ("y", "y_true", "target", "labels", "label", "outcome")
+TARGET_NAMES = ("y", "y_true", "y_test", "y_val", "y_train", "target", "labels", "label", "outcome")
 PREDICTION_NAMES = ("y_pred", "predictions", "predicted")
 MAX_GROUPS = 50  # more groups than this is an identifier or a number: bin it first
 PROXY_SAMPLE = 100_000  # rows screened for proxies (a seeded sample beyond this)
@@ -34,12 +34,26 @@ class Arguments:
     values: Mapping[str, Any]
 
     @classmethod
-    def of(cls, arguments: Mapping[str, Any]) -> Arguments:
+    def of(cls, arguments: Mapping[str, Any], exclude: Collection[str] = ()) -> Arguments:
+        """Found by name first (`X`, `X_test`, `y`, `y_test`, …), else by kind: the first table is X, the next
+        one-column table y. Arguments named in `exclude` (the sensitive attributes), or Series with such a name,
+        are never taken for X or y."""
         model = next((v for v in arguments.values() if _is_estimator(v)), None)
         y = next((arguments[n] for n in TARGET_NAMES if arguments.get(n) is not None), None)
         predictions = next((arguments[n] for n in PREDICTION_NAMES if arguments.get(n) is not None), None)
-        named_X = next((arguments[n] for n in ("X", "x", "features", "X_test") if is_table(arguments.get(n))), None)
-        tables = [v for v in arguments.values() if is_table(v) and v is not y and v is not predictions]
+        named_X = next(
+            (arguments[n] for n in ("X", "x", "features", "X_test", "X_val", "X_train") if is_table(arguments.get(n))),
+            None,
+        )
+        tables = [
+            v
+            for n, v in arguments.items()
+            if is_table(v)
+            and v is not y
+            and v is not predictions
+            and n not in exclude
+            and getattr(v, "name", None) not in exclude
+        ]
         X = named_X if named_X is not None else (tables[0] if tables else None)
         if y is None:
             y = next((t for t in tables if t is not X and _is_one_column(t)), None)

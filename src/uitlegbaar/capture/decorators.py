@@ -339,7 +339,7 @@ def evaluate(
         if sensitive:
             with capturing(run, f"subgroup metrics of {call.function}", call.function):
                 fairness, proxies, notes = analysis.subgroup_analysis(
-                    analysis.Arguments.of(call.arguments),
+                    analysis.Arguments.of(call.arguments, exclude=sensitive),
                     sensitive,
                     thresholds,
                     proxy_threshold,
@@ -629,7 +629,8 @@ def _is_number(value: Any) -> bool:
         return False
     if isinstance(value, (int, float)):
         return True
-    return type(value).__module__ == "numpy" and getattr(getattr(value, "dtype", None), "kind", "") in "iuf"
+    kind = getattr(getattr(value, "dtype", None), "kind", None)  # a numpy scalar; arrays have a shape
+    return type(value).__module__ == "numpy" and getattr(value, "shape", None) == () and kind in ("i", "u", "f")
 
 
 def _names(option: str, names: Any) -> tuple[str, ...]:

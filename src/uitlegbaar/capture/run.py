@@ -238,7 +238,7 @@ class ActiveRun:
         try:
             from uitlegbaar.integrations.mlflow.link import publish
 
-            problem = publish(self.store_root, self.id, self.mlflow_link)
+            problem = publish(self.store_root, self.id, self.mlflow_link, tags=self.parent is None)
         except Exception as exc:
             problem = f"{type(exc).__name__}: {exc}"
         if problem is not None:

@@ -2,9 +2,9 @@
 
 A `Source` reads one kind of file. JSON (an entry as `uitlegbaar register RUN` writes it, a list of
 entries, the register's `site-data` dump or a search answer), CSV and Parquet in the register's export
-layout are read here; other kinds (MLflow models by name, say) are further `Source`s. Model cards
-(`uitlegbaar card RUN --format json`) found among the files are told apart from entries, so one folder
-can hold both.
+layout are read here; `models:/<name>` refs through a function the caller passes (the MLflow store's).
+Model cards (`uitlegbaar card RUN --format json`) found among the files are told apart from entries, so
+one folder can hold both.
 """
 
 from __future__ import annotations
