@@ -188,20 +188,8 @@ def _spill_folder(caught: list[warnings.WarningMessage], run_id: str) -> Path:
 
 
 def _train_pipeline() -> tuple[DecisionTreeClassifier, str]:
-    data = frame()
-
-    @ub.dataset(name="bron")
-    def load_data() -> pd.DataFrame:
-        return data
-
-    @ub.train
-    def fit(X: pd.DataFrame, y: pd.Series) -> DecisionTreeClassifier:
-        return DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
-
-    with ub.run("onbeschrijfbaar") as run:
-        loaded = load_data()
-        model = fit(loaded[["x", "z"]], loaded["y"])
-    return model, run.id
+    model, run_id, _ = _train(None, "onbeschrijfbaar")
+    return model, run_id
 
 
 def _assert_spilled(caught: list[warnings.WarningMessage], run_id: str, tmp_path: Path) -> None:
@@ -349,6 +337,12 @@ def test_full_disk_completes_training_and_spills(tmp_path: Path, temp_folder: Pa
 
 def _train_in_two_halves(between: Any) -> tuple[DecisionTreeClassifier, str, int]:
     """A pipeline whose first records are on disk when `between()` breaks the store; the rest follow."""
+    return _train(between, "halverwege")
+
+
+def _train(between: Any, name: str) -> tuple[DecisionTreeClassifier, str, int]:
+    """Load a dataset and train on it in one run; with `between`, the records so far are flushed and `between()`
+    runs before the training (its third value: how many records were written by then)."""
     data = frame()
 
     @ub.dataset(name="bron")
@@ -359,11 +353,13 @@ def _train_in_two_halves(between: Any) -> tuple[DecisionTreeClassifier, str, int
     def fit(X: pd.DataFrame, y: pd.Series) -> DecisionTreeClassifier:
         return DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
 
-    with ub.run("halverwege") as run:
+    with ub.run(name) as run:
         loaded = load_data()
-        assert run.flush()  # the run's first records are in the store
-        written = run._seq
-        between()
+        written = 0
+        if between is not None:
+            assert run.flush()  # the run's first records are in the store
+            written = run._seq
+            between()
         model = fit(loaded[["x", "z"]], loaded["y"])
     return model, run.id, written
 
