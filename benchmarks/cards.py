@@ -80,7 +80,7 @@ def capture_large_run(store: Path) -> str:
 
 
 def compile_html(store: Path, run_id: str) -> str:
-    from uitlegbaar.card.build import build_card, render
+    from uitlegbaar.documents.card.build import build_card, render
     from uitlegbaar.store import LocalStore
 
     return render(build_card(LocalStore.open(store), run_id), "html")
@@ -90,7 +90,7 @@ COLD_COMPILE = """
 import sys, time
 import uitlegbaar
 started = time.perf_counter()
-from uitlegbaar.card.build import build_card, render
+from uitlegbaar.documents.card.build import build_card, render
 from uitlegbaar.store import LocalStore
 render(build_card(LocalStore.open(sys.argv[1]), sys.argv[2]), "html")
 print(time.perf_counter() - started)

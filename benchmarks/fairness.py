@@ -37,7 +37,7 @@ def data() -> tuple[Any, Any, Any]:
 
 
 def ours(y_true: Any, y_pred: Any, attributes: Any) -> Any:
-    from uitlegbaar.fairness import group_metrics
+    from uitlegbaar.analysis.fairness import group_metrics
 
     return group_metrics(y_true, y_pred, {c: attributes[c] for c in attributes.columns})
 

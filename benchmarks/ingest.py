@@ -60,7 +60,7 @@ def entry(n: int) -> dict[str, Any]:
 
 def generate(folder: Path, size: int) -> tuple[list[Path], Path]:
     """The teams' files (20 JSON files, one CSV) and the register's CSV export."""
-    from uitlegbaar.register import to_csv
+    from uitlegbaar.documents.register import to_csv
 
     entries = [entry(n) for n in range(size)]
     submitted = folder / "teams"
@@ -88,8 +88,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="uitlegbaar ingest benchmark")
     parser.add_argument("--quick", action="store_true", help="1,000 entries only")
     args = parser.parse_args()
-    from uitlegbaar.register.ingest import make_plan
-    from uitlegbaar.register.sources import read_entries
+    from uitlegbaar.registry.ingest import make_plan
+    from uitlegbaar.registry.sources import read_entries
 
     sizes = (1_000,) if args.quick else (1_000, TARGET_ENTRIES)
     rows: list[Row] = []

@@ -61,7 +61,7 @@ def main() -> int:
     from uitlegbaar.integrations.mlflow.store import MlflowStore
 
     import uitlegbaar as ub
-    from uitlegbaar.card.build import build_card
+    from uitlegbaar.documents.card.build import build_card
     from uitlegbaar.store import LocalStore
 
     folder = Path(tempfile.mkdtemp(prefix="uitlegbaar-bench-mlflow-"))

@@ -96,8 +96,8 @@ def grow(store: Path, total: int, have: int) -> None:
 
 def compile_and_validate(store: Path) -> tuple[float, int, int]:
     """Seconds to compile and validate the entry of every run; entries and errors found."""
-    from uitlegbaar.register import errors, validate_entry
-    from uitlegbaar.register.compile import build_entry
+    from uitlegbaar.documents.register import errors, validate_entry
+    from uitlegbaar.documents.register.compile import build_entry
     from uitlegbaar.store import LocalStore
 
     local = LocalStore.open(store)
@@ -112,7 +112,7 @@ def compile_and_validate(store: Path) -> tuple[float, int, int]:
 
 def check_all(store: Path) -> tuple[float, int]:
     """Seconds to check every run against the register's items; runs that failed the check."""
-    from uitlegbaar.check.run import build_check
+    from uitlegbaar.gates.coverage import build_check
     from uitlegbaar.store import LocalStore
 
     local = LocalStore.open(store)

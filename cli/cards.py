@@ -34,7 +34,7 @@ from uitlegbaar.standards import algoritmeregister as ar
 @click.option("--no-input", is_flag=True, help="Do not ask; write what the flags give.")
 def init(path: str, force: bool, no_input: bool, **values: str | None) -> None:
     """Write a commented starter uitlegbaar.yaml (never over an existing one without --force)."""
-    from uitlegbaar.declaration import load, starter
+    from uitlegbaar.evidence.declaration import load, starter
     from uitlegbaar.files import write_atomic
 
     target = Path(path)
@@ -63,7 +63,7 @@ def card(
     ctx: Context, run: str, fmt: str, output: str | None, lang: str, declaration: str | None, algorithm: str | None
 ) -> None:
     """The model card of RUN as Markdown (a Hugging Face card), HTML or JSON."""
-    from uitlegbaar.card.build import build_card, render
+    from uitlegbaar.documents.card.build import build_card, render
     from uitlegbaar.files import write_atomic
 
     compiled = build_card(ctx.store(), run, declaration=declaration, algorithm=algorithm)

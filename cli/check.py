@@ -8,7 +8,7 @@ import click
 from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context
 
 if TYPE_CHECKING:
-    from uitlegbaar.check import CheckReport, FrameworkResult
+    from uitlegbaar.gates import CheckReport, FrameworkResult
 
 
 @cli.command()
@@ -28,8 +28,8 @@ def check(ctx: Context, run: str, required: str, as_json: bool, declaration: str
 
     Exit 1 when an item of a required framework is missing.
     """
-    from uitlegbaar.check import FRAMEWORKS, build_check
-    from uitlegbaar.check.run import unknown_frameworks
+    from uitlegbaar.gates import FRAMEWORKS, build_check
+    from uitlegbaar.gates.coverage import unknown_frameworks
 
     keys = [k.strip() for k in required.split(",") if k.strip()]
     unknown = unknown_frameworks(keys)

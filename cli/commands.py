@@ -52,7 +52,7 @@ def show(ctx: Context, run: str, as_json: bool) -> None:
         return
     from uitlegbaar.cli.show import render_run
 
-    from uitlegbaar.evidence import Evidence
+    from uitlegbaar.evidence.view import Evidence
 
     render_run(store.summary(run_id), Evidence.of(records))
 
@@ -109,7 +109,7 @@ def verify(
 def _verify_document(
     ctx: Context, run: str | None, document: str, declaration: str | None, algorithm: str | None, as_json: bool
 ) -> None:
-    from uitlegbaar.document_check import KIND_NAMES, check_document
+    from uitlegbaar.gates.provenance import KIND_NAMES, check_document
 
     report = check_document(ctx.store(), document, run, declaration=declaration, algorithm=algorithm)
     if as_json:
@@ -131,11 +131,11 @@ def _verify_document(
 def schema(what: str) -> None:
     """Print the JSON Schema of WHAT: records (every evidence record kind) or card (the model card)."""
     if what == "card":
-        from uitlegbaar.card.model import card_json_schema
+        from uitlegbaar.documents.card.model import card_json_schema
 
         emit_json(card_json_schema())
     else:
-        from uitlegbaar.records import json_schema
+        from uitlegbaar.evidence.records import json_schema
 
         emit_json(json_schema())
 

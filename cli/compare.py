@@ -21,7 +21,7 @@ def diff(ctx: Context, a: str, b: str, as_json: bool) -> None:
 
     A and B are run ids, unique prefixes, `latest`, or `latest~N` (the Nth run before the latest).
     """
-    from uitlegbaar.diff import diff_evidence
+    from uitlegbaar.documents.diff import diff_evidence
 
     store = ctx.store()
     found = diff_evidence(_evidence(store, a), _evidence(store, b))
@@ -40,7 +40,7 @@ def diff(ctx: Context, a: str, b: str, as_json: bool) -> None:
 @pass_context
 def lineage(ctx: Context, run: str, fmt: str, output: str | None) -> None:
     """The graph of RUN: source data through steps to the model, its evaluations and explanations."""
-    from uitlegbaar import lineage_view
+    from uitlegbaar.documents import lineage as lineage_view
 
     graph = lineage_view.lineage_graph(_evidence(ctx.store(), run))
     renderers = {
@@ -60,7 +60,7 @@ def lineage(ctx: Context, run: str, fmt: str, output: str | None) -> None:
 
 
 def _evidence(store: Any, ref: str) -> Any:
-    from uitlegbaar.evidence import load_evidence
+    from uitlegbaar.evidence.view import load_evidence
 
     return load_evidence(store, ref)
 
@@ -69,7 +69,7 @@ def _print_diff(found: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from uitlegbaar.diff import summary
+    from uitlegbaar.documents.diff import summary
 
     out = Console(highlight=False, markup=False, emoji=False)  # names are shown as they are
     for side, run in (("A", found.a), ("B", found.b)):

@@ -37,7 +37,7 @@ def export(
     Fields the format asks for that nothing supplied go to standard error as notes. OpenLineage events go
     through the openlineage-python client's transports: http with --url, file with -o, console otherwise.
     """
-    from uitlegbaar.exports import build_export
+    from uitlegbaar.documents.exports import build_export
 
     if url is not None and fmt != "openlineage":
         fail("--url applies to --to openlineage only")
@@ -47,7 +47,7 @@ def export(
     for missing in built.missing:
         click.echo(f"note: {missing}", err=True)
     if fmt == "cyclonedx":
-        from uitlegbaar.exports.cyclonedx import validate_cyclonedx
+        from uitlegbaar.documents.exports.cyclonedx import validate_cyclonedx
 
         problems = validate_cyclonedx(built.document)
         for problem in problems:
@@ -55,7 +55,7 @@ def export(
         if problems:
             fail(f"the BOM fails CycloneDX 1.6 validation ({len(problems)} problem(s)); not written", 1)
     if fmt == "openlineage":
-        from uitlegbaar.exports import transport
+        from uitlegbaar.integrations import openlineage as transport
 
         if url is not None:
             transport.send_http(built.events, url)

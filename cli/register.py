@@ -41,8 +41,8 @@ def register(
         fail("--attach puts the entry in the MLflow run of RUN: use it with --store mlflow")
     store = ctx.store()
     attach_to = store.mlflow_run_of_evidence(run) if attach else None  # known before anything is written
+    from uitlegbaar.documents.register import build_entry, errors, to_csv, validate_entry
     from uitlegbaar.files import write_atomic
-    from uitlegbaar.register import build_entry, errors, to_csv, validate_entry
 
     built = build_entry(store, run, declaration=declaration, algorithm=algorithm)
     payload = built.payload()
@@ -78,7 +78,7 @@ def validate(file: str, as_json: bool) -> None:
 
     Exit 1 when the register would reject it; warnings are handbook rules the register does not check.
     """
-    from uitlegbaar.register import errors, validate_entry
+    from uitlegbaar.documents.register import errors, validate_entry
 
     problems = validate_entry(_read_json(Path(file)))
     failed = errors(problems)

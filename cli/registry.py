@@ -35,8 +35,8 @@ def ingest(ctx: Context, paths: tuple[str, ...], current: tuple[str, ...], as_js
     entries are deduplicated by organisation and source_id. Exit 1 when an entry was rejected (it is left out of
     the plan).
     """
-    from uitlegbaar.register.ingest import make_plan
-    from uitlegbaar.register.sources import read_entries
+    from uitlegbaar.registry.ingest import make_plan
+    from uitlegbaar.registry.sources import read_entries
 
     models = ctx.store().attached_entry if ctx.uses_mlflow and any(p.startswith("models:/") for p in paths) else None
     plan = make_plan(read_entries(paths, models=models), read_entries(current))
@@ -115,11 +115,11 @@ def publish(
     UITLEGBAAR_REGISTER_PASSWORD (or a keyring), never from arguments. Creating an entry stores the
     register's code (LARS) in uitlegbaar.yaml, so the next publication updates it.
     """
-    from uitlegbaar.register.publish import Endpoint, plan_requests
+    from uitlegbaar.registry.publish import Endpoint, plan_requests
 
     data = _read_json(Path(source))
     changes: tuple[Any, ...] = ("release", "publish") if publish_ else ("release",) if release else ()
-    is_plan = isinstance(data, Mapping) and data.get("kind") == "uitlegbaar.register.plan"
+    is_plan = isinstance(data, Mapping) and data.get("kind") == "uitlegbaar.documents.register.plan"
     if is_plan:
         work = _from_plan(data, only)
         target = None
@@ -163,7 +163,7 @@ def publish(
 def _send(
     endpoint: Any, org: str, work: list[tuple[dict[str, Any], str | None]], changes: tuple[Any, ...]
 ) -> tuple[list[Any], list[str]]:
-    from uitlegbaar.register.publish import (
+    from uitlegbaar.registry.publish import (
         AuthenticationError,
         Credentials,
         PublishError,
@@ -184,7 +184,7 @@ def _send(
 
 
 def _from_plan(plan: Mapping[str, Any], only: str | None) -> list[tuple[dict[str, Any], str | None]]:
-    from uitlegbaar.register.publish import publishable
+    from uitlegbaar.registry.publish import publishable
 
     work = [(e, lars) for e, lars in publishable(plan) if only is None or e.get("organization") == only]
     organisations = sorted({str(e.get("organization")) for e, _ in work})
@@ -197,9 +197,9 @@ def _from_entry(
     entry: Any, declaration: str | None, algorithm: str | None
 ) -> tuple[list[tuple[dict[str, Any], str | None]], tuple[Path, str] | None]:
     """The entry with its code (from the entry, else from its declaration), and where to store a new code."""
-    from uitlegbaar import declaration as declarations
-    from uitlegbaar.register import errors, validate_entry
-    from uitlegbaar.register.lars import algorithm_of
+    from uitlegbaar.documents.register import errors, validate_entry
+    from uitlegbaar.evidence import declaration as declarations
+    from uitlegbaar.registry.lars import algorithm_of
 
     failed = errors(validate_entry(entry))
     if failed:
@@ -216,7 +216,7 @@ def _from_entry(
 
 
 def _store_lars(target: tuple[Path, str], lars: str) -> str | None:
-    from uitlegbaar.register.lars import record_lars
+    from uitlegbaar.registry.lars import record_lars
 
     path, key = target
     return f"{path} ({key})" if record_lars(path, lars, key) else None
@@ -235,8 +235,8 @@ def site(paths: tuple[str, ...], output: str, title: str) -> None:
     `uitlegbaar card RUN --format json` writes them; a card goes with the entry of the same algorithm
     (its LARS code, or organisation and source_id). Open DIR/index.html; nothing is fetched from elsewhere.
     """
-    from uitlegbaar.register.sources import read_documents
-    from uitlegbaar.site import build_site
+    from uitlegbaar.registry.site import build_site
+    from uitlegbaar.registry.sources import read_documents
 
     written = build_site(read_documents(paths), output, title)
     click.echo(f"wrote {len(written)} files to {output} (open {Path(output) / 'index.html'})")

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from uitlegbaar.evidence import Evidence
+from uitlegbaar.evidence.view import Evidence
 
 
 def render_run(summary: Any, evidence: Evidence, console: Console | None = None) -> None:

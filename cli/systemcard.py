@@ -18,8 +18,8 @@ def systemcard(ctx: Context, run: str, output: str, declaration: str | None, alg
     """
     import yaml
 
+    from uitlegbaar.documents.systemcard import build
     from uitlegbaar.files import write_atomic
-    from uitlegbaar.systemcard import build
 
     document, notes = build(ctx.store(), run, declaration, algorithm)
     for note in notes:

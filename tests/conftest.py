@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import uitlegbaar
-import uitlegbaar.config
+import uitlegbaar.capture.settings
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,14 +37,14 @@ def store(tmp_path: Path) -> Iterator[Path]:
     """A fresh store folder for this test (configured, not yet created); the implicit run and
     every setting are reset afterwards, so tests do not leak runs or settings into each other."""
     path = tmp_path / "store"
-    uitlegbaar.config.configure(store=path)
+    uitlegbaar.capture.settings.configure(store=path)
     try:
         yield path
     finally:
         try:
             uitlegbaar.end_run()
         finally:
-            uitlegbaar.config.reset()
+            uitlegbaar.capture.settings.reset()
 
 
 @pytest.fixture(scope="session")

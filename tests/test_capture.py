@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 import uitlegbaar as ub
 from uitlegbaar.capture.fingerprint import ALGORITHM, fingerprint_table
 from uitlegbaar.capture.tables import to_arrow
-from uitlegbaar.records import (
+from uitlegbaar.evidence.records import (
     DatasetRecord,
     EvaluationRecord,
     ExplanationRecord,

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from pipelines import capture_run
-from uitlegbaar.card.build import build_card, render
-from uitlegbaar.card.compile import compile_card
-from uitlegbaar.card.model import ModelCard, card_json_schema
-from uitlegbaar.declaration import Declaration, load, starter
+from uitlegbaar.documents.card.build import build_card, render
+from uitlegbaar.documents.card.compile import compile_card
+from uitlegbaar.documents.card.model import ModelCard, card_json_schema
 from uitlegbaar.errors import ConfigurationError
-from uitlegbaar.evidence import load_evidence
+from uitlegbaar.evidence.declaration import Declaration, load, starter
+from uitlegbaar.evidence.view import load_evidence
 from uitlegbaar.store import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,11 +17,11 @@ from markupsafe import escape
 from sklearn.linear_model import LogisticRegression
 
 import uitlegbaar as ub
-from uitlegbaar.card import ModelCard, compile_card
-from uitlegbaar.card.html import SECTIONS, render_html
-from uitlegbaar.declaration import Declaration
-from uitlegbaar.evidence import Evidence, load_evidence
-from uitlegbaar.labels import label
+from uitlegbaar.documents.card import ModelCard, compile_card
+from uitlegbaar.documents.card.html import SECTIONS, render_html
+from uitlegbaar.documents.i18n import label
+from uitlegbaar.evidence.declaration import Declaration
+from uitlegbaar.evidence.view import Evidence, load_evidence
 from uitlegbaar.store import LocalStore
 
 HOSTILE = '<script>alert("x")</script> "quotes"'

@@ -15,11 +15,11 @@ from sklearn.linear_model import LogisticRegression
 
 import uitlegbaar as ub
 from pipelines import capture_run
-from uitlegbaar.card.compile import compile_card
-from uitlegbaar.check import FRAMEWORKS, CheckReport, build_check, check, frameworks_for
-from uitlegbaar.declaration import Declaration, load
+from uitlegbaar.documents.card.compile import compile_card
 from uitlegbaar.errors import ConfigurationError
-from uitlegbaar.evidence import load_evidence
+from uitlegbaar.evidence.declaration import Declaration, load
+from uitlegbaar.evidence.view import load_evidence
+from uitlegbaar.gates import FRAMEWORKS, CheckReport, build_check, check, frameworks_for
 from uitlegbaar.store import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]

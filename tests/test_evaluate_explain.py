@@ -16,9 +16,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 import uitlegbaar as ub
+from uitlegbaar.analysis.explanations import shap_explanation
 from uitlegbaar.errors import ConfigurationError, UitlegbaarWarning
-from uitlegbaar.evidence import Evidence, load_evidence
-from uitlegbaar.explanations import shap_explanation
+from uitlegbaar.evidence.view import Evidence, load_evidence
 from uitlegbaar.store import LocalStore
 
 ROWS = 4_000
@@ -238,7 +238,7 @@ def test_a_model_with_its_own_score_is_explained_by_sklearns_path(applications: 
     from sklearn.inspection import permutation_importance
     from sklearn.model_selection import GridSearchCV
 
-    from uitlegbaar.explanations import permutation_explanation
+    from uitlegbaar.analysis.explanations import permutation_explanation
 
     X, y = applications[["inkomen"]].assign(ruis=np.arange(ROWS) % 7), applications["heronderzoek"]
     search = GridSearchCV(LogisticRegression(max_iter=1_000), {"C": [1.0]}, scoring="roc_auc", cv=2).fit(X, y)

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from uitlegbaar.explanations import (
+from uitlegbaar.analysis.explanations import (
     aggregate_by_source,
     coefficient_explanation,
     permutation_explanation,

@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 
 import uitlegbaar as ub
-import uitlegbaar.config
+import uitlegbaar.capture.settings
 from pipelines import capture_run
 from test_cli import cli
-from uitlegbaar import declaration as declarations
-from uitlegbaar.evidence import Evidence, load_evidence
-from uitlegbaar.exports import FORMATS, compile_export
-from uitlegbaar.exports.common import NO_SUBGROUP_ANALYSIS
-from uitlegbaar.exports.facets import FACETS_SCHEMA_FILE, FACETS_SCHEMA_URL, facets_schema
+from uitlegbaar.documents.exports import FORMATS, compile_export
+from uitlegbaar.documents.exports.common import NO_SUBGROUP_ANALYSIS
+from uitlegbaar.documents.exports.facets import FACETS_SCHEMA_FILE, FACETS_SCHEMA_URL, facets_schema
+from uitlegbaar.evidence import declaration as declarations
+from uitlegbaar.evidence.view import Evidence, load_evidence
 from uitlegbaar.store import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +43,7 @@ def standard(*parts: str) -> Path:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, str]]:
     """One store with the example pipeline (steps, splits, per-group metrics) and the small test pipeline."""
     store = tmp_path_factory.mktemp("exports") / "store"
-    uitlegbaar.config.configure(store=store)
+    uitlegbaar.capture.settings.configure(store=store)
     sys.path.insert(0, str(EXAMPLES))
     try:
         import toeslagen_pipeline
@@ -54,7 +54,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, 
     finally:
         sys.path.remove(str(EXAMPLES))
         ub.end_run()
-        uitlegbaar.config.reset()
+        uitlegbaar.capture.settings.reset()
 
 
 def evidence_of(runs: tuple[Path, str, str], which: int = 1) -> Evidence:
@@ -84,7 +84,7 @@ def cyclonedx_validator() -> Any:
 
 
 def test_cyclonedx_bom_passes_the_official_schema_and_the_library_strict_validator(runs: tuple[Path, str, str]) -> None:
-    from uitlegbaar.exports.cyclonedx import validate_cyclonedx
+    from uitlegbaar.documents.exports.cyclonedx import validate_cyclonedx
 
     evidence = evidence_of(runs)
     bom = compile_export("cyclonedx", evidence, declared()).document
@@ -115,7 +115,7 @@ def test_cyclonedx_bom_passes_the_official_schema_and_the_library_strict_validat
 
 
 def test_the_cyclonedx_validators_reject_a_broken_model_card(runs: tuple[Path, str, str]) -> None:
-    from uitlegbaar.exports.cyclonedx import validate_cyclonedx
+    from uitlegbaar.documents.exports.cyclonedx import validate_cyclonedx
 
     bom = compile_export("cyclonedx", evidence_of(runs), declared()).document
     model = next(c for c in bom["components"] if c["type"] == "machine-learning-model")
@@ -214,7 +214,7 @@ def test_a_facet_that_breaks_its_published_schema_is_rejected(runs: tuple[Path, 
 def test_the_custom_facet_schema_is_immutable_and_named_by_its_url() -> None:
     schema = facets_schema()
     assert schema["$id"] == FACETS_SCHEMA_URL and FACETS_SCHEMA_URL.endswith(FACETS_SCHEMA_FILE)
-    shipped = ROOT / "src" / "uitlegbaar" / "exports" / "schemas" / FACETS_SCHEMA_FILE
+    shipped = ROOT / "src" / "uitlegbaar" / "documents" / "exports" / "schemas" / FACETS_SCHEMA_FILE
     digest = hashlib.sha256(shipped.read_bytes()).hexdigest()
     assert digest == FACETS_SCHEMA_SHA256, "a published facet schema changed: add a new version instead"
     keys = {key: ref["$ref"].rsplit("/", 1)[-1] for key, ref in schema["properties"].items()}

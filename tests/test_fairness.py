@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from uitlegbaar.fairness import AttributeResult, group_metrics
+from uitlegbaar.analysis.fairness import AttributeResult, group_metrics
 
 # Group a: tp, fn, fp, tn. Group b: fn, tn, fp, fp. Group c: only negatives, never predicted positive.
 Y_TRUE = [1, 1, 0, 0, 1, 0, 0, 0, 0, 0]
@@ -143,7 +143,7 @@ def test_output_holds_labels_and_numbers_only() -> None:
 
 
 def test_import_stays_light() -> None:
-    code = "import sys, uitlegbaar.fairness, uitlegbaar.proxies; print('numpy' in sys.modules, 'pandas' in sys.modules)"
+    code = "import sys, uitlegbaar.analysis.fairness, uitlegbaar.analysis.proxies; print('numpy' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 

@@ -24,8 +24,8 @@ from sklearn.tree import DecisionTreeClassifier
 import uitlegbaar as ub
 import uitlegbaar.capture.datasets
 import uitlegbaar.capture.decorators
-import uitlegbaar.config
-from uitlegbaar.records import DatasetRecord, GapRecord, ModelRecord, Record, RunEndRecord
+import uitlegbaar.capture.settings
+from uitlegbaar.evidence.records import DatasetRecord, GapRecord, ModelRecord, Record, RunEndRecord
 from uitlegbaar.store import LocalStore
 from uitlegbaar.store.verify import verify_store
 
@@ -133,7 +133,7 @@ def test_a_table_that_cannot_be_converted_gives_a_gap(store: Path) -> None:
 
 
 def test_strict_mode_raises_capture_error(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    uitlegbaar.config.configure(strict=True)
+    uitlegbaar.capture.settings.configure(strict=True)
     monkeypatch.setattr(uitlegbaar.capture.datasets, "fingerprint_table", _boom)
 
     @ub.dataset(name="bron")
@@ -233,7 +233,7 @@ def test_read_only_store_completes_training_and_spills(tmp_path: Path, temp_fold
         store_path.write_text("not a folder")
     else:
         store_path = read_only / "store"
-    uitlegbaar.config.configure(store=store_path)
+    uitlegbaar.capture.settings.configure(store=store_path)
     try:
         with uitlegbaar_warnings() as caught:
             model, run_id = _train_pipeline()
@@ -243,26 +243,26 @@ def test_read_only_store_completes_training_and_spills(tmp_path: Path, temp_fold
     finally:
         read_only.chmod(0o755)
         uitlegbaar.end_run()
-        uitlegbaar.config.reset()
+        uitlegbaar.capture.settings.reset()
 
 
 def test_unwritable_store_gives_one_warning(tmp_path: Path, temp_folder: Path) -> None:
     store_path = tmp_path / "a-file"
     store_path.write_text("not a folder")
-    uitlegbaar.config.configure(store=store_path)
+    uitlegbaar.capture.settings.configure(store=store_path)
     try:
         with uitlegbaar_warnings() as caught:
             _train_pipeline()
         assert len(caught) == 1, [str(w.message) for w in caught]
     finally:
         uitlegbaar.end_run()
-        uitlegbaar.config.reset()
+        uitlegbaar.capture.settings.reset()
 
 
 def test_unwritable_store_in_strict_mode_raises(tmp_path: Path) -> None:
     store_path = tmp_path / "a-file"
     store_path.write_text("not a folder")
-    uitlegbaar.config.configure(store=store_path, strict=True)
+    uitlegbaar.capture.settings.configure(store=store_path, strict=True)
     try:
         # an explicit run raises StoreError, an implicit one CaptureError (see the report); both are
         # UitlegbaarErrors and neither is a silent loss
@@ -277,7 +277,7 @@ def test_unwritable_store_in_strict_mode_raises(tmp_path: Path) -> None:
             load_data()
     finally:
         uitlegbaar.end_run()
-        uitlegbaar.config.reset()
+        uitlegbaar.capture.settings.reset()
 
 
 @contextmanager
@@ -319,7 +319,7 @@ def test_full_disk_completes_training_and_spills(tmp_path: Path, temp_folder: Pa
         store_path = disk / "store"
         LocalStore.open(store_path, create=True)  # the store exists; then the disk fills up
         _fill(disk)
-        uitlegbaar.config.configure(store=store_path)
+        uitlegbaar.capture.settings.configure(store=store_path)
         try:
             with uitlegbaar_warnings() as caught:
                 model, run_id = _train_pipeline()
@@ -329,7 +329,7 @@ def test_full_disk_completes_training_and_spills(tmp_path: Path, temp_folder: Pa
             assert LocalStore.open(store_path).leftovers() == []  # failed writes leave no temporary files
         finally:
             uitlegbaar.end_run()
-            uitlegbaar.config.reset()
+            uitlegbaar.capture.settings.reset()
 
 
 # ---------------------------------------------------------------- the store fails in the middle of a run
@@ -374,7 +374,7 @@ def test_a_store_that_fails_mid_run_keeps_what_it_has_and_the_rest_is_spilled(
 ) -> None:
     with tiny_disk(tmp_path / "disk", size="2m") as disk:
         store_path = disk / "store"
-        uitlegbaar.config.configure(store=store_path)
+        uitlegbaar.capture.settings.configure(store=store_path)
         try:
             with uitlegbaar_warnings() as caught:
                 model, run_id, written = _train_in_two_halves(
@@ -382,7 +382,7 @@ def test_a_store_that_fails_mid_run_keeps_what_it_has_and_the_rest_is_spilled(
                 )
         finally:
             uitlegbaar.end_run()
-            uitlegbaar.config.reset()
+            uitlegbaar.capture.settings.reset()
         assert isinstance(model, DecisionTreeClassifier) and model.get_depth() <= 3
         spill = _spill_folder(caught, run_id)
         if fault == "read-only":

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from uitlegbaar.cli.app import cli
 
 import uitlegbaar as ub
-import uitlegbaar.config
-from uitlegbaar.card.build import build_card, render
-from uitlegbaar.declaration import load
-from uitlegbaar.evidence import load_evidence
-from uitlegbaar.lineage_view import lineage_graph, to_html
+import uitlegbaar.capture.settings
+from uitlegbaar.documents.card.build import build_card, render
+from uitlegbaar.documents.lineage import lineage_graph, to_html
+from uitlegbaar.evidence.declaration import load
+from uitlegbaar.evidence.view import load_evidence
 from uitlegbaar.store import LocalStore
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "uitlegbaar.yaml"
@@ -148,7 +148,7 @@ def _declaration(tmp_path: Path, text: str) -> Path:
 @given(names=st.lists(hostile_text, min_size=2, max_size=2, unique=True), text=hostile_text)
 def test_hostile_names_and_text_never_become_script_in_html(tmp_path: Path, names: list[str], text: str) -> None:
     store = tmp_path / f"store-{abs(hash((tuple(names), text)))}"
-    uitlegbaar.config.configure(store=store)
+    uitlegbaar.capture.settings.configure(store=store)
     try:
         frame = pd.DataFrame({names[0]: [1.0, 2.0, 3.0, 4.0], names[1]: ["a", "b", "a", "b"], "y": [0, 1, 0, 1]})
 
@@ -172,7 +172,7 @@ def test_hostile_names_and_text_never_become_script_in_html(tmp_path: Path, name
             evaluate(model, data[[names[0]]], data["y"])
     finally:
         uitlegbaar.end_run()
-        uitlegbaar.config.reset()
+        uitlegbaar.capture.settings.reset()
     local = LocalStore.open(store)
     card = build_card(local, run.id, declaration=_declaration(tmp_path, text))
     for lang in ("en", "nl"):
@@ -198,11 +198,11 @@ def one_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from pipelines import capture_run
 
     store = tmp_path_factory.mktemp("cli") / "store"
-    uitlegbaar.config.configure(store=store)
+    uitlegbaar.capture.settings.configure(store=store)
     try:
         capture_run()
     finally:
-        uitlegbaar.config.reset()
+        uitlegbaar.capture.settings.reset()
     return store
 
 

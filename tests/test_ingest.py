@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from uitlegbaar.register import to_csv
-from uitlegbaar.register.csv_export import parse_grouping, read_csv
-from uitlegbaar.register.ingest import comparable, make_plan
-from uitlegbaar.register.sources import Document, read_entries
+from uitlegbaar.documents.register import to_csv
+from uitlegbaar.documents.register.csv_export import parse_grouping, read_csv
+from uitlegbaar.registry.ingest import comparable, make_plan
+from uitlegbaar.registry.sources import Document, read_entries
 
 EXECUTABLE = shutil.which("uitlegbaar") or str(Path(sys.executable).with_name("uitlegbaar"))
 
@@ -202,7 +202,7 @@ def test_files_folders_and_the_site_data_dump_are_read(tmp_path: Path) -> None:
 
 
 def _cell(value: Any) -> str:
-    from uitlegbaar.register.csv_export import cell
+    from uitlegbaar.documents.register.csv_export import cell
 
     return cell(value)
 
@@ -226,7 +226,7 @@ def test_ingest_command_prints_a_table_and_the_same_plan_as_json(tmp_path: Path)
 
     as_json = cli("ingest", str(tmp_path / "team.json"), "--register", str(tmp_path / "register.csv"), "--json")
     plan = json.loads(as_json.stdout)
-    assert plan["kind"] == "uitlegbaar.register.plan" and plan["ok"] is True
+    assert plan["kind"] == "uitlegbaar.documents.register.plan" and plan["ok"] is True
     assert [(i["action"], i["source_id"]) for i in plan["items"]] == [
         ("new", "ML-0001"),
         ("changed", "ML-0002"),

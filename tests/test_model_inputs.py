@@ -12,10 +12,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import uitlegbaar as ub
-from uitlegbaar.card.compile import compile_card
-from uitlegbaar.declaration import Declaration
-from uitlegbaar.evidence import load_evidence
-from uitlegbaar.records import GapRecord, ModelRecord
+from uitlegbaar.documents.card.compile import compile_card
+from uitlegbaar.evidence.declaration import Declaration
+from uitlegbaar.evidence.records import GapRecord, ModelRecord
+from uitlegbaar.evidence.view import load_evidence
 from uitlegbaar.store import LocalStore
 
 FRAME = pd.DataFrame(

@@ -11,7 +11,7 @@ import pytest
 
 from uitlegbaar.capture.profile import EXACT_DISTINCT_MAX_ROWS, TOP_VALUES, profile_table
 from uitlegbaar.capture.tables import to_arrow
-from uitlegbaar.records import ColumnProfile
+from uitlegbaar.evidence.records import ColumnProfile
 
 LARGE = 200_000
 assert LARGE > EXACT_DISTINCT_MAX_ROWS

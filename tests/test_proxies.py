@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import chi2_contingency
 from scipy.stats.contingency import association
 
-from uitlegbaar.proxies import abs_pearson, correlation_ratio, cramers_v_table, screen_proxies
+from uitlegbaar.analysis.proxies import abs_pearson, correlation_ratio, cramers_v_table, screen_proxies
 
 ROWS = 5_000
 TABLE = np.array([[20, 5, 5], [4, 16, 10]])

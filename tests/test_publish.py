@@ -25,8 +25,8 @@ pytest.importorskip("jsonschema", reason="the register double validates with jso
 
 from register_server import FakeRegister, Served, spec_path
 from uitlegbaar.errors import ConfigurationError
-from uitlegbaar.register.lars import record_lars
-from uitlegbaar.register.publish import (
+from uitlegbaar.registry.lars import record_lars
+from uitlegbaar.registry.publish import (
     AuthenticationError,
     Credentials,
     Endpoint,
@@ -336,8 +336,8 @@ def test_publish_command_dry_run_then_send_stores_the_code(
 
 
 def test_publish_command_sends_a_plan(register: tuple[FakeRegister, Served], tmp_path: Path) -> None:
-    from uitlegbaar.register.ingest import make_plan
-    from uitlegbaar.register.sources import Document
+    from uitlegbaar.registry.ingest import make_plan
+    from uitlegbaar.registry.sources import Document
 
     fake, served = register
     fake.limit = 1000

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from pipelines import BSNS, capture_run
-from uitlegbaar.card.compile import compile_card
-from uitlegbaar.declaration import Declaration, Reference, load
+from uitlegbaar.documents.card.compile import compile_card
+from uitlegbaar.documents.register import build_entry, compile_entry, errors, strip_html, to_csv, validate_entry
 from uitlegbaar.errors import ConfigurationError
-from uitlegbaar.evidence import Evidence, load_evidence
-from uitlegbaar.register import build_entry, compile_entry, errors, strip_html, to_csv, validate_entry
+from uitlegbaar.evidence.declaration import Declaration, Reference, load
+from uitlegbaar.evidence.view import Evidence, load_evidence
 from uitlegbaar.standards import algoritmeregister as ar
 from uitlegbaar.store import LocalStore
 

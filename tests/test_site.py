@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from uitlegbaar.register.sources import read_documents
-from uitlegbaar.site import build_site
+from uitlegbaar.registry.site import build_site
+from uitlegbaar.registry.sources import read_documents
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -56,8 +56,8 @@ def other(n: int, **changes: Any) -> dict[str, Any]:
 def inputs(store: Path, tmp_path: Path) -> Path:
     """A folder with the real run's entry and card (as the commands write them) and two other entries."""
     from pipelines import capture_run
-    from uitlegbaar.card.build import build_card, render
-    from uitlegbaar.register import build_entry
+    from uitlegbaar.documents.card.build import build_card, render
+    from uitlegbaar.documents.register import build_entry
     from uitlegbaar.store import LocalStore
 
     run = capture_run()

@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 from pipelines import capture_run
-from uitlegbaar.card.compile import compile_card
-from uitlegbaar.declaration import Declaration, load
-from uitlegbaar.evidence import load_evidence
+from uitlegbaar.documents.card.compile import compile_card
+from uitlegbaar.documents.systemcard import build_systemcard, compile_systemcard
+from uitlegbaar.evidence.declaration import Declaration, load
+from uitlegbaar.evidence.view import load_evidence
 from uitlegbaar.store import LocalStore
-from uitlegbaar.systemcard import build_systemcard, compile_systemcard
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = (

@@ -18,6 +18,7 @@ from opentelemetry import trace
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 import uitlegbaar as ub
+from uitlegbaar.capture import settings
 from uitlegbaar.store import LocalStore
 
 
@@ -97,7 +98,7 @@ def test_the_standard_otlp_variables_switch_export_on(
     store: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{receiver.server_port}")
-    ub.config.reset()  # the tracer is made on first use: drop the one an earlier test made
+    settings.reset()  # the tracer is made on first use: drop the one an earlier test made
     ub.configure(store=store)  # (reset forgets the store too: never write into the working folder)
     with ub.run("from env"):
         add_one(1)

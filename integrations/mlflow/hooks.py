@@ -28,7 +28,7 @@ from typing import Any
 
 from uitlegbaar.integrations.mlflow.link import MlflowLink, active_link, timeout_s
 
-from uitlegbaar.capture.run import ActiveRun, active_run, capturing, current_run
+from uitlegbaar.capture.runs import ActiveRun, active_run, capturing, current_run
 
 MODEL_ARGUMENTS = ("sk_model", "python_model", "xgb_model", "lgb_model", "cb_model", "pytorch_model", "model")
 
@@ -202,7 +202,7 @@ def _capture_logged_model(info: Any, kwargs: dict[str, Any], link: MlflowLink) -
 
 
 def _record_logged_model(run: ActiveRun, model_id: str | None, info: Any, kwargs: dict[str, Any]) -> None:
-    from uitlegbaar.records import LoggedModelRecord
+    from uitlegbaar.evidence.records import LoggedModelRecord
 
     signature = info.signature.to_dict() if getattr(info, "signature", None) is not None else {}
     version = getattr(info, "registered_model_version", None)
@@ -270,7 +270,7 @@ def _target(link: MlflowLink) -> ActiveRun:
 def _finish(link: MlflowLink, status: str) -> None:
     """Record the MLflow run's metrics, then close (and so send) the uitlegbaar runs that belong to it: the implicit
     run of this MLflow run and autolog's own."""
-    from uitlegbaar.capture.run import end_run as end_implicit_run
+    from uitlegbaar.capture.runs import end_run as end_implicit_run
 
     with _lock:
         own = _runs.pop(link.run_id, None)
@@ -291,7 +291,7 @@ def _finish(link: MlflowLink, status: str) -> None:
 def _record_mlflow_run(run: ActiveRun, link: MlflowLink) -> None:
     """What the tracking server holds for the run (read within the upload time budget): its parameters and logged
     inputs with MLflow's own digests, and its latest metrics as an evaluation."""
-    from uitlegbaar.records import EvaluationRecord, MlflowInput, MlflowRunRecord
+    from uitlegbaar.evidence.records import EvaluationRecord, MlflowInput, MlflowRunRecord
 
     found: list[Any] = []
 

@@ -143,7 +143,7 @@ def upload(store_root: Path, run_id: str, link: MlflowLink, tags: bool = True) -
     from mlflow.tracking import MlflowClient
 
     from uitlegbaar import __version__
-    from uitlegbaar.evidence import Evidence
+    from uitlegbaar.evidence.view import Evidence
     from uitlegbaar.store import LocalStore
 
     store = LocalStore.open(store_root)

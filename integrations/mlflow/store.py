@@ -32,7 +32,7 @@ from uitlegbaar.integrations.mlflow.link import (
 )
 
 from uitlegbaar.errors import StoreError
-from uitlegbaar.evidence import Evidence
+from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.files import write_atomic
 from uitlegbaar.store.local import LocalStore
 

@@ -68,7 +68,7 @@ class MlflowSpanExporter(SpanExporter):
 
 def send_traces_to_mlflow(tracking_uri: str | None = None) -> None:
     """From now on, send every MLflow-linked run's spans to the tracking server (next to any OTLP export)."""
-    from uitlegbaar import config
+    from uitlegbaar.capture import settings as config
 
     current = config.settings().span_exporter
     if isinstance(current, MlflowSpanExporter) and current.tracking_uri == tracking_uri:

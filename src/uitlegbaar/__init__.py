@@ -18,8 +18,8 @@ from uitlegbaar._version import __version__
 
 if TYPE_CHECKING:
     from uitlegbaar.capture.decorators import dataset, evaluate, explain, record_dataset, step, train
-    from uitlegbaar.capture.run import ActiveRun, active_run, current_run, end_run, run
-    from uitlegbaar.config import configure
+    from uitlegbaar.capture.runs import ActiveRun, active_run, current_run, end_run, run
+    from uitlegbaar.capture.settings import configure
     from uitlegbaar.errors import (
         CaptureError,
         ConfigurationError,
@@ -36,12 +36,12 @@ _EXPORTS = {
     "evaluate": "uitlegbaar.capture.decorators",
     "explain": "uitlegbaar.capture.decorators",
     "record_dataset": "uitlegbaar.capture.decorators",
-    "run": "uitlegbaar.capture.run",
-    "ActiveRun": "uitlegbaar.capture.run",
-    "active_run": "uitlegbaar.capture.run",
-    "current_run": "uitlegbaar.capture.run",
-    "end_run": "uitlegbaar.capture.run",
-    "configure": "uitlegbaar.config",
+    "run": "uitlegbaar.capture.runs",
+    "ActiveRun": "uitlegbaar.capture.runs",
+    "active_run": "uitlegbaar.capture.runs",
+    "current_run": "uitlegbaar.capture.runs",
+    "end_run": "uitlegbaar.capture.runs",
+    "configure": "uitlegbaar.capture.settings",
     "autolog": "uitlegbaar.integrations.mlflow",
     "UitlegbaarError": "uitlegbaar.errors",
     "ConfigurationError": "uitlegbaar.errors",

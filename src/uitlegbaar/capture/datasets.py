@@ -8,9 +8,9 @@ from typing import Any
 
 from uitlegbaar.capture.fingerprint import TableFingerprint, fingerprint_table, logical_type
 from uitlegbaar.capture.profile import profile_table
-from uitlegbaar.capture.run import ActiveRun
+from uitlegbaar.capture.runs import ActiveRun
 from uitlegbaar.capture.tables import origin_of, to_arrow
-from uitlegbaar.records import ColumnSchema, DatasetRecord, DatasetRef, Fingerprint
+from uitlegbaar.evidence.records import ColumnSchema, DatasetRecord, DatasetRef, Fingerprint
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,20 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from uitlegbaar.capture import analysis, lineage
-from uitlegbaar.capture.datasets import CapturedTable, Declared, capture_table
-from uitlegbaar.capture.redact import safe_params
-from uitlegbaar.capture.run import ActiveRun, active_run, capturing
-from uitlegbaar.capture.tables import is_table
-from uitlegbaar.errors import ConfigurationError
-from uitlegbaar.explanations import (
+from uitlegbaar.analysis.explanations import (
     DEFAULT_LOCAL,
     DEFAULT_REPEATS,
     DEFAULT_SAMPLE,
     DEFAULT_SAMPLES,
     ExplanationSettings,
 )
-from uitlegbaar.records import (
+from uitlegbaar.capture import column_lineage, evaluation
+from uitlegbaar.capture.datasets import CapturedTable, Declared, capture_table
+from uitlegbaar.capture.redact import safe_params
+from uitlegbaar.capture.runs import ActiveRun, active_run, capturing
+from uitlegbaar.capture.tables import is_table
+from uitlegbaar.errors import ConfigurationError
+from uitlegbaar.evidence.records import (
     EvaluationRecord,
     Explanation,
     ExplanationRecord,
@@ -222,7 +222,7 @@ def step(fn: F | None = None, *, name: str | None = None) -> Any:
             params=safe_params(call.scalars()),
             inputs=[c.ref for c in inputs],
             outputs=[c.ref for c in outputs],
-            lineage=lineage.between(inputs, outputs) if inputs and outputs else None,
+            lineage=column_lineage.between(inputs, outputs) if inputs and outputs else None,
             duration_s=call.duration_s,
         )
 
@@ -255,7 +255,7 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
         )
         if explain:
             with capturing(run, f"explanation of {label}", call.function):
-                found = analysis.Arguments.of(call.arguments)
+                found = evaluation.Arguments.of(call.arguments)
                 _explain(run, call, fitted, found.X, found.y, ExplanationSettings())
 
     return _decorator(fn, "train", capture)
@@ -338,8 +338,8 @@ def evaluate(
         proxies: list[Any] = []
         if sensitive:
             with capturing(run, f"subgroup metrics of {call.function}", call.function):
-                fairness, proxies, notes = analysis.subgroup_analysis(
-                    analysis.Arguments.of(call.arguments, exclude=sensitive),
+                fairness, proxies, notes = evaluation.subgroup_analysis(
+                    evaluation.Arguments.of(call.arguments, exclude=sensitive),
                     sensitive,
                     thresholds,
                     proxy_threshold,
@@ -356,7 +356,7 @@ def evaluate(
             model_id=run.last_model_id,
             split=split,
             metrics=metrics,
-            by_group=analysis.by_group(fairness) | returned_by_group,
+            by_group=evaluation.by_group(fairness) | returned_by_group,
             sensitive=list(sensitive),
             fairness=fairness,
             proxies=proxies,
@@ -395,7 +395,7 @@ def explain(
             importances, _ = _split_metrics(call.result)
             _record_explanation(run, call, Explanation(method=method or "returned", importances=importances))
             return
-        found = analysis.Arguments.of(call.arguments)
+        found = evaluation.Arguments.of(call.arguments)
         if found.model is None or found.X is None:
             raise TypeError(
                 "@uitlegbaar.explain found no fitted model and X among the arguments, nor a returned mapping"
@@ -407,7 +407,7 @@ def explain(
 
 def _explain(run: ActiveRun, call: Call, model: Any, X: Any, y: Any, settings: ExplanationSettings) -> None:
     """Record every default explanation of `model`; notes on what was left out go with the first one."""
-    from uitlegbaar.explanations import explain_model
+    from uitlegbaar.analysis.explanations import explain_model
 
     explanations, notes = explain_model(model, X, y, settings, sources=_sources(run, model, X))
     for i, explanation in enumerate(explanations):
@@ -453,7 +453,7 @@ def _explanation_settings(
 
 
 def _check_thresholds(thresholds: Any) -> None:
-    from uitlegbaar.fairness import threshold_names
+    from uitlegbaar.analysis.fairness import threshold_names
 
     if thresholds is None:
         return

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from uitlegbaar.capture.fingerprint import PARALLEL_MIN_BYTES, logical_type
 from uitlegbaar.capture.parallel import map_columns
-from uitlegbaar.records import ColumnProfile, ValueCount
+from uitlegbaar.evidence.records import ColumnProfile, ValueCount
 
 if TYPE_CHECKING:
     import numpy as np

@@ -12,7 +12,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from uitlegbaar.records import GitInfo, Provenance
+from uitlegbaar.evidence.records import GitInfo, Provenance
 
 KEY_PACKAGES = (
     "uitlegbaar",

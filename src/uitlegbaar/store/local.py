@@ -32,7 +32,7 @@ from uitlegbaar.files import TMP_PREFIX, write_atomic, write_named
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from uitlegbaar.records import Record
+    from uitlegbaar.evidence.records import Record
 
 FORMAT = 1
 MARKER = "uitlegbaar-store.json"
@@ -71,7 +71,7 @@ class StoredRecord:
     file: str
 
     def parse(self) -> Record:
-        from uitlegbaar.records import parse_record
+        from uitlegbaar.evidence.records import parse_record
 
         return parse_record(self.body, self.digest)
 

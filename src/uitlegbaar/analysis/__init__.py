@@ -1,0 +1,1 @@
+"""Pure analyses on tables and models: fairness per group, proxy screening, explanations."""

@@ -1,0 +1,386 @@
+"""Global explanations with a stability check: permutation importance on bounded samples, the
+coefficients of linear models, and SHAP values when the shap package is installed.
+
+Permutation importance works for any fitted estimator (sklearn, always available). It is computed
+on samples (by default three of at most 1,000 rows each, fixed seed) so that explaining stays a small fraction of
+training time, and repeated on several disjoint samples: the agreement of the importance rankings
+across them (mean Spearman correlation) says how much the ranking can be trusted. With the estimator's
+own score it predicts each input's permuted copies in one call (the same permutations scikit-learn
+draws, so the numbers equal `sklearn.inspection.permutation_importance`).
+
+`explain_model` runs what applies to a model and returns the explanations plus notes on what was left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from uitlegbaar.evidence.records import Explanation, LocalExplanation
+
+DEFAULT_SAMPLE = 1_000
+DEFAULT_REPEATS = 3
+DEFAULT_SAMPLES = 3
+DEFAULT_SHAP_SAMPLE = 500
+DEFAULT_LOCAL = 3
+SHAP_BACKGROUND = 100
+STABILITY_TOP = 10  # rank agreement over the most important inputs: noise inputs rank at random
+
+__all__ = [
+    "Explanation",
+    "ExplanationSettings",
+    "aggregate_by_source",
+    "coefficient_explanation",
+    "explain_model",
+    "permutation_explanation",
+    "rank_agreement",
+    "shap_explanation",
+]
+
+
+@dataclass(frozen=True)
+class ExplanationSettings:
+    """How `explain_model` explains: sample sizes, seed, scoring, and whether to use SHAP (None: when installed)."""
+
+    sample: int = DEFAULT_SAMPLE
+    samples: int = DEFAULT_SAMPLES
+    repeats: int = DEFAULT_REPEATS
+    seed: int = 0
+    scoring: str | None = None
+    shap: bool | None = None
+    shap_sample: int = DEFAULT_SHAP_SAMPLE
+    local: int = DEFAULT_LOCAL
+
+
+def explain_model(
+    model: Any,
+    X: Any,
+    y: Any | None,
+    settings: ExplanationSettings = ExplanationSettings(),
+    sources: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[list[Explanation], list[str]]:
+    """Every explanation that applies to `model`: coefficients (linear models), permutation importance
+    (needs `y`), SHAP (when installed, unless `settings.shap` is False). Returns them with notes on what was
+    not computed and why."""
+    found: list[Explanation] = []
+    notes: list[str] = []
+    coefficients = coefficient_explanation(model, sources)
+    if coefficients is not None:
+        found.append(coefficients)
+    if y is None:
+        notes.append("permutation importance needs the true outcomes: pass y to the explained function")
+    else:
+        found.append(
+            permutation_explanation(
+                model,
+                X,
+                y,
+                sample=settings.sample,
+                samples=settings.samples,
+                repeats=settings.repeats,
+                seed=settings.seed,
+                scoring=settings.scoring,
+                sources=sources,
+            )
+        )
+    if settings.shap is not False:
+        if not _shap_available():
+            notes.append("SHAP not computed: the shap package is not installed (pip install shap)")
+        else:
+            try:
+                found.append(
+                    shap_explanation(
+                        model, X, sample=settings.shap_sample, local=settings.local, seed=settings.seed, sources=sources
+                    )
+                )
+            except Exception as exc:  # SHAP is the optional extra: the other explanations stand
+                notes.append(f"SHAP not computed: {type(exc).__name__}: {str(exc)[:200]}")
+    return found, notes
+
+
+def permutation_explanation(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    sample: int = DEFAULT_SAMPLE,
+    samples: int = DEFAULT_SAMPLES,
+    repeats: int = DEFAULT_REPEATS,
+    seed: int = 0,
+    scoring: str | None = None,
+    sources: Mapping[str, Sequence[str]] | None = None,
+) -> Explanation:
+    """Permutation importance of `model` on `samples` disjoint samples of at most `sample` rows of
+    (X, y); importances are the mean over the samples, stability the agreement of their rankings of
+    the (at most ten) most important inputs.
+    `sources` maps a model input to the source columns it was derived from (for `by_source`)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = len(X)
+    size = min(sample, max(1, rows // samples)) if samples > 1 else min(sample, rows)
+    order = rng.permutation(rows)
+    names = [str(c) for c in getattr(X, "columns", range(np.shape(X)[1]))]
+    score = _batched_score(model) if scoring is None else None
+    per_sample = []
+    for k in range(max(1, min(samples, rows // max(size, 1)))):
+        chosen = np.sort(order[k * size : (k + 1) * size])
+        X_k, y_k = _take(X, chosen), np.asarray(_take(y, chosen)).ravel()
+        if score is not None:
+            importances = _batched_permutation(model, X_k, y_k, score, repeats, seed + k)
+        else:
+            from sklearn.inspection import permutation_importance
+
+            result = permutation_importance(
+                model, X_k, y_k, n_repeats=repeats, random_state=seed + k, scoring=scoring, n_jobs=1
+            )
+            importances = np.asarray(result.importances_mean, dtype=float)
+        per_sample.append(importances)
+    matrix = np.vstack(per_sample)
+    mean = matrix.mean(axis=0)
+    importances_by_name = {name: float(v) for name, v in zip(names, mean, strict=True)}
+    return Explanation(
+        method="permutation_importance",
+        library="scikit-learn",
+        library_version=_version("scikit-learn"),
+        sample_size=size,
+        seed=seed,
+        scoring=scoring or _default_scoring(model),
+        importances=importances_by_name,
+        by_source=aggregate_by_source(importances_by_name, sources or {}),
+        stability=rank_agreement(matrix[:, np.argsort(-mean)[:STABILITY_TOP]]),
+        samples=len(per_sample),
+    )
+
+
+def coefficient_explanation(model: Any, sources: Mapping[str, Sequence[str]] | None = None) -> Explanation | None:
+    """The coefficients of a fitted linear model (the last step of a pipeline), or None when it has none.
+    For several classes the importance of an input is the mean absolute coefficient over the classes."""
+    import numpy as np
+
+    estimator = _final_estimator(model)
+    coefficients = getattr(estimator, "coef_", None)
+    if coefficients is None:
+        return None
+    names = _input_names(model, estimator)
+    values = np.atleast_2d(np.asarray(coefficients, dtype=float))
+    weights = values[0] if values.shape[0] == 1 else np.abs(values).mean(axis=0)
+    if names is None or len(names) != len(weights):
+        return None
+    importances = {n: float(w) for n, w in zip(names, weights, strict=True)}
+    return Explanation(
+        method="coefficients",
+        library="scikit-learn",
+        library_version=_version("scikit-learn"),
+        sample_size=0,
+        seed=None,
+        importances=importances,
+        by_source=aggregate_by_source(importances, sources or {}),
+    )
+
+
+def shap_explanation(
+    model: Any,
+    X: Any,
+    *,
+    sample: int = DEFAULT_SHAP_SAMPLE,
+    local: int = DEFAULT_LOCAL,
+    seed: int = 0,
+    sources: Mapping[str, Sequence[str]] | None = None,
+) -> Explanation:
+    """Mean absolute SHAP value per model input on a sample of at most `sample` rows, plus the contributions
+    for `local` of those rows. Tree ensembles (the last step of a pipeline) use the exact tree explainer on the
+    transformed inputs; other models a model-agnostic explainer over a background of 100 rows of them."""
+    import numpy as np
+    import shap
+
+    rng = np.random.default_rng(seed)
+    chosen = np.sort(rng.permutation(len(X))[: min(sample, len(X))])
+    rows = _take(X, chosen)
+    estimator = _final_estimator(model)
+    prepare = model[:-1] if hasattr(model, "steps") and len(model.steps) > 1 else None
+    inputs = _dense(prepare.transform(rows)) if prepare is not None else rows
+    names = _input_names(model, estimator)
+    try:
+        values = shap.TreeExplainer(estimator)(inputs, check_additivity=False)
+        how = "tree"
+    except Exception:  # not a tree model shap knows: sample its predictions over a background of other rows
+        background = inputs[:SHAP_BACKGROUND]
+        masker = shap.maskers.Independent(background, max_samples=SHAP_BACKGROUND)
+        values = shap.Explainer(_prediction_function(estimator), masker)(inputs, silent=True)
+        how = "model-agnostic"
+    matrix = np.asarray(values.values, dtype=float)
+    if matrix.ndim == 3:  # one column per class: explain the positive (last) class
+        matrix = matrix[:, :, -1]
+    names = names or [f"x{i}" for i in range(matrix.shape[1])]
+    importances = {n: float(v) for n, v in zip(names, np.abs(matrix).mean(axis=0), strict=True)}
+    base = np.asarray(values.base_values, dtype=float).reshape(len(matrix), -1)[:, -1]
+    return Explanation(
+        method="shap",
+        library="shap",
+        library_version=_version("shap"),
+        sample_size=len(chosen),
+        seed=seed,
+        scoring=f"mean |SHAP value| ({how} explainer)",
+        importances=importances,
+        by_source=aggregate_by_source(importances, sources or {}),
+        local=[
+            LocalExplanation(
+                row=int(chosen[i]),
+                base_value=float(base[i]),
+                contributions={n: float(v) for n, v in zip(names, matrix[i], strict=True)},
+            )
+            for i in range(min(local, len(matrix)))
+        ],
+    )
+
+
+def aggregate_by_source(importances: Mapping[str, float], sources: Mapping[str, Sequence[str]]) -> dict[str, float]:
+    """Importances summed per source column (an input from several sources counts for each, shared
+    equally); inputs without known sources count as their own source."""
+    out: dict[str, float] = {}
+    for name, value in importances.items():
+        origin = list(sources.get(name) or [name])
+        for source in origin:
+            out[source] = out.get(source, 0.0) + value / len(origin)
+    return dict(sorted(out.items(), key=lambda kv: -abs(kv[1])))
+
+
+def rank_agreement(matrix: Any) -> float | None:
+    """Mean Spearman correlation between the importance rankings of every pair of rows (None for one row)."""
+    import numpy as np
+
+    rows = np.asarray(matrix, dtype=float)
+    if rows.shape[0] < 2 or rows.shape[1] < 2:
+        return None
+    ranks = np.argsort(np.argsort(-rows, axis=1), axis=1).astype(float)
+    scores = []
+    for i in range(len(ranks)):
+        for j in range(i + 1, len(ranks)):
+            a, b = ranks[i] - ranks[i].mean(), ranks[j] - ranks[j].mean()
+            scores.append(float((a @ b) / np.sqrt((a @ a) * (b @ b))))
+    return float(np.mean(scores))
+
+
+# ---------------------------------------------------------------- batched permutation importance
+
+
+def _batched_score(model: Any) -> Any:
+    """The metric behind the estimator's own `score` (accuracy or R²) as f(y_true, y_pred), or None when the
+    estimator scores otherwise: then scikit-learn's permutation_importance runs instead."""
+    from sklearn.base import ClassifierMixin, RegressorMixin
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.pipeline import Pipeline
+
+    scored = model.steps[-1][1] if isinstance(model, Pipeline) else model  # a pipeline scores with its last step
+    score = getattr(type(scored), "score", None)
+    if score is ClassifierMixin.score:
+        return accuracy_score
+    if score is RegressorMixin.score:
+        return r2_score
+    return None  # a score of its own (a search's scorer, a pipeline's last step): sklearn's own path
+
+
+def _default_scoring(model: Any) -> str:
+    from sklearn.metrics import accuracy_score, r2_score
+
+    score = _batched_score(model)
+    return "accuracy" if score is accuracy_score else "r2" if score is r2_score else "estimator's own score"
+
+
+def _batched_permutation(model: Any, X: Any, y: Any, score: Any, repeats: int, seed: int) -> Any:
+    """Mean drop in score per input over `repeats` permutations, predicting each input's permuted copies in one
+    call. The permutations are the ones scikit-learn's permutation_importance draws for this seed (each repeat
+    shuffles the previous one again)."""
+    import numpy as np
+
+    baseline = score(y, model.predict(X))
+    column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
+    base = X.reset_index(drop=True) if hasattr(X, "iloc") else np.asarray(X).copy()
+    stacked = _stack([base] * repeats)
+    drops = []
+    for j in range(base.shape[1]):
+        generator, order = np.random.RandomState(column_seed), np.arange(len(base))
+        column, permuted = _column(base, j), []
+        for _ in range(repeats):
+            generator.shuffle(order)
+            column = _take(column, order)
+            permuted.append(column)
+        original = _column(stacked, j)
+        _set_column(stacked, j, _stack(permuted))
+        predicted = np.asarray(model.predict(stacked)).reshape(repeats, len(base), *np.shape(y)[1:])
+        _set_column(stacked, j, original)
+        drops.append(np.mean([baseline - score(y, predicted[r]) for r in range(repeats)]))
+    return np.asarray(drops, dtype=float)
+
+
+def _stack(parts: Sequence[Any]) -> Any:
+    """Frames, series or arrays one under the other (a fresh index for pandas)."""
+    import numpy as np
+
+    if hasattr(parts[0], "iloc"):
+        import pandas as pd
+
+        return pd.concat(parts, ignore_index=True)
+    return np.concatenate(parts)
+
+
+def _column(data: Any, j: int) -> Any:
+    return data.iloc[:, j].reset_index(drop=True) if hasattr(data, "iloc") else data[:, j].copy()
+
+
+def _set_column(data: Any, j: int, values: Any) -> None:
+    """Replace column `j` in place, keeping a pandas column's dtype (categories included)."""
+    if hasattr(data, "iloc"):
+        from pandas.api.types import is_extension_array_dtype
+
+        data.isetitem(j, values.array if is_extension_array_dtype(values.dtype) else values.to_numpy())
+    else:
+        data[:, j] = values
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _take(data: Any, rows: Any) -> Any:
+    return data.iloc[rows] if hasattr(data, "iloc") else data[rows]
+
+
+def _final_estimator(model: Any) -> Any:
+    return model.steps[-1][1] if hasattr(model, "steps") else model
+
+
+def _input_names(model: Any, estimator: Any) -> list[str] | None:
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None and hasattr(model, "steps") and len(model.steps) > 1:
+        try:
+            names = model[:-1].get_feature_names_out()
+        except (AttributeError, ValueError):
+            names = None
+    return None if names is None else [str(n) for n in names]
+
+
+def _prediction_function(model: Any) -> Any:
+    """What SHAP explains for a model-agnostic explainer: the positive class probability, else the prediction."""
+    if hasattr(model, "predict_proba"):
+        return lambda rows: model.predict_proba(rows)[:, -1]
+    return model.predict
+
+
+def _dense(data: Any) -> Any:
+    return data.toarray() if hasattr(data, "toarray") else data
+
+
+def _shap_available() -> bool:
+    try:
+        import shap  # noqa: F401  (imported here once, then cached for shap_explanation)
+    except ImportError:
+        return False
+    return True
+
+
+def _version(distribution: str) -> str | None:
+    from uitlegbaar.capture.provenance import package_versions
+
+    return package_versions((distribution,)).get(distribution)

@@ -1,0 +1,537 @@
+"""Compile an Algoritmeregister entry (publication standard 1.0, the submission API's `AlgorithmIn`).
+
+Declared fields map 1:1 from `uitlegbaar.yaml`; `source_data` and `methods_and_models` are written (in
+Dutch, as simple HTML) from the captured evidence, and `risks` is enriched with the measured per-group
+outcomes. Text over a limit is shortened at a sentence boundary and every change is returned as a note.
+A declaration the register would reject (HTML in a name, an over-long link, …) raises one
+`ConfigurationError` listing every such field; missing fields are left out for validation to report.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any, Literal, TypeVar
+
+from uitlegbaar.documents.card.model import DatasetSummary, Evaluation, ModelCard
+from uitlegbaar.documents.register.validate import Problem, check_field, check_text, errors, read_html
+from uitlegbaar.errors import ConfigurationError
+from uitlegbaar.evidence.declaration import Declaration, Reference
+from uitlegbaar.evidence.records import DatasetRecord, DatasetRef
+from uitlegbaar.evidence.view import Evidence
+from uitlegbaar.standards import algoritmeregister as ar
+
+NAME_LENGTH = 80  # longest dataset, column or group name quoted in generated text
+MAX_FEATURES_NAMED = 25
+MAX_TOP_FEATURES = 5
+TAGS_LENGTH = 2490  # the register wraps tags in <p></p>, and its column holds 2500 characters
+
+T = TypeVar("T")
+
+DECLARED_PLAIN = (
+    "name",
+    "description_short",
+    "organization",
+    "begin_date",
+    "end_date",
+    "contact_email",
+    "website",
+    "url",
+    "process_index_url",
+    "provider",
+    "publiccode",
+    "source_id",
+)
+DECLARED_RICH = ("goal", "proportionality", "human_intervention", "lawful_basis", "impacttoetsen")
+SHORTENED = ("description_short",)  # plain fields that are prose, so may be shortened
+
+# Column names that say which kind of personal data a column holds (never its values).
+PERSONAL_KINDS = {
+    "bsn": "burgerservicenummer",
+    "burgerservicenummer": "burgerservicenummer",
+    "naam": "naam",
+    "name": "naam",
+    "achternaam": "naam",
+    "voornaam": "naam",
+    "adres": "adres",
+    "address": "adres",
+    "postcode": "postcode",
+    "geboortedatum": "geboortedatum",
+    "birth_date": "geboortedatum",
+    "email": "e-mailadres",
+    "e-mail": "e-mailadres",
+    "telefoon": "telefoonnummer",
+    "phone": "telefoonnummer",
+    "iban": "bankrekeningnummer",
+}
+METRIC_LABELS = {
+    "selection_rate": "selectiepercentage",
+    "accuracy": "nauwkeurigheid (accuracy)",
+    "precision": "precisie",
+    "recall": "recall",
+    "true_positive_rate": "terecht-positief-percentage",
+    "false_positive_rate": "fout-positief-percentage",
+}
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something compilation changed or left out, for the person who publishes the entry."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """A compiled entry: the submission body, the notes on how it was made, and the register's id if known."""
+
+    entry: dict[str, Any]
+    notes: tuple[Note, ...] = ()
+    lars: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON body for `POST /aanleverapi/v1_0/organizations/{org_id}/algorithms` (a copy)."""
+        return copy.deepcopy(self.entry)
+
+
+@dataclass
+class _Log:
+    source: str
+    notes: list[Note] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+    def note(self, where: str, message: str) -> None:
+        self.notes.append(Note(where, message))
+
+    def reject(self, where: str, message: str) -> None:
+        self.rejected.append(f"{self.source}: {where}: {message}")
+
+    def accept(self, where: str, value: T, problems: list[Problem]) -> T | None:
+        """`value` when `problems` (its check) has no errors; otherwise record why not and give None."""
+        found = errors(problems)
+        for problem in found:
+            self.reject(problem.field if problem.field.startswith(where) else where, problem.message)
+        return None if found else value
+
+
+def compile_entry(card: ModelCard, evidence: Evidence, declaration: Declaration) -> RegisterEntry:
+    """The register entry of the card's algorithm: declared fields as written, the rest from the evidence."""
+    log = _Log(card.provenance.declaration or "uitlegbaar.yaml")
+    values: dict[str, Any] = {}
+    values |= _declared(declaration, log)
+    values |= _groupings(declaration, log)
+    values["source_data"] = _source_data(card, evidence, log)
+    values["methods_and_models"] = _methods_and_models(card, evidence, log)
+    values["risks"] = _risks(card, declaration, log)
+    values["lang"] = ar.LANG
+    values["standard_version"] = ar.STANDARD_VERSION
+    if log.rejected:
+        raise ConfigurationError(
+            "the declaration cannot become a register entry:\n" + "\n".join(dict.fromkeys(log.rejected))
+        )
+    entry = {k: values[k] for k in ar.FIELDS if values.get(k) not in (None, [], "")}
+    return RegisterEntry(entry, tuple(log.notes), declaration.lars)
+
+
+def build_entry(
+    store: Any, ref: str, *, declaration: str | os.PathLike[str] | None = None, algorithm: str | None = None
+) -> RegisterEntry:
+    """The register entry of run `ref` (in `store`, a `LocalStore`), with its declaration."""
+    from uitlegbaar.documents.card.build import declaration_for
+    from uitlegbaar.documents.card.compile import compile_card
+    from uitlegbaar.evidence.view import load_evidence
+
+    evidence = load_evidence(store, ref)
+    declared, path = declaration_for(evidence, declaration, algorithm)
+    return compile_entry(compile_card(evidence, declared, declaration_path=path), evidence, declared)
+
+
+# ------------------------------------------------------------------ declared fields
+
+
+def _declared(d: Declaration, log: _Log) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "status": d.status,
+        "publication_category": d.publication_category,
+        "category": list(d.category),
+    }
+    for name in DECLARED_PLAIN:
+        values[name] = _plain(name, getattr(d, name), log)
+    for name in DECLARED_RICH:
+        html = _prose(name, getattr(d, name), ar.MAX_LENGTH[name], log)
+        values[name] = log.accept(name, html, check_field(name, html))
+    values["tags"] = _tags(d.tags, log)
+    return values
+
+
+def _plain(name: str, value: str | None, log: _Log) -> str | None:
+    """A declared text field the register keeps without HTML."""
+    text = _clean(value)
+    if text is None:
+        return None
+    limit = ar.MAX_LENGTH[name]
+    if name in SHORTENED and len(text) > limit and not read_html(text).has_markup:
+        text = _shorten(name, text, limit, log)
+    return log.accept(name, text, check_field(name, text))
+
+
+def _prose(name: str, value: str | None, limit: int, log: _Log) -> str | None:
+    """A declared rich-text field: HTML as written, or plain text as escaped paragraphs."""
+    text = _clean(value)
+    if text is None:
+        return None
+    if read_html(text).has_markup:
+        return text  # the user's own HTML: checked, never rewritten
+    if len(text) > limit:
+        text = _shorten(name, text, limit, log)
+    return _paragraphs(text) if text else None
+
+
+def _tags(tags: list[str], log: _Log) -> str | None:
+    words = [t for t in (_clean(t) for t in tags) if t]
+    kept: list[str] = []
+    for word in words:
+        if len(", ".join([*kept, word])) > TAGS_LENGTH:
+            log.note(
+                "tags", f"kept the first {len(kept)} of {len(words)} search terms (at most {TAGS_LENGTH} characters)"
+            )
+            break
+        kept.append(word)
+    if not kept:
+        return None
+    html = escape(", ".join(kept), quote=False)
+    return log.accept("tags", html, check_field("tags", html))
+
+
+def _groupings(d: Declaration, log: _Log) -> dict[str, Any]:
+    return {
+        "lawful_basis_grouping": _grouping("lawful_basis_grouping", d.lawful_basis_grouping, log),
+        "impacttoetsen_grouping": _grouping("impacttoetsen_grouping", d.impacttoetsen_grouping, log),
+        "source_data_grouping": _grouping("source_data_grouping", d.source_data_grouping, log),
+    }
+
+
+def _grouping(name: str, references: list[Reference], log: _Log) -> list[dict[str, str]]:
+    """The references as {title, link}; items the register requires a link for are dropped without one."""
+    items = []
+    for i, ref in enumerate(references):
+        title, link = _clean(ref.title), _clean(ref.link)
+        if title is None or (link is None and "link" in ar.GROUPING_REQUIRED[name]):
+            missing = "title" if title is None else "link"
+            log.note(f"{name}[{i}]", f"left out: the register requires a {missing} ({ref.title!r})")
+            continue
+        item = {"title": title} | ({"link": link} if link is not None else {})
+        where = f"{name}[{i}]"
+        limits = ar.GROUPING_MAX_LENGTH[name]
+        problems = [p for k, v in item.items() for p in check_text(f"{where}.{k}", v, limits[k], rich=False)]
+        if log.accept(where, item, problems) is not None:
+            items.append(item)
+    return items
+
+
+# ------------------------------------------------------------------ generated fields
+
+
+def _source_data(card: ModelCard, evidence: Evidence, log: _Log) -> str | None:
+    datasets = evidence.sources or _trained_on(evidence)
+    if not datasets:
+        log.note("source_data", "left out: the run captured no source dataset")
+        return None
+    summaries = {d.name: d for d in card.training_data}
+    intro = _Block(
+        [
+            "Het model is gemaakt met de gegevens hieronder.",
+            "Van persoonsgegevens staan hier alleen de soorten gegevens (kolommen), nooit de waarden.",
+        ],
+        keep=True,
+    )
+    items = [describe_dataset(d, summaries.get(d.name)) for d in datasets]
+    return _fit("source_data", [intro, _Block(items, kind="ul")], log)
+
+
+def _trained_on(evidence: Evidence) -> list[DatasetRecord]:
+    refs = evidence.model.training_data if evidence.model else []
+    return [d for d in (evidence.dataset(r.id) for r in refs) if d is not None]
+
+
+def describe_dataset(d: DatasetRecord, summary: DatasetSummary | None) -> str:
+    personal = summary.personal if summary else d.personal
+    sensitive = summary.sensitive if summary else d.sensitive
+    parts = [f"{_name(d.name)}: {_count(d.num_rows)} rijen en {_count(d.num_columns)} kolommen"]
+    if d.source and publishable_source(d.source):
+        parts[0] += f", bron {_name(d.source, 200)}"
+    if d.description:
+        parts.append(_sentence(_name(d.description, 200)))
+    if personal:
+        kinds = ", ".join(_personal_kind(c) for c in personal)
+        parts.append(f"Persoonsgegevens (soorten): {kinds}.")
+    else:
+        parts.append("Geen kolommen zijn als persoonsgegeven gemarkeerd.")
+    if sensitive:
+        parts.append(f"Gevoelige kenmerken: {', '.join(_name(c) for c in sensitive)}.")
+    return _sentence(parts[0]) + " " + " ".join(parts[1:])
+
+
+def publishable_source(source: str) -> bool:
+    """Public web addresses only: a local path or an internal store location (a home folder, a bucket)
+    says nothing to a citizen and may tell an attacker too much. Links to data catalogues belong in
+    `source_data_grouping`."""
+    return source.startswith("https://")
+
+
+def _personal_kind(column: str) -> str:
+    kind = PERSONAL_KINDS.get(column.strip().lower())
+    return _name(column) + (f" ({kind})" if kind and kind != column.strip().lower() else "")
+
+
+def _methods_and_models(card: ModelCard, evidence: Evidence, log: _Log) -> str | None:
+    model = card.model
+    if model is None or evidence.model is None:
+        log.note("methods_and_models", "left out: the run captured no trained model")
+        return None
+    library = " ".join(_name(x) for x in (model.library, model.library_version) if x)
+    kind = _name(model.class_name.rsplit(".", 1)[-1])
+    blocks = [
+        _Block(
+            [
+                f"Het algoritme gebruikt een model van het type {kind} "
+                f"({_name(model.class_name, 200)}{', uit ' + library if library else ''})."
+            ],
+            keep=True,
+        ),
+        _Block(
+            [
+                "Het model is niet zelflerend: het is getraind in een afgeronde trainingsrun en leert niet bij "
+                "tijdens het gebruik.",
+                "Een nieuwe versie ontstaat alleen door opnieuw te trainen.",
+            ],
+            keep=True,
+        ),
+        _Block(features(card)),
+        _Block([training(evidence)]),
+        _Block([evaluation(e, evidence) for e in card.evaluations]),
+        _Block([explanation(x.method, [(i.feature, i.value) for i in x.importances]) for x in card.explanations]),
+        _Block([f"De volledige technische gegevens staan in de modelkaart van run {evidence.run_id[:12]}."], keep=True),
+    ]
+    log.note(
+        "methods_and_models",
+        f"states that the model is not self-learning (trained offline in run {evidence.run_id[:12]}); "
+        "do not publish it as is if the model learns while in use",
+    )
+    return _fit("methods_and_models", blocks, log)
+
+
+def features(card: ModelCard) -> list[str]:
+    names = [f.name for f in card.features]
+    if not names:
+        return []
+    shown = ", ".join(_name(n) for n in names[:MAX_FEATURES_NAMED])
+    more = f" en {len(names) - MAX_FEATURES_NAMED} andere" if len(names) > MAX_FEATURES_NAMED else ""
+    out = [f"Invoer: {len(names)} {'kenmerk' if len(names) == 1 else 'kenmerken'}: {shown}{more}."]
+    personal = [_name(f.name) for f in card.features if f.personal][:MAX_FEATURES_NAMED]
+    sensitive = [_name(f.name) for f in card.features if f.sensitive][:MAX_FEATURES_NAMED]
+    if personal:
+        out.append(f"Als persoonsgegeven gemarkeerde invoer: {', '.join(personal)}.")
+    if sensitive:
+        out.append(f"Gevoelige kenmerken in de invoer: {', '.join(sensitive)}.")
+    return out
+
+
+def training(evidence: Evidence) -> str:
+    model = evidence.model
+    assert model is not None
+    sizes = _sizes(evidence, model.training_data)
+    on = f" op {sizes}" if sizes else ""
+    return f"Training: de functie {_name(model.function)} heeft het model getraind{on}."
+
+
+def evaluation(e: Evaluation, evidence: Evidence) -> str:
+    refs = [r for x in evidence.evaluations if x.split == e.split for r in x.data]
+    sizes = _sizes(evidence, refs, names=False)
+    metrics = "; ".join(f"{_metric(k)} {_number(v)}" for k, v in list(e.metrics.items())[:10]) or "geen metrieken"
+    return f"Evaluatie op {_name(e.split)}{' (' + sizes + ')' if sizes else ''}: {metrics}."
+
+
+def explanation(method: str, importances: list[tuple[str, float]]) -> str:
+    top = ", ".join(f"{_name(f)} ({_number(v)})" for f, v in importances[:MAX_TOP_FEATURES])
+    tail = f"; de belangrijkste kenmerken zijn {top}" if top else ""
+    return f"Uitleg met de methode {_name(method)}{tail}."
+
+
+def _sizes(evidence: Evidence, refs: Iterable[DatasetRef], *, names: bool = True) -> str:
+    """How much data: the most rows among the datasets, and (optionally) their names."""
+    datasets = [d for d in {r.id: evidence.dataset(r.id) for r in refs}.values() if d is not None]
+    if not datasets:
+        return ""
+    rows = f"{_count(max(d.num_rows for d in datasets))} rijen"
+    listed = ", ".join(_name(d.name) for d in datasets[:5]) + (" …" if len(datasets) > 5 else "")
+    return f"{rows} ({listed})" if names else rows
+
+
+def _risks(card: ModelCard, d: Declaration, log: _Log) -> str | None:
+    declared = _prose("risks", d.risks, ar.MAX_LENGTH["risks"], log)
+    groups = [s for e in card.evaluations for s in _group_summary(e)]
+    if declared is None:
+        if groups:
+            log.note("risks", "left out: not declared; measured per-group outcomes are only added to declared risks")
+        return None
+    if not log.accept("risks", declared, check_field("risks", declared)):
+        return None
+    blocks = [_Block([], html=declared, keep=True)]
+    if groups:
+        blocks.append(_Block(["Gemeten uitkomsten per groep, bij de laatste training:"]))
+        blocks.append(_Block(groups, kind="ul"))
+    return _fit("risks", blocks, log)
+
+
+def _group_summary(e: Evaluation) -> list[str]:
+    """One sentence per attribute and metric: the value per group and the ratio lowest/highest."""
+    out = []
+    for attribute, groups in e.by_group.items():
+        metrics = list(dict.fromkeys(m for values in groups.values() for m in values))
+        for metric in metrics[:5]:
+            values = {g: v[metric] for g, v in groups.items() if metric in v}
+            shown = ", ".join(f"{_name(g)} {_number(v)}" for g, v in list(values.items())[:20])
+            ratio = _ratio(list(values.values()))
+            tail = f"; verhouding laagste/hoogste {_number(ratio)}" if ratio is not None else ""
+            out.append(f"{_name(attribute)}, {_metric(metric)} ({_name(e.split)}): {shown}{tail}.")
+    return out
+
+
+def _ratio(values: list[float]) -> float | None:
+    finite = [v for v in values if math.isfinite(v)]
+    if len(finite) < 2 or min(finite) < 0 or max(finite) <= 0:
+        return None
+    return min(finite) / max(finite)
+
+
+# ------------------------------------------------------------------ text: blocks, fitting, shortening
+
+
+@dataclass
+class _Block:
+    """A paragraph of sentences or a list of items (plain text), or HTML kept whole."""
+
+    parts: list[str]
+    kind: Literal["p", "ul"] = "p"
+    keep: bool = False
+    html: str | None = None
+
+    def render(self) -> str:
+        if self.html is not None:
+            return self.html
+        if not self.parts:
+            return ""
+        if self.kind == "ul":
+            return "<ul>" + "".join(f"<li>{escape(p, quote=False)}</li>" for p in self.parts) + "</ul>"
+        return f"<p>{escape(' '.join(self.parts), quote=False)}</p>"
+
+
+def _render(blocks: list[_Block]) -> str:
+    return "".join(b.render() for b in blocks)
+
+
+def _fits(name: str, html: str) -> bool:
+    return not errors(check_field(name, html))
+
+
+def _fit(name: str, blocks: list[_Block], log: _Log) -> str | None:
+    """The blocks as HTML, dropping the last sentences or items of droppable blocks until the register
+    would accept it."""
+    blocks = [copy.copy(b) for b in blocks]
+    html = _render(blocks)
+    dropped = 0
+    while not _fits(name, html):
+        last = next((b for b in reversed(blocks) if b.parts and not b.keep), None)
+        if last is None:
+            log.reject(name, "cannot be shortened enough for the register")
+            return None
+        last.parts = last.parts[:-1]
+        dropped += 1
+        html = _render(blocks)
+    if dropped:
+        limit = ar.MAX_LENGTH[name]
+        log.note(name, f"shortened to fit the register's {limit} characters: left out the last {dropped} sentence(s)")
+    return html or None
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"')\]]*(?=\s|$)|\n\s*\n")
+
+
+def _shorten(name: str, text: str, limit: int, log: _Log) -> str:
+    """`text` cut at the last sentence end within `limit` (a word boundary when no sentence fits)."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text) if m.end() <= limit]
+    if ends:
+        short = text[: ends[-1]].rstrip()
+        how = "at a sentence boundary"
+    else:
+        space = text.rfind(" ", 0, limit)
+        if space <= 0:
+            log.reject(name, f"is {len(text)} characters, more than the register's {limit}, with no word boundary")
+            return ""
+        short = text[:space].rstrip(" ,;:-") + "…"
+        how = "at a word boundary (no sentence fits)"
+    log.note(name, f"shortened from {len(text)} to {len(short)} characters {how} (the register allows {limit})")
+    return short
+
+
+def _paragraphs(text: str) -> str:
+    return "".join(f"<p>{escape(p.strip(), quote=False)}</p>" for p in re.split(r"\n\s*\n", text) if p.strip())
+
+
+def _clean(value: str | None) -> str | None:
+    """A declared value without surrounding whitespace; None when nothing is left."""
+    if value is None:
+        return None
+    text = value.strip()
+    return text or None
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f\ufffe\uffff]+")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _name(value: str, limit: int = NAME_LENGTH) -> str:
+    """A captured name made safe to quote in text: one line, printable, at most `limit` characters."""
+    text = _SURROGATES.sub("\ufffd", _CONTROL.sub(" ", str(value)))
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", limit // 2, limit)
+    return text[: space if space > 0 else limit - 1].rstrip() + "…"
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _number(value: float) -> str:
+    """A number in Dutch notation (decimal comma), with three decimals or three significant digits."""
+    if not math.isfinite(value):
+        return "niet berekend"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}".replace(",", ".")
+    if abs(value) >= 100:
+        text = f"{value:.1f}"
+    elif abs(value) >= 0.001:
+        text = f"{value:.3f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:.2e}"
+    return text.replace(".", ",")
+
+
+def _metric(name: str) -> str:
+    return METRIC_LABELS.get(name, _name(name))

@@ -1,0 +1,361 @@
+"""Evidence records: the truth everything else is compiled from.
+
+Every record is an immutable, versioned pydantic model with a stable id, the id of the run it belongs
+to, its position in that run's hash chain, its creation time and the digest of its own content.
+The digest is SHA-256 over the record's JSON body (everything but the digest), and each record names
+the digest of the record before it in its run (`prev`), so changing, removing or reordering records
+breaks the chain that `uitlegbaar verify` checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from uitlegbaar.analysis.fairness import AttributeResult
+from uitlegbaar.analysis.proxies import ProxyResult
+
+SCHEMA_VERSION = 1
+
+JsonScalar = str | int | float | bool | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- parts shared by records
+
+
+class DatasetRef(_Model):
+    """A pointer from a step, model or evaluation to a dataset record of the same run."""
+
+    id: str
+    name: str
+    fingerprint: str
+
+
+class ColumnSchema(_Model):
+    name: str
+    type: str
+    nullable: bool = True
+
+
+class ValueCount(_Model):
+    value: JsonScalar
+    count: int
+
+
+class ColumnProfile(_Model):
+    """Summary statistics of one column. Personal columns get only type and null count."""
+
+    name: str
+    type: str
+    personal: bool = False
+    null_count: int
+    min: JsonScalar = None
+    max: JsonScalar = None
+    mean: float | None = None
+    distinct: int | None = None
+    distinct_estimated: bool = False
+    top_values: list[ValueCount] = Field(default_factory=list)
+
+
+class Fingerprint(_Model):
+    """Exact content fingerprint of a table: every row, every column and the schema."""
+
+    algorithm: str
+    digest: str
+    columns: dict[str, str] = Field(default_factory=dict, description="per-column digests (not for personal columns)")
+
+
+class GitInfo(_Model):
+    commit: str | None = None
+    branch: str | None = None
+    dirty: bool | None = None
+    diff_sha256: str | None = Field(None, description="SHA-256 of `git diff HEAD` when dirty")
+    remote: str | None = None
+
+
+class Provenance(_Model):
+    git: GitInfo | None = None
+    python: str
+    platform: str
+    packages: dict[str, str] = Field(default_factory=dict)
+    user: str | None = None
+    host: str | None = None
+    entry_point: str | None = None
+
+
+class ColumnLineage(_Model):
+    kept: list[str] = Field(default_factory=list)
+    added: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    renamed: dict[str, str] = Field(default_factory=dict, description="old name → new name")
+
+    def summary(self, limit: int | None = None) -> str:
+        """One line: `+added, -removed, old→new`; with `limit`, each kind cut after that many (`+N more`)."""
+
+        def first(items: list[str]) -> str:
+            if limit is None or len(items) <= limit:
+                return ", ".join(items)
+            return ", ".join(items[:limit]) + f" … (+{len(items) - limit} more)"
+
+        parts = [
+            first([f"+{c}" for c in self.added]),
+            first([f"-{c}" for c in self.removed]),
+            first([f"{old}→{new}" for old, new in self.renamed.items()]),
+        ]
+        return "; ".join(p for p in parts if p)
+
+
+# ---------------------------------------------------------------- records
+
+
+class Record(_Model):
+    """Fields every record carries."""
+
+    schema_version: int = SCHEMA_VERSION
+    kind: str
+    id: str
+    run_id: str
+    seq: int = Field(description="position in the run's hash chain, from 0")
+    created: datetime
+    prev: str | None = Field(description="digest of the previous record of the same run")
+    trace_id: str | None = None
+    span_id: str | None = None
+    digest: str = Field("", description="SHA-256 of the record's JSON without this field")
+
+
+class RunRecord(Record):
+    """Opens a run: its name, parent and where it ran."""
+
+    kind: Literal["run"] = "run"
+    name: str
+    parent_run_id: str | None = None
+    implicit: bool = False
+    tags: dict[str, str] = Field(default_factory=dict)
+    provenance: Provenance | None = None
+
+
+class RunEndRecord(Record):
+    """Closes a run. A run without one is incomplete (still running, or its process died)."""
+
+    kind: Literal["run_end"] = "run_end"
+    status: Literal["finished", "failed"]
+    error_type: str | None = None
+    records: int = Field(description="records in the run before this one")
+
+
+class DatasetRecord(Record):
+    kind: Literal["dataset"] = "dataset"
+    name: str
+    role: Literal["source", "derived"] = "source"
+    source: str | None = None
+    origin: str = Field(description="the in-memory type the data came as, e.g. pandas.DataFrame")
+    description: str | None = None
+    owner: str | None = None
+    licence: str | None = None
+    personal: list[str] = Field(default_factory=list)
+    sensitive: list[str] = Field(default_factory=list)
+    num_rows: int
+    num_columns: int
+    columns: list[ColumnSchema]
+    fingerprint: Fingerprint
+    profile: list[ColumnProfile] = Field(default_factory=list)
+    produced_by: str | None = Field(None, description="qualified name of the function that returned it")
+
+
+class StepRecord(Record):
+    kind: Literal["step"] = "step"
+    function: str
+    source_sha256: str | None = None
+    params: dict[str, JsonScalar] = Field(default_factory=dict)
+    inputs: list[DatasetRef] = Field(default_factory=list)
+    outputs: list[DatasetRef] = Field(default_factory=list)
+    lineage: ColumnLineage | None = None
+    duration_s: float
+
+
+class ModelInput(_Model):
+    """One input of the estimator as it sees it: the source columns and the transforms in between."""
+
+    name: str
+    type: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    transforms: list[str] = Field(default_factory=list, description="innermost first, e.g. onehot(gemeente)")
+    personal: bool = False
+    sensitive: bool = False
+
+
+class ModelRecord(Record):
+    kind: Literal["model"] = "model"
+    name: str
+    class_name: str
+    library: str | None = None
+    library_version: str | None = None
+    hyperparameters: dict[str, JsonScalar] = Field(default_factory=dict)
+    artifact_sha256: str | None = Field(None, description="SHA-256 of the pickled model")
+    features: list[str] = Field(default_factory=list)
+    inputs: list[ModelInput] = Field(
+        default_factory=list, description="the estimator's inputs with their lineage (scikit-learn pipelines)"
+    )
+    training_data: list[DatasetRef] = Field(default_factory=list)
+    function: str
+    duration_s: float
+
+
+class LoggedModelRecord(Record):
+    """A model logged to a registry (MLflow): where it lives there and, when registered, its version."""
+
+    kind: Literal["logged_model"] = "logged_model"
+    model_id: str | None = Field(default=None, description="the model record of the same model object, if any")
+    registry: str = "mlflow"
+    logged_model_id: str | None = None
+    model_uri: str
+    flavors: list[str] = Field(default_factory=list)
+    signature: dict[str, str] = Field(default_factory=dict, description="inputs/outputs as the registry states them")
+    registered_name: str | None = None
+    registered_version: str | None = None
+
+
+class MlflowInput(_Model):
+    """A dataset input as MLflow logged it (its own digest, kept as MLflow computed it)."""
+
+    name: str
+    digest: str
+    source_type: str | None = None
+    source: str | None = None
+    context: str | None = None
+
+
+class MlflowRunRecord(Record):
+    """What the MLflow run held when it ended: its parameters and logged inputs (metrics go to an evaluation)."""
+
+    kind: Literal["mlflow_run"] = "mlflow_run"
+    mlflow_run_id: str
+    experiment_id: str
+    params: dict[str, str] = Field(default_factory=dict)
+    inputs: list[MlflowInput] = Field(default_factory=list)
+
+
+class EvaluationRecord(Record):
+    kind: Literal["evaluation"] = "evaluation"
+    model_id: str | None = None
+    split: str
+    metrics: dict[str, float] = Field(default_factory=dict)
+    by_group: dict[str, dict[str, dict[str, float]]] = Field(
+        default_factory=dict, description="attribute → group → metric → value"
+    )
+    sensitive: list[str] = Field(default_factory=list)
+    fairness: list[AttributeResult] = Field(
+        default_factory=list, description="subgroup metrics, disparities and threshold checks per sensitive attribute"
+    )
+    proxies: list[ProxyResult] = Field(
+        default_factory=list, description="association of each model input with each sensitive attribute"
+    )
+    data: list[DatasetRef] = Field(default_factory=list)
+    function: str
+
+
+class LocalExplanation(_Model):
+    """How much each model input moved one sampled row's prediction (no values of the row itself)."""
+
+    row: int = Field(description="position of the row in the explained data")
+    base_value: float | None = None
+    contributions: dict[str, float]
+
+
+class Explanation(_Model):
+    """A global explanation: what was computed, how, on how much data, and how stable the answer is."""
+
+    method: str
+    library: str | None = None
+    library_version: str | None = None
+    sample_size: int | None = Field(default=None, description="rows per sample (0 for coefficients)")
+    samples: int = 1
+    seed: int | None = None
+    scoring: str | None = None
+    importances: dict[str, float] = Field(default_factory=dict, description="per model input")
+    by_source: dict[str, float] = Field(default_factory=dict, description="summed per source column")
+    stability: float | None = Field(
+        default=None, description="mean Spearman rank correlation of the top inputs between disjoint samples"
+    )
+    local: list[LocalExplanation] = Field(default_factory=list)
+    note: str | None = None
+
+
+class ExplanationRecord(Explanation, Record):
+    kind: Literal["explanation"] = "explanation"
+    model_id: str | None = None
+    function: str
+
+
+class GapRecord(Record):
+    """Something that should have been captured and was not, and why."""
+
+    kind: Literal["gap"] = "gap"
+    what: str
+    function: str | None = None
+    error_type: str
+    message: str
+
+
+AnyRecord = Annotated[
+    RunRecord
+    | RunEndRecord
+    | DatasetRecord
+    | StepRecord
+    | ModelRecord
+    | LoggedModelRecord
+    | MlflowRunRecord
+    | EvaluationRecord
+    | ExplanationRecord
+    | GapRecord,
+    Field(discriminator="kind"),
+]
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    t.model_fields["kind"].default: t
+    for t in (
+        RunRecord,
+        RunEndRecord,
+        DatasetRecord,
+        StepRecord,
+        ModelRecord,
+        LoggedModelRecord,
+        MlflowRunRecord,
+        EvaluationRecord,
+        ExplanationRecord,
+        GapRecord,
+    )
+}
+
+_adapter: TypeAdapter[Any] | None = None
+
+
+def _record_adapter() -> TypeAdapter[Any]:
+    global _adapter
+    if _adapter is None:
+        _adapter = TypeAdapter(AnyRecord)
+    return _adapter
+
+
+def parse_record(body: str | bytes, digest: str) -> Record:
+    """Rebuild a typed record from its stored JSON body and digest."""
+    record: Record = _record_adapter().validate_json(body)
+    return record.model_copy(update={"digest": digest})
+
+
+def body_of(record: Record) -> bytes:
+    """The bytes a record's digest is computed over: its JSON without the digest."""
+    return record.model_dump_json(exclude={"digest"}).encode()
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of every evidence record kind (a discriminated union on `kind`)."""
+    schema: dict[str, Any] = _record_adapter().json_schema()
+    schema["title"] = f"uitlegbaar evidence record, schema version {SCHEMA_VERSION}"
+    return schema

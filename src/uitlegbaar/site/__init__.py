@@ -1,5 +1,0 @@
-"""A static, accessible HTML register of Algoritmeregister entries and their model cards."""
-
-from uitlegbaar.site.build import build_site
-
-__all__ = ["build_site"]
