@@ -6,36 +6,30 @@ Exit codes: 0 success, 1 a check failed (e.g. `verify` found tampering), 2 bad u
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from uitlegbaar._version import __version__
 
+if TYPE_CHECKING:
+    from uitlegbaar.store.protocol import Store
+
 
 class Context:
-    """What every command needs: where the store is (a folder, or `mlflow` for a tracking server)."""
+    """What every command needs: which store to read (a folder, or the name of a store plugin such as `mlflow`)."""
 
     def __init__(self, store: str | None, tracking_uri: str | None = None) -> None:
-        self.store_path = Path(store) if store else Path(os.environ.get("UITLEGBAAR_STORE") or ".uitlegbaar")
+        self.location = store
         self.tracking_uri = tracking_uri
 
-    @property
-    def uses_mlflow(self) -> bool:
-        return str(self.store_path) == "mlflow"
+    def store(self) -> Store:
+        from uitlegbaar import pipeline
 
-    def store(self) -> Any:
-        if self.uses_mlflow:
-            from uitlegbaar.integrations.mlflow.store import MlflowStore
-
-            return MlflowStore.for_uri(self.tracking_uri)
-        from uitlegbaar.store import LocalStore
-
-        return LocalStore.open(self.store_path)
+        return pipeline.open_store(self.location, tracking_uri=self.tracking_uri)
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -103,4 +97,37 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-from uitlegbaar.cli import cards, check, commands, compare, export, register, registry, sync, systemcard  # noqa: E402,F401  (registers the commands on `cli`)
+def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`-o FILE` for every command that writes a document (`-` or none: standard output)."""
+    return click.option(
+        "-o", "--output", metavar="FILE", help="Write to FILE instead of standard output (missing folders are made)."
+    )(command)
+
+
+def write_document(document: bytes, output: str | None, wrote: str = "", *, err: bool = False) -> None:
+    """The one writer for `-o`: the file atomically (through `uitlegbaar.files.write_output`), else standard
+    output; `wrote` is added to the `wrote FILE` line (on standard error with `err`)."""
+    if output is None or output == "-":
+        click.echo(document, nl=False)
+        return
+    from uitlegbaar.files import write_output
+
+    write_output(output, document)
+    click.echo(f"wrote {output}{wrote}", err=err)
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file the user names, or one clear error (exit 2)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        fail(f"{path} is not UTF-8 text")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})")
+
+
+from uitlegbaar.cli import check, compare, documents, entries, evidence, export, maintainers, sync, systemcard  # noqa: E402,F401  (registers the commands)

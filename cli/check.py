@@ -28,14 +28,15 @@ def check(ctx: Context, run: str, required: str, as_json: bool, declaration: str
 
     Exit 1 when an item of a required framework is missing.
     """
-    from uitlegbaar.gates import FRAMEWORKS, build_check
+    from uitlegbaar import pipeline
+    from uitlegbaar.gates import FRAMEWORKS
     from uitlegbaar.gates.coverage import unknown_frameworks
 
     keys = [k.strip() for k in required.split(",") if k.strip()]
     unknown = unknown_frameworks(keys)
     if not keys or unknown:
         fail(f"unknown framework {', '.join(unknown) or '(none given)'}; known: {', '.join(FRAMEWORKS)}")
-    report = build_check(ctx.store(), run, keys, declaration=declaration, algorithm=algorithm)
+    report = pipeline.check(ctx.store(), run, keys, declaration=declaration, algorithm=algorithm)
     if as_json:
         emit_json(report.to_dict())
     else:

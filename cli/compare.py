@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import click
-from uitlegbaar.cli.app import Context, cli, emit_json, pass_context
+from uitlegbaar.cli.app import Context, cli, emit_json, output_option, pass_context, write_document
 
-LINEAGE_FORMATS = ("text", "mermaid", "dot", "html")
+from uitlegbaar.documents.formats import KINDS
 
 
 @cli.command()
@@ -21,10 +21,11 @@ def diff(ctx: Context, a: str, b: str, as_json: bool) -> None:
 
     A and B are run ids, unique prefixes, `latest`, or `latest~N` (the Nth run before the latest).
     """
+    from uitlegbaar import pipeline
     from uitlegbaar.documents.diff import diff_evidence
 
     store = ctx.store()
-    found = diff_evidence(_evidence(store, a), _evidence(store, b))
+    found = diff_evidence(pipeline.load_evidence(store, a), pipeline.load_evidence(store, b))
     if as_json:
         emit_json(json.loads(found.model_dump_json()))
     else:
@@ -34,35 +35,21 @@ def diff(ctx: Context, a: str, b: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("run")
 @click.option(
-    "--format", "fmt", type=click.Choice(LINEAGE_FORMATS), default="text", show_default=True, help="Output format."
+    "--format",
+    "fmt",
+    type=click.Choice(KINDS["lineage"].formats),
+    default="text",
+    show_default=True,
+    help="Output format.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@output_option
 @pass_context
 def lineage(ctx: Context, run: str, fmt: str, output: str | None) -> None:
     """The graph of RUN: source data through steps to the model, its evaluations and explanations."""
-    from uitlegbaar.documents import lineage as lineage_view
+    from uitlegbaar import pipeline
 
-    graph = lineage_view.lineage_graph(_evidence(ctx.store(), run))
-    renderers = {
-        "text": lineage_view.to_text,
-        "mermaid": lineage_view.to_mermaid,
-        "dot": lineage_view.to_dot,
-        "html": lineage_view.to_html,
-    }
-    document = renderers[fmt](graph)
-    if output:
-        from uitlegbaar.files import write_atomic
-
-        write_atomic(output, document)
-        click.echo(f"wrote {output}")
-    else:
-        click.echo(document, nl=False)
-
-
-def _evidence(store: Any, ref: str) -> Any:
-    from uitlegbaar.evidence.view import load_evidence
-
-    return load_evidence(store, ref)
+    inputs = pipeline.load(ctx.store(), run, history=False)
+    write_document(pipeline.make("lineage", inputs, fmt)[0], output)
 
 
 def _print_diff(found: Any) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, fail, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, fail, output_option, pass_context, write_document
 
-FORMATS = ("cyclonedx", "openlineage", "spdx", "croissant")
+from uitlegbaar.documents.formats import KINDS
 
 
 @cli.command()
@@ -13,11 +13,11 @@ FORMATS = ("cyclonedx", "openlineage", "spdx", "croissant")
 @click.option(
     "--to",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(KINDS["export"].formats),
     required=True,
     help="cyclonedx (1.6 ML-BOM), openlineage (2-0-2 run events), spdx (3.0.1 AI/Dataset), croissant (1.1 + RAI).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@output_option
 @click.option("--url", help="openlineage: POST the events to this lineage server (e.g. http://localhost:5000).")
 @click.option("--dataset", help="croissant: describe this dataset only (default: every source dataset, as a list).")
 @declaration_options
@@ -37,14 +37,18 @@ def export(
     Fields the format asks for that nothing supplied go to standard error as notes. OpenLineage events go
     through the openlineage-python client's transports: http with --url, file with -o, console otherwise.
     """
-    from uitlegbaar.documents.exports import build_export
+    from uitlegbaar import pipeline
 
     if url is not None and fmt != "openlineage":
         fail("--url applies to --to openlineage only")
     if url is not None and output is not None:
         fail("give --url or -o, not both")
-    built = build_export(ctx.store(), run, fmt, declaration=declaration, algorithm=algorithm, dataset=dataset)
-    for missing in built.missing:
+    inputs = pipeline.load(
+        ctx.store(), run, declaration=declaration, algorithm=algorithm, history=False, dataset=dataset
+    )
+    compiled = pipeline.compile_document("export", inputs, fmt)
+    built = compiled.document
+    for missing in compiled.notes:
         click.echo(f"note: {missing}", err=True)
     if fmt == "cyclonedx":
         from uitlegbaar.documents.exports.cyclonedx import validate_cyclonedx
@@ -54,22 +58,21 @@ def export(
             click.echo(problem, err=True)
         if problems:
             fail(f"the BOM fails CycloneDX 1.6 validation ({len(problems)} problem(s)); not written", 1)
-    if fmt == "openlineage":
-        from uitlegbaar.integrations import openlineage as transport
+    if fmt == "openlineage" and url is not None:
+        from uitlegbaar.integrations import openlineage
 
-        if url is not None:
-            transport.send_http(built.events, url)
-            click.echo(f"sent {len(built.events)} events to {url}", err=True)
-        elif output is not None:
-            transport.send_file(built.events, output)
-            click.echo(f"wrote {output} ({len(built.events)} events)", err=True)
-        else:
-            transport.send_console(built.events)
-        return
-    from uitlegbaar.files import write_atomic
+        openlineage.send_http(built.events, url)
+        click.echo(f"sent {len(built.events)} events to {url}", err=True)
+    elif fmt == "openlineage" and output not in (None, "-"):  # the client's file transport, as the console's
+        from uitlegbaar.integrations import openlineage
 
-    if output:
-        write_atomic(output, built.render())
-        click.echo(f"wrote {output}", err=True)
+        from uitlegbaar.files import prepare_output
+
+        openlineage.send_file(built.events, prepare_output(output))
+        click.echo(f"wrote {output} ({len(built.events)} events)", err=True)
+    elif fmt == "openlineage":
+        from uitlegbaar.integrations import openlineage
+
+        openlineage.send_console(built.events)
     else:
-        click.echo(built.render(), nl=False)
+        write_document(pipeline.render("export", compiled, fmt), output, err=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from uitlegbaar.cli.app import Context, cli, emit_json, fail, pass_context
+from uitlegbaar.cli.app import Context, cli, emit_json, pass_context
 
 
 @cli.command()
@@ -14,9 +14,9 @@ def sync(ctx: Context, timeout: float, as_json: bool) -> None:
     """Upload every run whose evidence is still pending for its MLflow run; exit 1 if any is still not through."""
     from uitlegbaar.integrations.mlflow.link import sync as send_pending
 
-    if ctx.uses_mlflow:
-        fail("sync sends the local store's pending evidence to MLflow: run it with the local --store, not mlflow")
-    outcomes = send_pending(ctx.store_path, timeout)
+    from uitlegbaar import pipeline
+
+    outcomes = send_pending(pipeline.store_folder(ctx.location), timeout)
     if as_json:
         emit_json([{"run_id": run_id, "sent": problem is None, "problem": problem} for run_id, problem in outcomes])
     else:

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, output_option, pass_context, write_document
 
 
 @cli.command()
 @click.argument("run")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The YAML file to write.")
+@output_option
 @declaration_options
 @pass_context
-def systemcard(ctx: Context, run: str, output: str, declaration: str | None, algorithm: str | None) -> None:
-    """The MinBZK system card of RUN, with its model card embedded, written as YAML to OUTPUT.
+def systemcard(ctx: Context, run: str, output: str | None, declaration: str | None, algorithm: str | None) -> None:
+    """The MinBZK system card of RUN, with its model card embedded, as YAML.
 
     What could not be filled in is reported on standard error, with the uitlegbaar.yaml key to set.
     """
-    import yaml
+    from uitlegbaar import pipeline
 
-    from uitlegbaar.documents.systemcard import build
-    from uitlegbaar.files import write_atomic
-
-    document, notes = build(ctx.store(), run, declaration, algorithm)
-    for note in notes:
+    inputs = pipeline.load(ctx.store(), run, declaration=declaration, algorithm=algorithm, history=False)
+    document, compiled = pipeline.make("systemcard", inputs)
+    for note in compiled.notes:
         click.echo(f"note: {note}", err=True)
-    write_atomic(output, yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
-    click.echo(f"wrote {output}")
+    write_document(document, output)

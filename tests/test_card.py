@@ -16,7 +16,8 @@ from uitlegbaar.documents.card.build import build_card, render
 from uitlegbaar.documents.card.compile import compile_card
 from uitlegbaar.documents.card.model import ModelCard, card_json_schema
 from uitlegbaar.errors import ConfigurationError
-from uitlegbaar.evidence.declaration import Declaration, load, starter
+from uitlegbaar.documents.starter import starter
+from uitlegbaar.evidence.declaration import Declaration, load
 from uitlegbaar.evidence.view import load_evidence
 from uitlegbaar.store import LocalStore
 

@@ -15,7 +15,7 @@ import uitlegbaar as ub
 from uitlegbaar.errors import StoreError
 from uitlegbaar.evidence.records import body_of
 from uitlegbaar.store import LocalStore
-from uitlegbaar.store.local import FILE_DIGEST_CHARS, SEALED, SUMMARY, Row, row_of
+from uitlegbaar.store.format import FILE_DIGEST_CHARS, SEALED, SUMMARY, Row, row_of
 from uitlegbaar.store.verify import verify_store
 
 

@@ -18,7 +18,7 @@ from uitlegbaar.cli.app import cli
 import uitlegbaar as ub
 from pipelines import capture_run
 from uitlegbaar.store import LocalStore
-from uitlegbaar.store.local import SEALED
+from uitlegbaar.store.format import SEALED
 
 DECLARATION = Path(__file__).resolve().parents[1] / "examples" / "uitlegbaar.yaml"
 DOCUMENTS = {

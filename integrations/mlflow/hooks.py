@@ -26,8 +26,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from uitlegbaar.integrations.mlflow.link import MlflowLink, active_link, timeout_s
+from uitlegbaar.integrations.mlflow.link import MlflowLink, MlflowSink, active_link, timeout_s
 
+from uitlegbaar.capture import sinks
 from uitlegbaar.capture.runs import ActiveRun, active_run, capturing, current_run
 
 MODEL_ARGUMENTS = ("sk_model", "python_model", "xgb_model", "lgb_model", "cb_model", "pytorch_model", "model")
@@ -56,6 +57,7 @@ def autolog(*, disable: bool = False, traces: bool = False) -> None:
             send_traces_to_mlflow()  # once: a second call keeps the exporter it has
         if _patches:
             return
+        sinks.register(MlflowSink())
         import mlflow
         import mlflow.tracking.fluent as fluent
         from mlflow.models import Model
@@ -254,7 +256,7 @@ def _target(link: MlflowLink) -> ActiveRun:
     """The uitlegbaar run to capture into: the user's open run linked to this MLflow run; else, while the MLflow
     run is active, the implicit run (decorators without `ub.run` capture into the same one); else autolog's own."""
     current = current_run()
-    if current is not None and current.mlflow_link == link:
+    if current is not None and current.link("mlflow") == link:
         return current
     if current is None and active_link() == link:
         return active_run()  # opened linked to the active MLflow run
@@ -262,7 +264,7 @@ def _target(link: MlflowLink) -> ActiveRun:
         run = _runs.get(link.run_id)
         if run is None or run.closed:
             run = _runs[link.run_id] = ActiveRun(
-                f"mlflow run {link.run_id}", mlflow_link=link, tags={"uitlegbaar.capture": "mlflow autolog"}
+                f"mlflow run {link.run_id}", links={"mlflow": link}, tags={"uitlegbaar.capture": "mlflow autolog"}
             )
     return run
 
@@ -275,7 +277,7 @@ def _finish(link: MlflowLink, status: str) -> None:
     with _lock:
         own = _runs.pop(link.run_id, None)
     current = current_run()
-    implicit = current if current is not None and current.implicit and current.mlflow_link == link else None
+    implicit = current if current is not None and current.implicit and current.link("mlflow") == link else None
     runs = [r for r in (implicit, own) if r is not None and not r.closed]
     if runs:
         with capturing(runs[0], "the MLflow run's parameters, inputs and metrics"):

@@ -25,6 +25,7 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from uitlegbaar.files import write_atomic
@@ -55,6 +56,13 @@ class MlflowLink:
             "mlflow.tracking_uri": without_credentials(self.tracking_uri),
         }
 
+    def span_attributes(self) -> dict[str, str]:
+        """So that spans sent to MLflow say which experiment and run they belong to."""
+        return {"uitlegbaar.mlflow.experiment_id": self.experiment_id, "uitlegbaar.mlflow.run_id": self.run_id}
+
+    def describe(self) -> str:
+        return f"MLflow run {self.run_id}"
+
     @classmethod
     def from_tags(cls, tags: dict[str, str]) -> MlflowLink | None:
         if "mlflow.run_id" not in tags:
@@ -75,6 +83,19 @@ def active_link() -> MlflowLink | None:
         return MlflowLink(mlflow.get_tracking_uri(), str(active.info.experiment_id), str(active.info.run_id))
     except Exception:
         return None
+
+
+class MlflowSink:
+    """Capture's way to MLflow: a top-level run opened while an MLflow run is active belongs to it, and its sealed
+    evidence is uploaded there (registered by `ub.autolog()`, or as the `mlflow` plugin once mlflow is imported)."""
+
+    name = "mlflow"
+
+    def link(self) -> MlflowLink | None:
+        return active_link()
+
+    def send(self, store_root: Path, run_id: str, link: Any, *, top_level: bool) -> str | None:
+        return publish(store_root, run_id, link, tags=top_level)
 
 
 def timeout_s() -> float:

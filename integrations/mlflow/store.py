@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from uitlegbaar.integrations.mlflow.link import (
     ARTIFACT_ROOT,
@@ -35,23 +35,29 @@ from uitlegbaar.errors import StoreError
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.files import write_atomic
 from uitlegbaar.store.local import LocalStore
+from uitlegbaar.store.protocol import Attach, RunSummary, VerifyReport
 
 _MODEL_URI = re.compile(r"models:/(?P<name>[^/@]+)(?:/(?P<version>\d+)|@(?P<alias>[\w-]+))")
 _MODEL_NAME = re.compile(r"models:/(?P<name>[^/@]+)/?")
 ENTRY_ARTIFACT = f"{ARTIFACT_ROOT}/register-entry.json"
+if TYPE_CHECKING:
+    from uitlegbaar.evidence.records import Record
+
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 REQUEST_TIMEOUT_S = 30.0
 VERSIONS = "model-versions.json"  # models:/<name>/<version> → uitlegbaar run id, for versions already resolved
 
 
-class MlflowStore(LocalStore):
-    """Evidence read back from an MLflow tracking server, through a local cache folder."""
+class MlflowStore:
+    """Evidence read back from an MLflow tracking server, through a local cache folder laid out as a store
+    (a `Store`, like the local one)."""
 
     def __init__(self, tracking_uri: str, cache: str | os.PathLike[str] | None = None) -> None:
         folder = Path(cache) if cache is not None else _default_cache(tracking_uri)
-        super().__init__(folder)
-        LocalStore.open(folder, create=True)
+        self.cache = LocalStore.open(folder, create=True)
+        self.root = self.cache.root
         self.tracking_uri = tracking_uri
+        self.location = f"MLflow at {without_credentials(tracking_uri)}"
         self._fetched_list = False
         self.server = (
             _RestServer(tracking_uri)
@@ -80,7 +86,8 @@ class MlflowStore(LocalStore):
                 self._remember_version(f"{model['name']}/{model['version']}", run_id)
             return run_id
         if ref.startswith("latest"):
-            return super().resolve(ref)  # through summaries(), which fetches the server's list first
+            self.summaries()  # the server's list first
+            return self.cache.resolve(ref)
         if _HEX32.fullmatch(ref):
             if self._cached(ref):  # an uitlegbaar run already here: its files never change
                 return ref
@@ -92,7 +99,7 @@ class MlflowStore(LocalStore):
                 self._download(found[0][0], ref)
                 return ref
         self.summaries()  # a prefix: of any run on the server
-        return super().resolve(ref)
+        return self.cache.resolve(ref)
 
     def mlflow_run_of(self, ref: str) -> str:
         """The MLflow run behind `models:/<name>` (its latest version), `models:/<name>/<version>`, `…@<alias>`, or
@@ -118,28 +125,43 @@ class MlflowStore(LocalStore):
                 f"`uitlegbaar --store mlflow register {ref} --attach`"
             ) from exc
 
-    def mlflow_run_of_evidence(self, ref: str) -> str:
-        """The MLflow run the evidence of `ref` (anything `resolve` takes) was captured in."""
+    def entry_attachment(self, ref: str) -> Attach:
+        """Attaches a register entry to the MLflow run the evidence of `ref` was captured in, as
+        `uitlegbaar/register-entry.json` (that run is found now, before anything is written)."""
         run_id = self.resolve(ref)
         link = MlflowLink.from_tags(Evidence.of(self.load(run_id)).run.tags)
         if link is None:
             raise StoreError(f"run {run_id} records no MLflow run to attach to")
-        return link.run_id
 
-    def attach_entry(self, mlflow_run: str, entry: bytes) -> None:
-        """Attach a register entry to an MLflow run, as `uitlegbaar/register-entry.json`."""
-        from mlflow.tracking import MlflowClient
+        def attach(entry: bytes) -> str:
+            from mlflow.tracking import MlflowClient
 
-        MlflowClient(tracking_uri=self.tracking_uri).log_text(mlflow_run, entry.decode(), ENTRY_ARTIFACT)
+            MlflowClient(tracking_uri=self.tracking_uri).log_text(link.run_id, entry.decode(), ENTRY_ARTIFACT)
+            return f"MLflow run {link.run_id}"
 
-    def summaries(self) -> list[Any]:
+        return attach
+
+    def load(self, run_id: str) -> list[Record]:
+        return self.cache.load(run_id)
+
+    def summary(self, run_id: str) -> RunSummary:
+        return self.cache.summary(run_id)
+
+    def verify(self, run_ids: list[str] | None = None) -> VerifyReport:
+        """Verify the downloaded evidence (every run on the server by default): the files carry their own
+        digests, so the cache cannot lie."""
+        if run_ids is None:
+            self.summaries()
+        return self.cache.verify(run_ids)
+
+    def summaries(self) -> list[RunSummary]:
         """Every run with uitlegbaar evidence on the server (each downloaded once into the cache), oldest first."""
         if not self._fetched_list:
             for mlflow_run, run_id in self.server.search_runs(f"tags.`{TAG_RUN_ID}` LIKE '%'"):
                 if not self._cached(run_id):
                     self._download(mlflow_run, run_id)
             self._fetched_list = True
-        return super().summaries()
+        return self.cache.summaries()
 
     def _fetch_mlflow_run(self, mlflow_run: str, ref: str, tags: dict[str, str] | None = None) -> str:
         tags = tags if tags is not None else self.server.run_tags(mlflow_run)
@@ -169,7 +191,6 @@ class MlflowStore(LocalStore):
         with ThreadPoolExecutor(max_workers=4) as pool:
             for batch in (data, summaries):
                 list(pool.map(lambda path: self._copy(mlflow_run, path), batch))
-        self._ids = None
 
     def _copy(self, mlflow_run: str, path: str) -> None:
         target = self.root / path[len(ARTIFACT_ROOT) + 1 :]

@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from uitlegbaar.errors import ConfigurationError
+
 TMP_PREFIX = ".tmp-"
 
 
@@ -51,3 +53,42 @@ def fsync_file(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def prepare_folder(path: str | os.PathLike[str], what: str = "folder") -> Path:
+    """Make the folder `path` (and missing parents) for output, below a folder that exists and is not the
+    file system's root; one clear `ConfigurationError` otherwise (never a folder at `/`, never a traceback)."""
+    folder = Path(path)
+    if not str(path).strip():
+        raise ConfigurationError(f"the {what} name is empty: give a path")
+    if folder.exists() and not folder.is_dir():
+        raise ConfigurationError(f"{folder} is a file, not a folder: choose another {what}")
+    existing = next((p for p in (folder, *folder.absolute().parents) if p.exists()), Path("/"))
+    if existing != folder and existing.parent == existing:
+        raise ConfigurationError(f"{folder} would be made at the file system's root: create its folder first")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot make the folder {folder}: {exc.strerror or exc}") from exc
+    return folder
+
+
+def prepare_output(path: str | os.PathLike[str]) -> Path:
+    """Check a file name the user gave for output (`-o FILE`) and make its missing folders as `prepare_folder`
+    does; one clear `ConfigurationError` when it cannot be a file."""
+    target = Path(path)
+    if not str(path).strip():
+        raise ConfigurationError("the output file name is empty: give a file, or - for standard output")
+    if target.is_dir():
+        raise ConfigurationError(f"{target} is a folder: give a file name for the output")
+    prepare_folder(target.parent, "output folder")
+    return target
+
+
+def write_output(path: str | os.PathLike[str], data: bytes | str) -> Path:
+    """Write a document the user asked for (`-o FILE`) atomically, after `prepare_output`."""
+    target = prepare_output(path)
+    try:
+        return write_atomic(target, data)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write {target}: {exc.strerror or exc}") from exc

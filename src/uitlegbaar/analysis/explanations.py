@@ -13,6 +13,7 @@ draws, so the numbers equal `sklearn.inspection.permutation_importance`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -380,7 +381,12 @@ def _shap_available() -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=16)
 def _version(distribution: str) -> str | None:
-    from uitlegbaar.capture.provenance import package_versions
+    """The installed version of `distribution` (read once: reading metadata is slow)."""
+    from importlib import metadata
 
-    return package_versions((distribution,)).get(distribution)
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None

@@ -11,15 +11,14 @@ labels and numbers only, never the rows themselves.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from uitlegbaar.evidence.results import AttributeResult, Disparity, GroupMetrics, Task, ThresholdCheck
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-Task = Literal["classification", "regression"]
 
 # Metric name → whether a higher value is better (defines the "best" group of each disparity).
 CLASSIFICATION_METRICS: dict[str, bool] = {
@@ -38,63 +37,6 @@ def threshold_names() -> frozenset[str]:
     """Every threshold that can be declared: `<metric>_ratio` and `<metric>_difference` of each metric."""
     metrics = {**CLASSIFICATION_METRICS, **REGRESSION_METRICS}
     return frozenset(f"{m}_{k}" for m in metrics for k in CHECK_KINDS)
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class GroupMetrics(_Frozen):
-    """One group's size and metrics; a metric is None where it is undefined (e.g. TPR without positives)."""
-
-    group: str
-    size: int
-    metrics: dict[str, float | None]
-
-
-class Disparity(_Frozen):
-    """How far the worst group is from the best on one metric (groups with an undefined value are left out).
-
-    `difference` is |best − worst| (0 = parity); `ratio` is min/max over the groups, which is worst/best when
-    higher is better and best/worst when lower is better, so it is always in [0, 1] and 1 means parity.
-    """
-
-    metric: str
-    higher_is_better: bool
-    best_group: str | None
-    worst_group: str | None
-    difference: float | None
-    ratio: float | None
-
-
-class ThresholdCheck(_Frozen):
-    """A `<metric>_ratio` check passes when ratio ≥ threshold, a `<metric>_difference` when difference ≤ threshold.
-
-    `passed` is None when the disparity is undefined (fewer than one group with a defined value).
-    """
-
-    name: str
-    threshold: float
-    value: float | None
-    passed: bool | None
-
-
-class AttributeResult(_Frozen):
-    """The groups of one sensitive attribute, the disparity per metric and the threshold checks."""
-
-    attribute: str
-    task: Task
-    groups: tuple[GroupMetrics, ...]
-    disparities: tuple[Disparity, ...]
-    checks: tuple[ThresholdCheck, ...] = ()
-
-    @property
-    def passed(self) -> bool | None:
-        """False if any check failed, else None if any was undefined, else True (also with no checks)."""
-        outcomes = [c.passed for c in self.checks]
-        if False in outcomes:
-            return False
-        return None if None in outcomes else True
 
 
 def group_metrics(

@@ -11,31 +11,17 @@ binned into quantiles. Rows missing either value are left out of that pair.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from uitlegbaar.evidence.results import Measure, ProxyResult
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
     from numpy.typing import NDArray
 
-Measure = Literal["cramers_v", "correlation_ratio", "pearson", "cramers_v_binned"]
 MAX_CATEGORICAL_LEVELS = 20  # a numeric attribute with at most this many values is treated as categorical
 BINS = 10
-
-
-class ProxyResult(BaseModel):
-    """How strongly one feature tracks one sensitive attribute; flagged when strength ≥ the threshold."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    feature: str
-    attribute: str
-    measure: Measure
-    strength: float
-    flagged: bool
-    rows: int
 
 
 def screen_proxies(

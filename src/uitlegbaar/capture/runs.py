@@ -24,10 +24,11 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from uitlegbaar.capture import settings as config
-from uitlegbaar.capture import telemetry
+from uitlegbaar.capture import sinks, telemetry
+from uitlegbaar.capture.sinks import Link
 from uitlegbaar.errors import CaptureError, UitlegbaarWarning
 from uitlegbaar.evidence.records import DatasetRef, GapRecord, Record, RunEndRecord, RunRecord, body_of
-from uitlegbaar.store.local import row_of
+from uitlegbaar.store.format import row_of
 
 R = TypeVar("R", bound=Record)
 
@@ -58,7 +59,7 @@ class ActiveRun:
         parent: ActiveRun | None = None,
         implicit: bool = False,
         tags: dict[str, str] | None = None,
-        mlflow_link: Any = None,
+        links: dict[str, Link] | None = None,
     ) -> None:
         from opentelemetry import trace
 
@@ -76,9 +77,9 @@ class ActiveRun:
         self.sensitive_columns: set[str] = parent.sensitive_columns if parent else set()
         self.datasets: dict[str, DatasetRef] = {}
         self.last_model_id: str | None = None
-        # The MLflow run this run was captured in (None without MLflow): recorded in the tags, and the
-        # evidence is sent there when the run closes.
-        self.mlflow_link: Any = mlflow_link or (parent.mlflow_link if parent else _mlflow_link())
+        # The outside runs this run belongs to, by sink (an MLflow run, say): recorded in the tags and the spans,
+        # and the evidence is sent to each when the run is sealed. Nested runs belong where their parent does.
+        self.links: dict[str, Link] = links or (parent.links if parent else _links())
         self._lock = threading.Lock()
         self._seq = 0
         self._head: str | None = None
@@ -86,14 +87,9 @@ class ActiveRun:
         parent_context = trace.set_span_in_context(parent.span) if parent is not None else None
         self.span: Any = telemetry.tracer().start_span(f"uitlegbaar.run {name}", context=parent_context)
         # spans of a run linked to MLflow say which experiment and run they belong to (traces sent to MLflow)
-        self.span_attributes: dict[str, str] = (
-            {
-                "uitlegbaar.mlflow.experiment_id": self.mlflow_link.experiment_id,
-                "uitlegbaar.mlflow.run_id": self.mlflow_link.run_id,
-            }
-            if self.mlflow_link is not None
-            else {}
-        )
+        self.span_attributes: dict[str, str] = {
+            k: v for link in self.links.values() for k, v in link.span_attributes().items()
+        }
         self.span.set_attributes({"uitlegbaar.run_id": self.id, **self.span_attributes})
         self.recording = bool(self.span.is_recording())
         self.trace_id = f"{self.span.get_span_context().trace_id:032x}"
@@ -114,7 +110,7 @@ class ActiveRun:
             name=name,
             parent_run_id=parent.id if parent else None,
             implicit=implicit,
-            tags={**(self.mlflow_link.tags() if self.mlflow_link else {}), **(tags or {})},
+            tags={**{k: v for link in self.links.values() for k, v in link.tags().items()}, **(tags or {})},
             provenance=provenance,
         )
 
@@ -204,8 +200,8 @@ class ActiveRun:
             self.append(RunEndRecord, status=status, error_type=error_type, records=self._seq)
         finally:
             self.closed = True
-            if self._finish_store() and self.mlflow_link is not None:
-                self._send_to_mlflow()
+            if self._finish_store() and self.links:
+                self._send_to_sinks()
 
     def _finish_store(self) -> bool:
         """Wait (bounded) for the writer and seal the run; True when it is sealed in the store."""
@@ -233,20 +229,26 @@ class ActiveRun:
             return False
         return True
 
-    def _send_to_mlflow(self) -> None:
-        """Upload the sealed evidence to the linked MLflow run (bounded in time); when that fails, the run
-        stays pending for `uitlegbaar sync` and one warning says so."""
-        try:
-            from uitlegbaar.integrations.mlflow.link import publish
+    def link(self, sink_name: str) -> Link | None:
+        """The outside run this run belongs to in sink `sink_name` (e.g. `mlflow`), if any."""
+        return self.links.get(sink_name)
 
-            problem = publish(self.store_root, self.id, self.mlflow_link, tags=self.parent is None)
-        except Exception as exc:
-            problem = f"{type(exc).__name__}: {exc}"
-        if problem is not None:
-            _warn(
-                f"uitlegbaar could not send run {self.id}'s evidence to MLflow run {self.mlflow_link.run_id} "
-                f"({problem}); it is safe in {self.store_root} and `uitlegbaar sync` uploads it"
-            )
+    def _send_to_sinks(self) -> None:
+        """Send the sealed evidence to each linked outside run (bounded in time by the sink); when that fails, the
+        sink keeps it for later and one warning says so."""
+        for name, link in self.links.items():
+            problem: str | None = f"no sink named {name} is registered"
+            target = sinks.sink(name)
+            try:
+                if target is not None:
+                    problem = target.send(self.store_root, self.id, link, top_level=self.parent is None)
+            except Exception as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            if problem is not None:
+                _warn(
+                    f"uitlegbaar could not send run {self.id}'s evidence to {link.describe()} "
+                    f"({problem}); it is safe in {self.store_root} and `uitlegbaar sync` uploads it"
+                )
 
     def _report_store_errors(self) -> None:
         """Keep the writer's first failure; it is reported once, when the run ends, if it still matters
@@ -297,13 +299,13 @@ class _SyncSink:
         self.store.seal(run_id)
 
 
-def _mlflow_link() -> Any:
-    """The active MLflow run's link, only when the process uses MLflow (never imports it)."""
-    if "mlflow" not in sys.modules:
-        return None
-    from uitlegbaar.integrations.mlflow.link import active_link
-
-    return active_link()
+def _links() -> dict[str, Link]:
+    """What the registered sinks link a new top-level run to; a failing sink links nothing (capture goes on)."""
+    try:
+        return sinks.links()
+    except Exception as exc:
+        _warn(f"uitlegbaar could not ask its sinks where run evidence goes ({type(exc).__name__}: {exc})")
+        return {}
 
 
 def _writer_for(root: Path) -> Any:
@@ -377,7 +379,6 @@ def active_run() -> ActiveRun:
 
 
 def _default_name() -> str:
-    import sys
 
     script = Path(sys.argv[0]).stem if sys.argv and sys.argv[0] else ""
     return script or "interactive"

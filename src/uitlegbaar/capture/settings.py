@@ -8,6 +8,7 @@ environment between runs.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,17 @@ class Settings:
 
 
 _settings = Settings()
+_listeners: list[Callable[[], None]] = []
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call `listener` whenever the span settings change (the tracer is made again from them)."""
+    _listeners.append(listener)
+
+
+def _changed() -> None:
+    for listener in _listeners:
+        listener()
 
 
 def configure(
@@ -59,18 +71,14 @@ def configure(
     }
     _settings = replace(_settings, **changes)
     if tracer_provider is not None or otlp_endpoint is not None or span_exporter is not None:
-        from uitlegbaar.capture import telemetry
-
-        telemetry.reset()
+        _changed()
 
 
 def reset() -> None:
     """Forget everything set by `configure` (mainly for tests)."""
     global _settings
     _settings = Settings()
-    from uitlegbaar.capture import telemetry
-
-    telemetry.reset()
+    _changed()
 
 
 def settings() -> Settings:

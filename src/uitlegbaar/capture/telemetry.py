@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from uitlegbaar._version import __version__
+from uitlegbaar.capture import settings as config
 
 TRACER_NAME = "uitlegbaar"
 EXPORT_TIMEOUT_S = 2.0
@@ -29,8 +30,6 @@ def tracer() -> Any:
     if _tracer is None:
         with _lock:
             if _tracer is None:
-                from uitlegbaar.capture import settings as config
-
                 settings = config.settings()
                 provider = settings.tracer_provider
                 if provider is None:
@@ -146,3 +145,6 @@ def reset() -> None:
                 _own_provider.shutdown()
         _tracer = _own_provider = _exporter = None
         _failures_reported = 0
+
+
+config.on_change(reset)  # `configure(otlp_endpoint=…)` and friends take effect from the next span

@@ -7,7 +7,6 @@ Every list is in a fixed order, so the same two runs always give the same diff.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ from uitlegbaar.evidence.records import (
     StepRecord,
 )
 from uitlegbaar.evidence.view import Evidence
-from uitlegbaar.store.local import LocalStore
 
 PROFILE_STATISTICS = ("null_count", "mean", "min", "max", "distinct")
 
@@ -197,20 +195,6 @@ def diff_evidence(a: Evidence, b: Evidence) -> RunDiff:
 def changes_since(previous: Evidence | None, current: Evidence) -> RunDiff | None:
     """What changed since the previous version of a model (None when there is none)."""
     return None if previous is None else diff_evidence(previous, current)
-
-
-def previous_run(store: LocalStore, evidence: Evidence) -> Evidence | None:
-    """The latest finished run in `store` before `evidence`'s that trained a model of the same name."""
-    if evidence.model is None:
-        return None
-    runs = store.summaries()  # oldest first
-    earlier = bisect.bisect_left([(s.started, s.run_id) for s in runs], (evidence.run.created, evidence.run_id))
-    for summary in reversed(runs[:earlier]):
-        if summary.status == "finished" and summary.kinds.get("model"):
-            candidate = Evidence.of(store.load(summary.run_id))
-            if candidate.model is not None and candidate.model.name == evidence.model.name:
-                return candidate
-    return None
 
 
 def _side(evidence: Evidence) -> RunSide:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import math
-import os
 import re
 from typing import Any
 
@@ -24,6 +23,7 @@ from uitlegbaar.documents.register.compile import (
     publishable_source,
     training,
 )
+from uitlegbaar.documents.serialize import yaml_text
 from uitlegbaar.evidence.declaration import AIActProfile, Declaration, Reference
 from uitlegbaar.evidence.view import Evidence
 
@@ -99,25 +99,9 @@ def left_out(card: ModelCard, declaration: Declaration) -> list[str]:
     return out
 
 
-def build_systemcard(
-    store: Any, ref: str, declaration: str | os.PathLike[str] | None = None, algorithm: str | None = None
-) -> dict[str, Any]:
-    """The system card of run `ref` (in `store`, a `LocalStore`), with its declaration."""
-    return build(store, ref, declaration, algorithm)[0]
-
-
-def build(
-    store: Any, ref: str, declaration: str | os.PathLike[str] | None = None, algorithm: str | None = None
-) -> tuple[dict[str, Any], list[str]]:
-    """The system card of run `ref` and the notes on what was left out."""
-    from uitlegbaar.documents.card.build import declaration_for
-    from uitlegbaar.documents.card.compile import compile_card
-    from uitlegbaar.evidence.view import load_evidence
-
-    evidence = load_evidence(store, ref)
-    declared, path = declaration_for(evidence, declaration, algorithm)
-    card = compile_card(evidence, declared, declaration_path=path)
-    return compile_systemcard(card, evidence, declared), left_out(card, declared)
+def render_systemcard(document: dict[str, Any]) -> str:
+    """The system card as YAML, in the order of the reporting standard."""
+    return yaml_text(document)
 
 
 # ------------------------------------------------------------------ system card fields

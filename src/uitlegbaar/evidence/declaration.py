@@ -264,25 +264,3 @@ STARTER_FIELDS: tuple[tuple[str, str], ...] = (
     ("owners", "[{name: Team …, role: eigenaar, contact: team@…}]"),
     ("ai_act", "{ai_system: true, risk_class: high-risk, role: deployer}"),
 )
-
-
-def starter(values: dict[str, str] | None = None) -> str:
-    """A commented `uitlegbaar.yaml`: every key with its Dutch label and a hint; given values filled in."""
-    import json
-
-    from uitlegbaar.documents.i18n import label
-
-    given = values or {}
-    lines = [
-        "# uitlegbaar.yaml — what people declare about this algorithm. uitlegbaar never overwrites it.",
-        "# Keys follow the Algoritmeregister (publication standard 1.0); the Dutch label is beside each key.",
-        "# Leave a key empty (~) until you know; `uitlegbaar card latest` lists what is still missing.",
-        "",
-    ]
-    for key, hint in STARTER_FIELDS:
-        value = given.get(key)
-        rendered = json.dumps(value, ensure_ascii=False) if value else "~"
-        lines.append(f"# {label(key, 'nl')} — {hint}")
-        lines.append(f"{key}: {rendered}")
-        lines.append("")
-    return "\n".join(lines)

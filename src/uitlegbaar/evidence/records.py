@@ -14,8 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from uitlegbaar.analysis.fairness import AttributeResult
-from uitlegbaar.analysis.proxies import ProxyResult
+from uitlegbaar.evidence.results import AttributeResult, ProxyResult
 
 SCHEMA_VERSION = 1
 

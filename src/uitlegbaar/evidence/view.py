@@ -1,4 +1,4 @@
-"""The evidence of one run, loaded from a store and grouped by kind: what compilers start from."""
+"""The evidence of one run, grouped by kind: what compilers start from (`uitlegbaar.pipeline` loads it)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from uitlegbaar.evidence.records import (
     RunRecord,
     StepRecord,
 )
-from uitlegbaar.store.local import LocalStore
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class Evidence:
 
     @classmethod
     def of(cls, records: list[Record]) -> Evidence:
-        """Group a run's records (as `LocalStore.load` returns them)."""
+        """Group a run's records (as a store's `load` returns them)."""
         if not records or not isinstance(records[0], RunRecord):
             raise ValueError("a run's records start with its run record")
         end = records[-1] if isinstance(records[-1], RunEndRecord) else None
@@ -77,8 +76,3 @@ class Evidence:
             gaps=[r for r in records if isinstance(r, GapRecord)],
             records=records,
         )
-
-
-def load_evidence(store: LocalStore, ref: str) -> Evidence:
-    """The evidence of the run `ref` names (an id, a unique prefix, or `latest`)."""
-    return Evidence.of(store.load(store.resolve(ref)))

@@ -1,6 +1,7 @@
-"""`uitlegbaar check`: gate a run on transparency frameworks (Algoritmeregister, AI Act Annex IV, IAMA, ARK)."""
+"""Gates: framework coverage (`uitlegbaar check`: Algoritmeregister, AI Act Annex IV, IAMA, ARK) and document
+provenance (`uitlegbaar verify --document`). Pure: the loader (`uitlegbaar.pipeline`) supplies the evidence."""
 
-from uitlegbaar.gates.coverage import CheckReport, FrameworkResult, ItemResult, build_check, check, frameworks_for
+from uitlegbaar.gates.coverage import CheckReport, FrameworkResult, ItemResult, check, check_run, frameworks_for
 from uitlegbaar.gates.frameworks import FRAMEWORKS, Found, Framework, Item
 
 __all__ = [
@@ -11,7 +12,7 @@ __all__ = [
     "FrameworkResult",
     "Item",
     "ItemResult",
-    "build_check",
     "check",
+    "check_run",
     "frameworks_for",
 ]

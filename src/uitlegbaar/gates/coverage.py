@@ -3,12 +3,12 @@ satisfies it, and for what is missing, who must supply it and how."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from uitlegbaar.documents.card.model import ModelCard, Who
+from uitlegbaar.documents.formats import Inputs
 from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.view import Evidence
@@ -109,45 +109,9 @@ def _item(item: Item, card: ModelCard, evidence: Evidence, declaration: Declarat
     return ItemResult(item.key, item.title, item.source, "missing", detail=found.detail, who=item.who, how=how)
 
 
-def build_check(
-    store: Any,
-    ref: str,
-    keys: Sequence[str],
-    *,
-    declaration: str | os.PathLike[str] | None = None,
-    algorithm: str | None = None,
-) -> CheckReport:
-    """Check run `ref` (in `store`, a `LocalStore`) against the frameworks `keys` name, all required."""
-    from uitlegbaar.documents.card.build import changes_for, declaration_for
-    from uitlegbaar.documents.card.compile import compile_card
-    from uitlegbaar.evidence.view import load_evidence
+def check_run(inputs: Inputs, frameworks: Sequence[Framework], *, required: Iterable[str] | None = None) -> CheckReport:
+    """Check the run `inputs` describe (its card compiled as `uitlegbaar card` compiles it)."""
+    from uitlegbaar.documents.formats import compile_document
 
-    chosen = frameworks_for(keys)
-    evidence = load_evidence(store, ref)
-    declared, path = declaration_for(evidence, declaration, algorithm)
-    history = changes_for(store, evidence) if any(f.uses_history for f in chosen) else None
-    card = compile_card(evidence, declared, changes=history, declaration_path=path)
-    return check(card, evidence, declared, chosen)
-
-
-# ------------------------------------------------------------------ the register entry, compiled once
-
-_last: tuple[tuple[int, int, int], tuple[object, ...], tuple[dict[str, Any], dict[str, str]]] | None = None
-
-
-def register_entry(
-    card: ModelCard, evidence: Evidence, declaration: Declaration
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """The Algoritmeregister entry the register compiler makes, and its validation errors by top-level field."""
-    global _last
-    key = (id(card), id(evidence), id(declaration))
-    if _last is not None and _last[0] == key:
-        return _last[2]
-    from uitlegbaar.documents.register import compile_entry, errors, validate_entry
-
-    entry = compile_entry(card, evidence, declaration).payload()
-    problems: dict[str, str] = {}
-    for problem in errors(validate_entry(entry)):
-        problems.setdefault(problem.field.split(".")[0].split("[")[0], problem.message)
-    _last = (key, (card, evidence, declaration), (entry, problems))  # keeps the objects alive, so ids stay unique
-    return entry, problems
+    card = compile_document("card", inputs).document
+    return check(card, inputs.evidence, inputs.declaration, frameworks, required=required)

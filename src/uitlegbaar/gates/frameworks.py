@@ -270,8 +270,6 @@ def _register_field(name: str) -> Predicate:
     """Present in the entry the register compiler makes, and not rejected by its validation."""
 
     def test(card: ModelCard, evidence: Evidence, d: Declaration) -> Found:
-        from uitlegbaar.gates.coverage import register_entry
-
         entry, problems = register_entry(card, evidence, d)
         if name not in entry:
             return MISSING
@@ -681,3 +679,26 @@ ARK = Framework(
 )
 
 FRAMEWORKS: dict[str, Framework] = {f.key: f for f in (ALGORITMEREGISTER, AI_ACT_ANNEX_IV, IAMA, ARK)}
+
+
+# ------------------------------------------------------------------ the register entry, compiled once
+
+_last: tuple[tuple[int, int, int], tuple[object, ...], tuple[dict[str, Any], dict[str, str]]] | None = None
+
+
+def register_entry(
+    card: ModelCard, evidence: Evidence, declaration: Declaration
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The Algoritmeregister entry the register compiler makes, and its validation errors by top-level field."""
+    global _last
+    key = (id(card), id(evidence), id(declaration))
+    if _last is not None and _last[0] == key:
+        return _last[2]
+    from uitlegbaar.documents.register import compile_entry, errors, validate_entry
+
+    entry = compile_entry(card, evidence, declaration).payload()
+    problems: dict[str, str] = {}
+    for problem in errors(validate_entry(entry)):
+        problems.setdefault(problem.field.split(".")[0].split("[")[0], problem.message)
+    _last = (key, (card, evidence, declaration), (entry, problems))  # keeps the objects alive, so ids stay unique
+    return entry, problems

@@ -12,17 +12,28 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from uitlegbaar.documents.formats import Inputs
+from uitlegbaar.documents.i18n import Language
 from uitlegbaar.errors import UitlegbaarError
-from uitlegbaar.store.local import LocalStore
+from uitlegbaar.evidence.records import Record
+from uitlegbaar.evidence.view import Evidence
 
-Kind = Literal["card-md", "card-html", "card-json", "systemcard", "register-json", "register-csv"]
-KIND_NAMES: dict[Kind, str] = {
+ClaimKind = Literal["card-md", "card-html", "card-json", "systemcard", "register-json", "register-csv"]
+_KIND_FORMATS: dict[ClaimKind, tuple[str, str]] = {
+    "card-md": ("card", "md"),
+    "card-html": ("card", "html"),
+    "card-json": ("card", "json"),
+    "systemcard": ("systemcard", "yaml"),
+    "register-json": ("register", "json"),
+    "register-csv": ("register", "csv"),
+}
+KIND_NAMES: dict[ClaimKind, str] = {
     "card-md": "model card (Markdown)",
     "card-html": "model card (HTML)",
     "card-json": "model card (JSON)",
@@ -39,7 +50,7 @@ class DocumentReport:
     """What `check_document` found: `problems` make the check fail, `notes` do not."""
 
     path: str
-    kind: Kind
+    kind: ClaimKind
     run_id: str | None = None
     evidence_digest: str | None = None
     records: int | None = None
@@ -52,49 +63,42 @@ class DocumentReport:
 
 
 @dataclass(frozen=True)
-class _Claim:
-    kind: Kind
+class Claim:
+    """What a document says of itself: its kind, the run and evidence digest it names, its language."""
+
+    kind: ClaimKind
     run_id: str | None
     digest: str | None
     lang: str | None
     content: Any  # parsed for JSON and YAML, text otherwise
 
 
-def check_document(
-    store: LocalStore,
-    path: str | os.PathLike[str],
-    run: str | None = None,
-    *,
-    declaration: str | os.PathLike[str] | None = None,
-    algorithm: str | None = None,
+def check_claim(
+    claim: Claim,
+    path: str,
+    run_id: str,
+    chain_problems: Sequence[str],
+    records: Callable[[], list[Record]],
+    inputs_for: Callable[[Evidence, bool], Inputs],
 ) -> DocumentReport:
-    """Check the document at `path` against `store` (`run` names the run of a register entry, which
-    cannot name it itself), compiling it again with `declaration`/`algorithm` as its command would."""
-    from uitlegbaar.evidence.view import Evidence
-    from uitlegbaar.store.verify import verify_store
-
-    claim = _read(Path(path))
-    report = DocumentReport(str(path), claim.kind, evidence_digest=claim.digest)
-    if run is None and claim.run_id is None:
-        raise UitlegbaarError(
-            f"{path} is an {KIND_NAMES[claim.kind]}, which names no run (the register's format has no field "
-            "for it); name the run it was made from: uitlegbaar verify RUN --document FILE"
-        )
-    run_id = store.resolve(run) if run is not None else str(claim.run_id)
+    """Check what a document claims against its run. `chain_problems` are what verifying the run's hash chain
+    found (one sentence each), `records()` gives the run's records, and `inputs_for(evidence, history)` what a
+    document of that evidence is compiled from: the loader supplies them, this layer reads no store."""
+    report = DocumentReport(path, claim.kind, evidence_digest=claim.digest)
     if claim.run_id is not None and claim.run_id != run_id:
         report.problems.append(f"the document names run {claim.run_id}, not {run_id}")
         return report
     report.run_id = run_id
-    verified = verify_store(store, [run_id])
-    report.problems += [f"the run's evidence does not verify: {p.detail}" for p in verified.problems]
+    report.problems += [f"the run's evidence does not verify: {p}" for p in chain_problems]
     if report.problems:
         return report
-    records = store.load(run_id)
-    used = _records_used(claim, records, report)
+    loaded = records()
+    used = _records_used(claim, loaded, report)
     if used is None:
         return report
     report.records = len(used)
-    expected = _compile(claim, store, Evidence.of(used), declaration, algorithm)
+    evidence = Evidence.of(used)
+    expected = _expected(claim, inputs_for(evidence, claim.kind.startswith("card")))
     difference = _difference(claim, expected)
     if difference:
         report.problems.append(
@@ -107,7 +111,8 @@ def check_document(
 # ------------------------------------------------------------------ reading a document
 
 
-def _read(path: Path) -> _Claim:
+def read_claim(path: Path) -> Claim:
+    """What the document at `path` is and which run and evidence it says it was compiled from."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -124,7 +129,7 @@ def _read(path: Path) -> _Claim:
     return claim
 
 
-def _json(text: str) -> _Claim | None:
+def _json(text: str) -> Claim | None:
     try:
         data = json.loads(text)
     except ValueError:
@@ -133,11 +138,11 @@ def _json(text: str) -> _Claim | None:
         return None
     provenance = data.get("provenance")
     if isinstance(provenance, dict) and "evidence_digest" in provenance:
-        return _Claim("card-json", _str(provenance.get("run_id")), _str(provenance["evidence_digest"]), None, data)
-    return _Claim("register-json", None, None, None, data) if "name" in data else None
+        return Claim("card-json", _str(provenance.get("run_id")), _str(provenance["evidence_digest"]), None, data)
+    return Claim("register-json", None, None, None, data) if "name" in data else None
 
 
-def _markdown(text: str) -> _Claim | None:
+def _markdown(text: str) -> Claim | None:
     import yaml
 
     if not text.startswith("---\n") or "\n---\n" not in text[3:]:
@@ -149,10 +154,10 @@ def _markdown(text: str) -> _Claim | None:
     ours = meta.get("uitlegbaar") if isinstance(meta, dict) else None
     if not isinstance(ours, dict):
         return None
-    return _Claim("card-md", _str(ours.get("run_id")), _str(ours.get("evidence_digest")), None, text)
+    return Claim("card-md", _str(ours.get("run_id")), _str(ours.get("evidence_digest")), None, text)
 
 
-def _html(text: str) -> _Claim | None:
+def _html(text: str) -> Claim | None:
     if not text.lstrip().lower().startswith("<!doctype html"):
         return None
     section = _PROVENANCE.search(text)
@@ -161,19 +166,19 @@ def _html(text: str) -> _Claim | None:
     lang = re.search(r'<html lang="(\w+)"', text)
     if run_id is None or digest is None:
         return None
-    return _Claim("card-html", run_id.group(1), digest.group(1), lang.group(1) if lang else None, text)
+    return Claim("card-html", run_id.group(1), digest.group(1), lang.group(1) if lang else None, text)
 
 
-def _csv(text: str) -> _Claim | None:
+def _csv(text: str) -> Claim | None:
     from uitlegbaar.standards import algoritmeregister as ar
 
     rows = list(csv.reader(io.StringIO(text)))
     if len(rows) != 2 or tuple(rows[0]) != tuple(ar.CSV_COLUMNS):
         return None
-    return _Claim("register-csv", None, None, None, text)
+    return Claim("register-csv", None, None, None, text)
 
 
-def _yaml(text: str) -> _Claim | None:
+def _yaml(text: str) -> Claim | None:
     import yaml
 
     try:
@@ -186,7 +191,7 @@ def _yaml(text: str) -> _Claim | None:
     named = {str(x.get("name")): x.get("value") for x in labels if isinstance(x, dict)}
     if "uitlegbaar_run" not in named:
         return None
-    return _Claim("systemcard", _str(named["uitlegbaar_run"]), _str(named.get("evidence_digest")), None, data)
+    return Claim("systemcard", _str(named["uitlegbaar_run"]), _str(named.get("evidence_digest")), None, data)
 
 
 def _str(value: Any) -> str | None:
@@ -196,7 +201,7 @@ def _str(value: Any) -> str | None:
 # ------------------------------------------------------------------ checking
 
 
-def _records_used(claim: _Claim, records: list[Any], report: DocumentReport) -> list[Any] | None:
+def _records_used(claim: Claim, records: list[Any], report: DocumentReport) -> list[Any] | None:
     """The records the document was compiled from: up to the one its evidence digest names."""
     if claim.kind.startswith("register"):
         return records
@@ -216,41 +221,28 @@ def _records_used(claim: _Claim, records: list[Any], report: DocumentReport) -> 
     return records[: last + 1]
 
 
-def _compile(
-    claim: _Claim,
-    store: LocalStore,
-    evidence: Any,
-    declaration: str | os.PathLike[str] | None,
-    algorithm: str | None,
-) -> list[Any]:
-    """What the document's command makes from `evidence` now (one candidate per language it may be in)."""
-    from uitlegbaar.documents.card.build import changes_for, declaration_for, render
-    from uitlegbaar.documents.card.compile import compile_card
+def _expected(claim: Claim, inputs: Inputs) -> list[Any]:
+    """What the document's command makes from `inputs` now, parsed as the claim is (one candidate per language
+    the document may be in)."""
+    from uitlegbaar.documents.formats import make
 
-    declared, path = declaration_for(evidence, declaration, algorithm)
-    if claim.kind.startswith("card"):
-        card = compile_card(evidence, declared, changes=changes_for(store, evidence), declaration_path=path)
-        if claim.kind == "card-json":
-            return [json.loads(render(card, "json"))]
-        fmt: Literal["md", "html"] = "md" if claim.kind == "card-md" else "html"
-        langs: tuple[Literal["en", "nl"], ...] = ("en", "nl")
-        return [render(card, fmt, lang) for lang in langs if claim.lang in (None, lang)]
-    card = compile_card(evidence, declared, declaration_path=path)
-    if claim.kind == "systemcard":
+    name, fmt = _KIND_FORMATS[claim.kind]
+    langs: tuple[Language, ...] = ("en", "nl") if claim.kind in ("card-md", "card-html") else ("en",)
+    return [_parsed(claim.kind, make(name, inputs, fmt, lang)[0]) for lang in langs if claim.lang in (None, lang)]
+
+
+def _parsed(kind: ClaimKind, rendered: bytes) -> Any:
+    text = rendered.decode("utf-8-sig")
+    if kind in ("card-json", "register-json"):
+        return json.loads(text)
+    if kind == "systemcard":
         import yaml
 
-        from uitlegbaar.documents.systemcard import compile_systemcard
-
-        return [yaml.safe_load(yaml.safe_dump(compile_systemcard(card, evidence, declared), allow_unicode=True))]
-    from uitlegbaar.documents.register import compile_entry, to_csv
-
-    built = compile_entry(card, evidence, declared)
-    if claim.kind == "register-json":
-        return [built.payload()]
-    return [to_csv([{**built.payload(), "lars": built.lars}]).decode("utf-8-sig")]
+        return yaml.safe_load(text)
+    return text
 
 
-def _difference(claim: _Claim, candidates: list[Any]) -> str | None:
+def _difference(claim: Claim, candidates: list[Any]) -> str | None:
     """None when the document equals a candidate; else where it first differs from the first one."""
     if any(claim.content == c for c in candidates):
         return None

@@ -16,91 +16,37 @@ process killed mid-write leaves only a `.tmp-*` file behind, which readers ignor
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uitlegbaar.errors import StoreError
-from uitlegbaar.files import TMP_PREFIX, write_atomic, write_named
+from uitlegbaar.files import TMP_PREFIX, write_atomic
+from uitlegbaar.store.format import (
+    FORMAT,
+    LOADED_RUNS,
+    MARKER,
+    RELATIVE,
+    RUN_ID,
+    SEALED,
+    Row,
+    StoredRecord,
+    cached_summary,
+    read_parquet,
+    rows_in,
+    schema,
+    sealed_files,
+    segments,
+    summary_of,
+    write_parquet,
+    write_summary,
+)
+from uitlegbaar.store.protocol import Attach, RunSummary, VerifyReport
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from uitlegbaar.evidence.records import Record
-
-FORMAT = 1
-MARKER = "uitlegbaar-store.json"
-SEALED = "sealed"
-FILE_DIGEST_CHARS = 32
-_RUN_ID = re.compile(r"[0-9a-f]{32}")
-SUMMARY = "summary.json"
-LOADED_RUNS = 8
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_RELATIVE = re.compile(r"latest(?:~(\d+))?")
-_COLUMNS = ("id", "run_id", "seq", "kind", "created", "digest", "prev", "body")
-
-
-Row = tuple[str, str, int, str, int, str, "str | None", bytes]
-"""A record as the store takes it: id, run id, seq, kind, created (µs since the epoch), digest, prev, body.
-Plain values only, so that queued rows cost the garbage collector nothing."""
-
-
-def row_of(record: Record, body: bytes) -> Row:
-    created_us = round(record.created.timestamp() * 1e6)
-    return (record.id, record.run_id, record.seq, record.kind, created_us, record.digest, record.prev, body)
-
-
-@dataclass(frozen=True)
-class StoredRecord:
-    """One record as stored: the indexed columns and the JSON body its digest covers."""
-
-    id: str
-    run_id: str
-    seq: int
-    kind: str
-    created: datetime
-    digest: str
-    prev: str | None
-    body: bytes
-    file: str
-
-    def parse(self) -> Record:
-        from uitlegbaar.evidence.records import parse_record
-
-        return parse_record(self.body, self.digest)
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    run_id: str
-    name: str
-    started: datetime
-    status: str
-    records: int
-    kinds: dict[str, int]
-
-
-def _schema() -> pa.Schema:
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("id", pa.string()),
-            ("run_id", pa.string()),
-            ("seq", pa.int64()),
-            ("kind", pa.string()),
-            ("created", pa.timestamp("us", tz="UTC")),  # written from integers: 30 times faster than datetimes
-            ("digest", pa.string()),
-            ("prev", pa.string()),
-            ("body", pa.large_binary()),  # UTF-8 JSON, kept as the exact bytes the digest covers
-        ]
-    )
 
 
 class LocalStore:
@@ -108,6 +54,7 @@ class LocalStore:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        self.location = str(self.root)
         self._sealed: dict[str, RunSummary] = {}  # a sealed run never changes: its summary is read once
         self._loaded: dict[str, list[Record]] = {}  # the records of the last few sealed runs loaded
         self._listed: tuple[list[str], list[RunSummary]] | None = None  # summaries when all runs were sealed
@@ -171,8 +118,8 @@ class LocalStore:
                 f"was open, and its first {rows[0][2]} record(s) with it"
             )
         columns = list(zip(*rows, strict=True))
-        arrays = [pa.array(values, type=field.type) for values, field in zip(columns, _schema(), strict=True)]
-        _write_parquet(folder, f"{rows[0][2]:010d}", pa.Table.from_arrays(arrays, schema=_schema()))
+        arrays = [pa.array(values, type=field.type) for values, field in zip(columns, schema(), strict=True)]
+        write_parquet(folder, f"{rows[0][2]:010d}", pa.Table.from_arrays(arrays, schema=schema()))
 
     def seal(self, run_id: str) -> None:
         """Rewrite an ended run's files as one (faster to read), then drop the segments."""
@@ -180,20 +127,19 @@ class LocalStore:
         import pyarrow as pa
 
         folder = self.root / "runs" / run_id
-        segments = _segments(folder)
-        if not segments:
+        if not segments(folder):
             return
         files = self.files(run_id)
-        table = pa.concat_tables([_read_parquet(p) for p in files])
+        table = pa.concat_tables([read_parquet(p) for p in files])
         _, first = np.unique(table.column("seq").to_numpy(), return_index=True)  # first copy of each seq
         table = table.take(first)
         if table.column("kind")[-1].as_py() != "run_end":
             return  # only an ended run is sealed: `verify` takes a sealed run without its end as cut short
-        sealed = _write_parquet(folder, SEALED, table, fsync=True, compression="zstd")
+        sealed = write_parquet(folder, SEALED, table, fsync=True, compression="zstd")
         for path in files:
             if path != sealed:
                 path.unlink(missing_ok=True)
-        _write_summary(folder, sealed, self.summary(run_id))
+        write_summary(folder, sealed, self.summary(run_id))
 
     # ------------------------------------------------------------ reading
 
@@ -222,7 +168,7 @@ class LocalStore:
 
     def read_files(self, run_id: str) -> list[tuple[Path, list[StoredRecord]]]:
         """Each data file of a run with the records it holds (`verify` compares copies of a record)."""
-        return [(path, list(_rows(path))) for path in self.files(run_id)]
+        return [(path, list(rows_in(path))) for path in self.files(run_id)]
 
     def load(self, run_id: str) -> list[Record]:
         """The typed records of a run in chain order (a sealed run's are kept for the next call: they
@@ -230,7 +176,7 @@ class LocalStore:
         loaded = self._loaded.get(run_id)
         if loaded is None:
             loaded = [row.parse() for row in self.read(run_id)]
-            if run_id in self._sealed or _cached_summary(self.root / "runs" / run_id) is not None:
+            if run_id in self._sealed or cached_summary(self.root / "runs" / run_id) is not None:
                 self._loaded[run_id] = loaded
                 if len(self._loaded) > LOADED_RUNS:
                     self._loaded.pop(next(iter(self._loaded)))
@@ -252,7 +198,7 @@ class LocalStore:
         if run_id in self._sealed:
             return self._sealed[run_id]
         folder = self.root / "runs" / run_id
-        cached = _cached_summary(folder)
+        cached = cached_summary(folder)
         if cached is not None:
             self._sealed[run_id] = cached
             return cached
@@ -263,10 +209,10 @@ class LocalStore:
 
     def resolve(self, ref: str) -> str:
         """A run id from a full id, a unique prefix of one, `latest`, or `latest~N` (N runs before it)."""
-        if (self.root / "runs" / ref).is_dir() and _RUN_ID.fullmatch(ref):
+        if (self.root / "runs" / ref).is_dir() and RUN_ID.fullmatch(ref):
             return ref  # a full id: no need to list every run
         ids = self.run_ids()
-        relative = _RELATIVE.fullmatch(ref)
+        relative = RELATIVE.fullmatch(ref)
         if relative is not None:
             back, runs = int(relative.group(1) or 0), self.summaries()
             if back >= len(runs):
@@ -285,110 +231,25 @@ class LocalStore:
     def files(self, run_id: str) -> list[Path]:
         """A run's data files, sealed first (a crash while sealing can leave both; the first copy wins)."""
         folder = self.root / "runs" / run_id
-        return _sealed(folder) + _segments(folder)
+        return sealed_files(folder) + segments(folder)
 
     def leftovers(self) -> list[Path]:
         """Temporary files of writes that never finished (a process died while writing)."""
         return sorted((self.root / "runs").glob(f"*/{TMP_PREFIX}*"))
 
+    # ------------------------------------------------------------ the rest of the Store protocol
 
-def _segments(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("[0-9]*.parquet"))
+    def verify(self, run_ids: list[str] | None = None) -> VerifyReport:
+        """Check the hash chains of the given runs (every run by default)."""
+        from uitlegbaar.store.verify import verify_store
 
+        return verify_store(self, run_ids)
 
-def _sealed(folder: Path) -> list[Path]:
-    return sorted(folder.glob(f"{SEALED}-*.parquet"))
-
-
-def file_intact(path: Path) -> bool:
-    """True when a data file's bytes still match the digest in its name."""
-    expected = path.stem.rsplit("-", 1)[-1]
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:FILE_DIGEST_CHARS] == expected
-
-
-def _read_parquet(path: Path) -> pa.Table:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:  # ParquetFile, not read_table: the dataset layer behind read_table imports pandas (0.25 s)
-        with pq.ParquetFile(path) as file:
-            return file.read().cast(_schema())
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        raise StoreError(f"cannot read {path}: {exc}; `uitlegbaar verify` checks the store") from exc
-
-
-def _rows(path: Path) -> Iterator[StoredRecord]:
-    import pyarrow as pa
-
-    table = _read_parquet(path)
-    columns = {name: table.column(name).to_pylist() for name in _COLUMNS if name != "created"}
-    try:  # Timestamps as integers: Arrow's conversion of time-zone-aware values imports pandas (0.25 s).
-        columns["created"] = [
-            _EPOCH + timedelta(microseconds=us) for us in table.column("created").cast(pa.int64()).to_pylist()
-        ]
-    except (OverflowError, TypeError) as exc:  # a damaged file can hold any value, or none
-        raise StoreError(f"cannot read {path}: a record's time is damaged ({exc})") from exc
-    damaged = [name for name, values in columns.items() if name != "prev" and None in values]
-    if damaged:
-        raise StoreError(f"cannot read {path}: a record's {', '.join(damaged)} is missing")
-    for i in range(table.num_rows):
-        yield StoredRecord(**{name: columns[name][i] for name in _COLUMNS}, file=str(path))
-
-
-def _write_parquet(folder: Path, stem: str, table: pa.Table, *, fsync: bool = False, compression: str = "lz4") -> Path:
-    """Write `table` as `<stem>-<digest of the file>.parquet` in `folder`, atomically."""
-    import pyarrow.parquet as pq
-
-    return write_named(
-        folder,
-        ".parquet",
-        lambda tmp: pq.write_table(table, tmp, compression=compression),
-        lambda tmp: f"{stem}-{hashlib.sha256(tmp.read_bytes()).hexdigest()[:FILE_DIGEST_CHARS]}.parquet",
-        fsync=fsync,
-    )
-
-
-def summary_of(run_id: str, rows: Sequence[StoredRecord]) -> RunSummary:
-    """A run's summary from its records (in chain order, at least one)."""
-    first = json.loads(rows[0].body)
-    kinds: dict[str, int] = {}
-    for row in rows:
-        kinds[row.kind] = kinds.get(row.kind, 0) + 1
-    status = json.loads(rows[-1].body)["status"] if rows[-1].kind == "run_end" else "incomplete"
-    return RunSummary(run_id, first.get("name", ""), rows[0].created, status, len(rows), kinds)
-
-
-def summary_data(sealed: str, summary: RunSummary) -> dict[str, object]:
-    """What `summary.json` holds: the summary and the name of the sealed file it was made from."""
-    return {
-        "sealed": sealed,
-        "name": summary.name,
-        "started": summary.started.isoformat(),
-        "status": summary.status,
-        "records": summary.records,
-        "kinds": summary.kinds,
-    }
-
-
-def _write_summary(folder: Path, sealed: Path, summary: RunSummary) -> None:
-    """A derived index entry beside the sealed file, so listing runs need not read every run.
-    It names the sealed file it was made from; `verify` checks it against the records."""
-    write_atomic(folder / SUMMARY, json.dumps(summary_data(sealed.name, summary), sort_keys=True).encode())
-
-
-def _cached_summary(folder: Path) -> RunSummary | None:
-    """The sealed run's summary, if it was written from the sealed file that is there now."""
-    try:
-        data = json.loads((folder / SUMMARY).read_text())
-        if not (folder / data["sealed"]).is_file() or _segments(folder):
-            return None
-        return RunSummary(
-            folder.name,
-            data["name"],
-            datetime.fromisoformat(data["started"]),
-            data["status"],
-            int(data["records"]),
-            dict(data["kinds"]),
+    def entry_attachment(self, ref: str) -> Attach:
+        raise StoreError(
+            "a local store keeps no register entries with its runs: attaching one needs --store mlflow "
+            "(the entry then goes to the run's MLflow run)"
         )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+
+    def attached_entry(self, ref: str) -> bytes:
+        raise StoreError(f"{ref} names an entry attached to an MLflow model: read it with --store mlflow")

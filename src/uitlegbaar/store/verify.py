@@ -6,40 +6,26 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from uitlegbaar.errors import StoreError
-from uitlegbaar.store.local import SEALED, SUMMARY, LocalStore, StoredRecord, file_intact, summary_data, summary_of
+from uitlegbaar.store.format import SEALED, SUMMARY, StoredRecord, file_intact, summary_data, summary_of
+from uitlegbaar.store.protocol import Problem, VerifyReport
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A record (or file) that does not match the chain: tampering or corruption."""
+class StoreFolder(Protocol):
+    """What verification reads of a local store folder (`LocalStore` is one)."""
 
-    run_id: str
-    what: Literal["tampered", "broken-chain", "unreadable"]
-    detail: str
-    record_id: str | None = None
-    seq: int | None = None
+    root: Path
 
-
-@dataclass
-class VerifyReport:
-    runs: int = 0
-    records: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    incomplete: list[str] = field(default_factory=list)
-    leftovers: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when no record was tampered with (incomplete runs and leftovers are not tampering)."""
-        return not self.problems
+    def run_ids(self) -> list[str]: ...
+    def files(self, run_id: str) -> list[Path]: ...
+    def read_files(self, run_id: str) -> list[tuple[Path, list[StoredRecord]]]: ...
+    def leftovers(self) -> list[Path]: ...
 
 
-def verify_store(store: LocalStore, run_ids: list[str] | None = None) -> VerifyReport:
+def verify_store(store: StoreFolder, run_ids: list[str] | None = None) -> VerifyReport:
     """Check the chains of the given runs (all by default)."""
     report = VerifyReport(leftovers=[str(p) for p in store.leftovers()])
     for run_id in run_ids if run_ids is not None else store.run_ids():
@@ -92,7 +78,7 @@ def _check_end(run_id: str, files: list[tuple[Path, list[StoredRecord]]], rows: 
     return problems
 
 
-def _check_summary(store: LocalStore, run_id: str, rows: list[StoredRecord]) -> list[Problem]:
+def _check_summary(store: StoreFolder, run_id: str, rows: list[StoredRecord]) -> list[Problem]:
     """A sealed run's summary.json names a sealed file that is there, and agrees with the records."""
     path = store.root / "runs" / run_id / SUMMARY
     try:

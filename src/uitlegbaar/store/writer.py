@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from uitlegbaar.store.local import LocalStore, Row
+    from uitlegbaar.store.format import Row
+    from uitlegbaar.store.local import LocalStore
 
 
 LINGER_S = 0.05  # under a stream of records, write at most this often: few, larger files

@@ -1,6 +1,6 @@
 """Exports of a run into the formats the ecosystem reads: CycloneDX, OpenLineage, SPDX, Croissant.
 
-    export = build_export(store, "latest", "cyclonedx")
+    export = compile_export("cyclonedx", evidence, declaration)
     Path("bom.json").write_bytes(export.render())
 
 Each format is a pure function of the run's evidence and its declaration, so the same run gives the
@@ -10,16 +10,14 @@ must supply it.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from uitlegbaar.documents.exports.common import Missing
+from uitlegbaar.documents.serialize import json_bytes
 from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.view import Evidence
-from uitlegbaar.store.local import LocalStore
 
 Format = Literal["cyclonedx", "openlineage", "spdx", "croissant"]
 FORMATS: tuple[str, ...] = get_args(Format)
@@ -41,7 +39,7 @@ class Export:
             from openlineage.client.serde import Serde
 
             return "".join(Serde.to_json(e) + "\n" for e in self.events).encode()
-        return (json.dumps(self.document, indent=2, ensure_ascii=False) + "\n").encode()
+        return json_bytes(self.document)
 
 
 def compile_export(fmt: str, evidence: Evidence, declaration: Declaration, *, dataset: str | None = None) -> Export:
@@ -73,22 +71,4 @@ def compile_export(fmt: str, evidence: Evidence, declaration: Declaration, *, da
         raise
 
 
-def build_export(
-    store: LocalStore,
-    ref: str,
-    fmt: str,
-    *,
-    declaration: str | os.PathLike[str] | None = None,
-    algorithm: str | None = None,
-    dataset: str | None = None,
-) -> Export:
-    """Load run `ref` and its declaration (as `uitlegbaar card` finds it) and export it."""
-    from uitlegbaar.documents.card.build import declaration_for
-    from uitlegbaar.evidence.view import load_evidence
-
-    evidence = load_evidence(store, ref)
-    declared, _ = declaration_for(evidence, declaration, algorithm)
-    return compile_export(fmt, evidence, declared, dataset=dataset)
-
-
-__all__ = ["FORMATS", "Export", "Format", "Missing", "build_export", "compile_export"]
+__all__ = ["FORMATS", "Export", "Format", "Missing", "compile_export"]

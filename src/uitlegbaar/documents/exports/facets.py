@@ -24,7 +24,11 @@ FACETS_SCHEMA_URL = (
 
 def facets_schema() -> dict[str, Any]:
     """The JSON Schema of the custom facets, as shipped in the package."""
-    text = resources.files("uitlegbaar.documents.exports").joinpath(f"schemas/{FACETS_SCHEMA_FILE}").read_text(encoding="utf-8")
+    text = (
+        resources.files("uitlegbaar.documents.exports")
+        .joinpath(f"schemas/{FACETS_SCHEMA_FILE}")
+        .read_text(encoding="utf-8")
+    )
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -140,19 +139,6 @@ def compile_entry(card: ModelCard, evidence: Evidence, declaration: Declaration)
         )
     entry = {k: values[k] for k in ar.FIELDS if values.get(k) not in (None, [], "")}
     return RegisterEntry(entry, tuple(log.notes), declaration.lars)
-
-
-def build_entry(
-    store: Any, ref: str, *, declaration: str | os.PathLike[str] | None = None, algorithm: str | None = None
-) -> RegisterEntry:
-    """The register entry of run `ref` (in `store`, a `LocalStore`), with its declaration."""
-    from uitlegbaar.documents.card.build import declaration_for
-    from uitlegbaar.documents.card.compile import compile_card
-    from uitlegbaar.evidence.view import load_evidence
-
-    evidence = load_evidence(store, ref)
-    declared, path = declaration_for(evidence, declaration, algorithm)
-    return compile_entry(compile_card(evidence, declared, declaration_path=path), evidence, declared)
 
 
 # ------------------------------------------------------------------ declared fields

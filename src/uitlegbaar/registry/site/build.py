@@ -22,7 +22,7 @@ from markupsafe import Markup
 from uitlegbaar.documents.card.model import ModelCard
 from uitlegbaar.documents.i18n import label
 from uitlegbaar.documents.register.validate import sanitized
-from uitlegbaar.files import write_atomic
+from uitlegbaar.files import prepare_folder, write_atomic
 from uitlegbaar.registry.sources import Document
 from uitlegbaar.standards import algoritmeregister as ar
 
@@ -59,7 +59,8 @@ def build_site(
     entries = [d.data for d in docs if d.kind == "entry" and isinstance(d.data, Mapping)]
     pages = _pages(entries, cards)
     folder = Path(out)
-    (folder / "algoritme").mkdir(parents=True, exist_ok=True)
+    prepare_folder(folder, "site folder")
+    (folder / "algoritme").mkdir(exist_ok=True)
     written = [
         write_atomic(folder / "index.html", _render("index.html.j2", title=title, pages=pages, **_filters(pages)))
     ]

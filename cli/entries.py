@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context
+from uitlegbaar.cli.app import (
+    Context,
+    cli,
+    declaration_options,
+    emit_json,
+    fail,
+    output_option,
+    pass_context,
+    read_json,
+    write_document,
+)
+
+from uitlegbaar.documents.formats import KINDS
 
 
 @cli.command()
 @click.argument("run")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(KINDS["register"].formats), default="json", show_default=True)
+@output_option
 @declaration_options
 @click.option("--force", is_flag=True, help="Write the entry even when the register would reject it.")
 @click.option(
@@ -37,16 +47,14 @@ def register(
     Notes and problems go to standard error; exit 1 when the register would reject the entry, which is
     then not written unless --force.
     """
-    if attach and not ctx.uses_mlflow:
-        fail("--attach puts the entry in the MLflow run of RUN: use it with --store mlflow")
-    store = ctx.store()
-    attach_to = store.mlflow_run_of_evidence(run) if attach else None  # known before anything is written
-    from uitlegbaar.documents.register import build_entry, errors, to_csv, validate_entry
-    from uitlegbaar.files import write_atomic
+    from uitlegbaar import pipeline
+    from uitlegbaar.documents.register import errors, render_entry, validate_entry
 
-    built = build_entry(store, run, declaration=declaration, algorithm=algorithm)
-    payload = built.payload()
-    problems = validate_entry(payload)
+    store = ctx.store()
+    attach_to = store.entry_attachment(run) if attach else None  # known before anything is written
+    inputs = pipeline.load(store, run, declaration=declaration, algorithm=algorithm, history=False)
+    built = pipeline.compile_document("register", inputs).document
+    problems = validate_entry(built.payload())
     for note in built.notes:
         click.echo(f"note: {note}", err=True)
     for problem in problems:
@@ -54,20 +62,12 @@ def register(
     failed = errors(problems)
     if failed and not force:
         fail(f"the entry has {len(failed)} error(s) the register would reject; not written (--force writes it)", 1)
-    if fmt == "csv":
-        document: bytes = to_csv([{**payload, "lars": built.lars}])
-    else:
-        document = (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode()
-    if output:
-        write_atomic(output, document)
-        click.echo(f"wrote {output}")
-    else:
-        click.echo(document, nl=False)
+    write_document(render_entry(built, fmt), output)
     if failed:
         raise SystemExit(1)
     if attach_to is not None:
-        store.attach_entry(attach_to, (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode())
-        click.echo(f"attached the entry to MLflow run {attach_to}", err=True)
+        where = attach_to(render_entry(built, "json"))
+        click.echo(f"attached the entry to {where}", err=True)
 
 
 @cli.command()
@@ -80,7 +80,7 @@ def validate(file: str, as_json: bool) -> None:
     """
     from uitlegbaar.documents.register import errors, validate_entry
 
-    problems = validate_entry(_read_json(Path(file)))
+    problems = validate_entry(read_json(Path(file)))
     failed = errors(problems)
     if as_json:
         emit_json(
@@ -98,16 +98,3 @@ def validate(file: str, as_json: bool) -> None:
         click.echo(f"{verdict}: {len(failed)} error(s), {len(problems) - len(failed)} warning(s) in {file}")
     if failed:
         raise SystemExit(1)
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        fail(f"cannot read {path}: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        fail(f"{path} is not UTF-8 text")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})")

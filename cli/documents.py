@@ -1,4 +1,4 @@
-"""Commands that write documents: init, card, and the card's schema."""
+"""Commands that write a declaration or a card: init and card."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, output_option, pass_context, write_document
 
+from uitlegbaar.documents.formats import KINDS, LANGUAGES
 from uitlegbaar.standards import algoritmeregister as ar
 
 
@@ -34,7 +35,8 @@ from uitlegbaar.standards import algoritmeregister as ar
 @click.option("--no-input", is_flag=True, help="Do not ask; write what the flags give.")
 def init(path: str, force: bool, no_input: bool, **values: str | None) -> None:
     """Write a commented starter uitlegbaar.yaml (never over an existing one without --force)."""
-    from uitlegbaar.evidence.declaration import load, starter
+    from uitlegbaar.documents.starter import starter
+    from uitlegbaar.evidence.declaration import load
     from uitlegbaar.files import write_atomic
 
     target = Path(path)
@@ -54,23 +56,17 @@ def init(path: str, force: bool, no_input: bool, **values: str | None) -> None:
 
 @cli.command()
 @click.argument("run")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(KINDS["card"].formats), default="md", show_default=True)
+@output_option
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @declaration_options
 @pass_context
 def card(
     ctx: Context, run: str, fmt: str, output: str | None, lang: str, declaration: str | None, algorithm: str | None
 ) -> None:
     """The model card of RUN as Markdown (a Hugging Face card), HTML or JSON."""
-    from uitlegbaar.documents.card.build import build_card, render
-    from uitlegbaar.files import write_atomic
+    from uitlegbaar import pipeline
 
-    compiled = build_card(ctx.store(), run, declaration=declaration, algorithm=algorithm)
-    document = render(compiled, fmt, lang)  # type: ignore[arg-type]
-    if output:
-        write_atomic(output, document)
-        missing = len(compiled.missing)
-        click.echo(f"wrote {output}" + (f" ({missing} fields missing: see its last sections)" if missing else ""))
-    else:
-        click.echo(document, nl=False)
+    inputs = pipeline.load(ctx.store(), run, declaration=declaration, algorithm=algorithm)
+    document, compiled = pipeline.make("card", inputs, fmt, lang)  # type: ignore[arg-type]
+    write_document(document, output, "".join(f" ({note})" for note in compiled.notes))

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context
-from uitlegbaar.cli.register import _read_json
+from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context, read_json
 
 NAME_WIDTH = 48
 
@@ -38,8 +37,7 @@ def ingest(ctx: Context, paths: tuple[str, ...], current: tuple[str, ...], as_js
     from uitlegbaar.registry.ingest import make_plan
     from uitlegbaar.registry.sources import read_entries
 
-    models = ctx.store().attached_entry if ctx.uses_mlflow and any(p.startswith("models:/") for p in paths) else None
-    plan = make_plan(read_entries(paths, models=models), read_entries(current))
+    plan = make_plan(read_entries(paths, models=lambda ref: ctx.store().attached_entry(ref)), read_entries(current))
     if as_json:
         emit_json(plan.to_dict())
     else:
@@ -117,7 +115,7 @@ def publish(
     """
     from uitlegbaar.registry.publish import Endpoint, plan_requests
 
-    data = _read_json(Path(source))
+    data = read_json(Path(source))
     changes: tuple[Any, ...] = ("release", "publish") if publish_ else ("release",) if release else ()
     is_plan = isinstance(data, Mapping) and data.get("kind") == "uitlegbaar.documents.register.plan"
     if is_plan:

@@ -78,10 +78,8 @@ def verify(
     if document is not None:
         _verify_document(ctx, run, document, declaration, algorithm, as_json)
         return
-    from uitlegbaar.store.verify import verify_store
-
     store = ctx.store()
-    report = verify_store(store, [store.resolve(run)] if run else None)
+    report = store.verify([store.resolve(run)] if run else None)
     if as_json:
         emit_json(
             {
@@ -109,9 +107,10 @@ def verify(
 def _verify_document(
     ctx: Context, run: str | None, document: str, declaration: str | None, algorithm: str | None, as_json: bool
 ) -> None:
-    from uitlegbaar.gates.provenance import KIND_NAMES, check_document
+    from uitlegbaar import pipeline
+    from uitlegbaar.gates.provenance import KIND_NAMES
 
-    report = check_document(ctx.store(), document, run, declaration=declaration, algorithm=algorithm)
+    report = pipeline.check_document(ctx.store(), document, run, declaration=declaration, algorithm=algorithm)
     if as_json:
         emit_json({**vars(report), "ok": report.ok})
     else:

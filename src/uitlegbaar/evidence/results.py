@@ -1,0 +1,81 @@
+"""What the analyses find, as evidence keeps it: fairness per group of a sensitive attribute, and proxies.
+
+The analyses that compute these live in `uitlegbaar.analysis`; the records hold only group labels and numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Task = Literal["classification", "regression"]
+Measure = Literal["cramers_v", "correlation_ratio", "pearson", "cramers_v_binned"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GroupMetrics(_Frozen):
+    """One group's size and metrics; a metric is None where it is undefined (e.g. TPR without positives)."""
+
+    group: str
+    size: int
+    metrics: dict[str, float | None]
+
+
+class Disparity(_Frozen):
+    """How far the worst group is from the best on one metric (groups with an undefined value are left out).
+
+    `difference` is |best − worst| (0 = parity); `ratio` is min/max over the groups, which is worst/best when
+    higher is better and best/worst when lower is better, so it is always in [0, 1] and 1 means parity.
+    """
+
+    metric: str
+    higher_is_better: bool
+    best_group: str | None
+    worst_group: str | None
+    difference: float | None
+    ratio: float | None
+
+
+class ThresholdCheck(_Frozen):
+    """A `<metric>_ratio` check passes when ratio ≥ threshold, a `<metric>_difference` when difference ≤ threshold.
+
+    `passed` is None when the disparity is undefined (fewer than one group with a defined value).
+    """
+
+    name: str
+    threshold: float
+    value: float | None
+    passed: bool | None
+
+
+class AttributeResult(_Frozen):
+    """The groups of one sensitive attribute, the disparity per metric and the threshold checks."""
+
+    attribute: str
+    task: Task
+    groups: tuple[GroupMetrics, ...]
+    disparities: tuple[Disparity, ...]
+    checks: tuple[ThresholdCheck, ...] = ()
+
+    @property
+    def passed(self) -> bool | None:
+        """False if any check failed, else None if any was undefined, else True (also with no checks)."""
+        outcomes = [c.passed for c in self.checks]
+        if False in outcomes:
+            return False
+        return None if None in outcomes else True
+
+
+class ProxyResult(_Frozen):
+    """How strongly one feature tracks one sensitive attribute; flagged when strength ≥ the threshold."""
+
+    feature: str
+    attribute: str
+    measure: Measure
+    strength: float
+    flagged: bool
+    rows: int

@@ -1,0 +1,182 @@
+"""The one loader: open a store, resolve what the user names, load its evidence, find its declaration, and hand
+the pure layers (documents, gates) what they compile from. Every command goes through here, and so can you:
+
+    from uitlegbaar import pipeline
+
+    store = pipeline.open_store()                        # ./.uitlegbaar, UITLEGBAAR_STORE, or "mlflow"
+    inputs = pipeline.load(store, "latest", declaration="uitlegbaar.yaml")
+    html, _ = pipeline.make("card", inputs, "html", lang="nl")
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from uitlegbaar.documents.formats import Compiled, Inputs, compile_document, make, render
+from uitlegbaar.errors import ConfigurationError
+from uitlegbaar.evidence import declaration as declarations
+from uitlegbaar.evidence.view import Evidence
+from uitlegbaar.store.local import LocalStore
+from uitlegbaar.store.protocol import Store
+
+if TYPE_CHECKING:
+    from uitlegbaar.gates.coverage import CheckReport
+    from uitlegbaar.gates.provenance import DocumentReport
+
+DEFAULT_STORE = ".uitlegbaar"
+STORE_PLUGINS = "uitlegbaar.stores"
+"""Entry-point group of the stores other packages provide, by the name `--store` takes (`mlflow` is ours)."""
+
+__all__ = [
+    "Compiled",
+    "Inputs",
+    "check",
+    "check_document",
+    "compile_document",
+    "find_declaration",
+    "load",
+    "load_evidence",
+    "make",
+    "open_store",
+    "previous_version",
+    "render",
+    "store_folder",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+def open_store(location: str | None = None, *, tracking_uri: str | None = None) -> Store:
+    """The store at `location`: a folder (default `UITLEGBAAR_STORE`, else `./.uitlegbaar`), or the name of a store
+    a plugin provides, such as `mlflow` (a tracking server: `tracking_uri`, else `MLFLOW_TRACKING_URI`)."""
+    chosen = location or os.environ.get("UITLEGBAAR_STORE") or DEFAULT_STORE
+    plugin = next((p for p in metadata.entry_points(group=STORE_PLUGINS) if p.name == chosen), None)
+    if plugin is None:
+        return LocalStore.open(Path(chosen))
+    opened: Store = plugin.load()(tracking_uri)
+    return opened
+
+
+def store_folder(location: str | None = None) -> Path:
+    """The local store folder `location` names (default as `open_store`); `ConfigurationError` when it names a
+    store plugin instead (what only a local store has, such as evidence waiting to be sent, is asked of it)."""
+    chosen = location or os.environ.get("UITLEGBAAR_STORE") or DEFAULT_STORE
+    if any(p.name == chosen for p in metadata.entry_points(group=STORE_PLUGINS)):
+        raise ConfigurationError(f"this works on the local store folder, not on --store {chosen}: leave --store out")
+    return Path(chosen)
+
+
+def load_evidence(store: Store, ref: str) -> Evidence:
+    """The evidence of the run `ref` names (an id, a unique prefix, `latest`, `latest~N`, or what the store knows)."""
+    return Evidence.of(store.load(store.resolve(ref)))
+
+
+def previous_version(store: Store, evidence: Evidence) -> Evidence | None:
+    """The latest finished run in `store` before `evidence`'s that trained a model of the same name."""
+    import bisect
+
+    if evidence.model is None:
+        return None
+    runs = store.summaries()  # oldest first
+    earlier = bisect.bisect_left([(s.started, s.run_id) for s in runs], (evidence.run.created, evidence.run_id))
+    for summary in reversed(runs[:earlier]):
+        if summary.status == "finished" and summary.kinds.get("model"):
+            candidate = Evidence.of(store.load(summary.run_id))
+            if candidate.model is not None and candidate.model.name == evidence.model.name:
+                return candidate
+    return None
+
+
+def find_declaration(
+    evidence: Evidence, path: PathLike | None = None, algorithm: str | None = None
+) -> tuple[declarations.Declaration, str | None]:
+    """The declaration that describes the run's model: from `path`, else the nearest uitlegbaar.yaml; an empty one
+    when there is none (documents then list everything as missing). Also returns the file it came from."""
+    found = path or declarations.find()
+    if found is None:
+        return declarations.Declaration(), None
+    loaded = declarations.load(found)
+    key = algorithm or (evidence.model.name if evidence.model else None)
+    return loaded.select(key), str(found)
+
+
+def inputs_of(
+    store: Store,
+    evidence: Evidence,
+    *,
+    declaration: PathLike | None = None,
+    algorithm: str | None = None,
+    history: bool = True,
+    **options: Any,
+) -> Inputs:
+    """What documents are compiled from, for evidence already loaded (`history`: look up the previous version)."""
+    declared, path = find_declaration(evidence, declaration, algorithm)
+    previous = previous_version(store, evidence) if history else None
+    return Inputs(evidence, declared, path, previous, dict(options))
+
+
+def load(
+    store: Store,
+    ref: str,
+    *,
+    declaration: PathLike | None = None,
+    algorithm: str | None = None,
+    history: bool = True,
+    **options: Any,
+) -> Inputs:
+    """Resolve `ref`, load its evidence and declaration, and (with `history`) the previous version's evidence.
+    `options` go to the document kinds that take them (`dataset=` for a Croissant export)."""
+    evidence = load_evidence(store, ref)
+    return inputs_of(store, evidence, declaration=declaration, algorithm=algorithm, history=history, **options)
+
+
+def check(
+    store: Store,
+    ref: str,
+    keys: list[str],
+    *,
+    declaration: PathLike | None = None,
+    algorithm: str | None = None,
+) -> CheckReport:
+    """Check run `ref` against the frameworks `keys` name, all of them required (`uitlegbaar check`)."""
+    from uitlegbaar.gates.coverage import check_run, frameworks_for
+
+    chosen = frameworks_for(keys)
+    history = any(f.uses_history for f in chosen)
+    inputs = load(store, ref, declaration=declaration, algorithm=algorithm, history=history)
+    return check_run(inputs, chosen)
+
+
+def check_document(
+    store: Store,
+    path: PathLike,
+    run: str | None = None,
+    *,
+    declaration: PathLike | None = None,
+    algorithm: str | None = None,
+) -> DocumentReport:
+    """Was the document at `path` compiled from this store's evidence, and not changed since (`verify --document`)?
+    `run` names the run of a register entry, which cannot name it itself."""
+    from uitlegbaar.gates import provenance
+
+    claim = provenance.read_claim(Path(path))
+    if run is None and claim.run_id is None:
+        raise ConfigurationError(
+            f"{path} is an {provenance.KIND_NAMES[claim.kind]}, which names no run (the register's format has no "
+            "field for it); name the run it was made from: uitlegbaar verify RUN --document FILE"
+        )
+    run_id = store.resolve(run) if run is not None else str(claim.run_id)
+    chain = [p.detail for p in store.verify([run_id]).problems] if claim.run_id in (None, run_id) else []
+    return provenance.check_claim(
+        claim,
+        str(path),
+        run_id,
+        chain,
+        lambda: store.load(run_id),
+        lambda evidence, history: inputs_of(
+            store, evidence, declaration=declaration, algorithm=algorithm, history=history
+        ),
+    )
