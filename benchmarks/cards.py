@@ -80,19 +80,21 @@ def capture_large_run(store: Path) -> str:
 
 
 def compile_html(store: Path, run_id: str) -> str:
-    from uitlegbaar.documents.card.build import build_card, render
+    from uitlegbaar.documents.card.render import render_card as render
+    from uitlegbaar.pipeline import compile_run
     from uitlegbaar.store import LocalStore
 
-    return render(build_card(LocalStore.open(store), run_id), "html")
+    return render(compile_run(LocalStore.open(store), run_id, "card").document, "html")
 
 
 COLD_COMPILE = """
 import sys, time
 import uitlegbaar
 started = time.perf_counter()
-from uitlegbaar.documents.card.build import build_card, render
+from uitlegbaar.documents.card.render import render_card as render
+from uitlegbaar.pipeline import compile_run
 from uitlegbaar.store import LocalStore
-render(build_card(LocalStore.open(sys.argv[1]), sys.argv[2]), "html")
+render(compile_run(LocalStore.open(sys.argv[1]), sys.argv[2], "card").document, "html")
 print(time.perf_counter() - started)
 """
 

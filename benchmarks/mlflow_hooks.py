@@ -61,7 +61,7 @@ def main() -> int:
     from uitlegbaar.integrations.mlflow.store import MlflowStore
 
     import uitlegbaar as ub
-    from uitlegbaar.documents.card.build import build_card
+    from uitlegbaar.pipeline import compile_run
     from uitlegbaar.store import LocalStore
 
     folder = Path(tempfile.mkdtemp(prefix="uitlegbaar-bench-mlflow-"))
@@ -110,14 +110,15 @@ def main() -> int:
         version = max(int(v.version) for v in mlflow.MlflowClient().search_model_versions("name='benchmark-hgb'"))
         model = f"models:/benchmark-hgb/{version}"
         local_s = statistics.median(
-            _time(lambda: build_card(LocalStore.open(folder / "store"), latest)) for _ in range(repeats)
+            _time(lambda: compile_run(LocalStore.open(folder / "store"), latest, "card").document)
+            for _ in range(repeats)
         )
         remote_s = statistics.median(
-            _time(lambda: build_card(MlflowStore(uri, tempfile.mkdtemp()), model)) for _ in range(repeats)
+            _time(lambda: compile_run(MlflowStore(uri, tempfile.mkdtemp()), model, "card")) for _ in range(repeats)
         )
         warm = MlflowStore(uri, tempfile.mkdtemp())
-        build_card(warm, model)
-        warm_s = statistics.median(_time(lambda: build_card(warm, model)) for _ in range(repeats))
+        compile_run(warm, model, "card")  # fills the cache
+        warm_s = statistics.median(_time(lambda: compile_run(warm, model, "card").document) for _ in range(repeats))
         cli = [str(Path(sys.executable).parent / "uitlegbaar")]
         cli_local_s = statistics.median(
             _time(lambda: _run([*cli, "--store", str(folder / "store"), "card", latest])) for _ in range(repeats)

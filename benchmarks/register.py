@@ -97,7 +97,7 @@ def grow(store: Path, total: int, have: int) -> None:
 def compile_and_validate(store: Path) -> tuple[float, int, int]:
     """Seconds to compile and validate the entry of every run; entries and errors found."""
     from uitlegbaar.documents.register import errors, validate_entry
-    from uitlegbaar.documents.register.compile import build_entry
+    from uitlegbaar.pipeline import compile_run
     from uitlegbaar.store import LocalStore
 
     local = LocalStore.open(store)
@@ -105,14 +105,14 @@ def compile_and_validate(store: Path) -> tuple[float, int, int]:
     problems = 0
     ids = local.run_ids()
     for run_id in ids:
-        entry = build_entry(local, run_id, declaration=DECLARATION)
+        entry = compile_run(local, run_id, "register", declaration=DECLARATION).document
         problems += len(errors(validate_entry(entry.payload())))
     return time.perf_counter() - started, len(ids), problems
 
 
 def check_all(store: Path) -> tuple[float, int]:
     """Seconds to check every run against the register's items; runs that failed the check."""
-    from uitlegbaar.gates.coverage import build_check
+    from uitlegbaar.pipeline import check as build_check
     from uitlegbaar.store import LocalStore
 
     local = LocalStore.open(store)

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from pipelines import capture_run
-from uitlegbaar.documents.card.build import build_card, render
 from uitlegbaar.documents.card.compile import compile_card
 from uitlegbaar.documents.card.model import ModelCard, card_json_schema
-from uitlegbaar.errors import ConfigurationError
+from uitlegbaar.documents.card.render import render_card as render
 from uitlegbaar.documents.starter import starter
+from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.declaration import Declaration, load
-from uitlegbaar.evidence.view import load_evidence
+from uitlegbaar.pipeline import compile_run, load_evidence
 from uitlegbaar.store import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ def run_id(store: Path) -> str:
 
 
 def test_the_card_joins_what_was_captured_with_what_was_declared(store: Path, run_id: str) -> None:
-    card = build_card(LocalStore.open(store), run_id, declaration=EXAMPLE_DECLARATION)
+    card = compile_run(LocalStore.open(store), run_id, "card", declaration=EXAMPLE_DECLARATION).document
     assert card.title == "Selecteren van toeslagaanvragen voor heronderzoek"
     assert card.algorithm.organization == "Gemeente Voorbeeldstad"  # shared at the top of the file
     assert card.model is not None and card.model.class_name == "sklearn.linear_model._logistic.LogisticRegression"
@@ -68,7 +68,7 @@ def test_what_nobody_supplied_is_listed_with_who_must_supply_it(store: Path, run
 
 def test_markdown_is_a_hugging_face_model_card_with_the_runs_metrics(store: Path, run_id: str) -> None:
     huggingface_hub = pytest.importorskip("huggingface_hub")
-    card = build_card(LocalStore.open(store), run_id, declaration=EXAMPLE_DECLARATION)
+    card = compile_run(LocalStore.open(store), run_id, "card", declaration=EXAMPLE_DECLARATION).document
     parsed = huggingface_hub.ModelCard(render(card, "md"))
     data = parsed.data.to_dict()
     assert data["library_name"] == "sklearn"
@@ -83,13 +83,13 @@ def test_markdown_is_a_hugging_face_model_card_with_the_runs_metrics(store: Path
 
 
 def test_dutch_labels_come_from_the_same_table(store: Path, run_id: str) -> None:
-    card = build_card(LocalStore.open(store), run_id, declaration=EXAMPLE_DECLARATION)
+    card = compile_run(LocalStore.open(store), run_id, "card", declaration=EXAMPLE_DECLARATION).document
     dutch = render(card, "md", "nl")
     assert "## Modelgegevens" in dutch and "## Prestaties per groep" in dutch and "language:\n- nl" in dutch
 
 
 def test_json_round_trips_and_matches_the_published_schema(store: Path, run_id: str) -> None:
-    card = build_card(LocalStore.open(store), run_id, declaration=EXAMPLE_DECLARATION)
+    card = compile_run(LocalStore.open(store), run_id, "card", declaration=EXAMPLE_DECLARATION).document
     document = render(card, "json")
     assert ModelCard.model_validate_json(document) == card
     schema = card_json_schema()
@@ -99,9 +99,9 @@ def test_json_round_trips_and_matches_the_published_schema(store: Path, run_id: 
 
 def test_regenerating_after_a_new_run_keeps_the_declaration_and_follows_the_evidence(store: Path, run_id: str) -> None:
     before = hashlib.sha256(EXAMPLE_DECLARATION.read_bytes()).hexdigest()
-    first = build_card(LocalStore.open(store), run_id, declaration=EXAMPLE_DECLARATION)
+    first = compile_run(LocalStore.open(store), run_id, "card", declaration=EXAMPLE_DECLARATION).document
     second_id = train_run(store, c=0.5)
-    second = build_card(LocalStore.open(store), "latest", declaration=EXAMPLE_DECLARATION)
+    second = compile_run(LocalStore.open(store), "latest", "card", declaration=EXAMPLE_DECLARATION).document
     assert hashlib.sha256(EXAMPLE_DECLARATION.read_bytes()).hexdigest() == before
     assert second.provenance.run_id == second_id != first.provenance.run_id
     assert second.model is not None and second.model.hyperparameters["C"] == 0.5

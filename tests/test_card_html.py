@@ -21,7 +21,8 @@ from uitlegbaar.documents.card import ModelCard, compile_card
 from uitlegbaar.documents.card.html import SECTIONS, render_html
 from uitlegbaar.documents.i18n import label
 from uitlegbaar.evidence.declaration import Declaration
-from uitlegbaar.evidence.view import Evidence, load_evidence
+from uitlegbaar.evidence.view import Evidence
+from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
 HOSTILE = '<script>alert("x")</script> "quotes"'

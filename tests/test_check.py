@@ -18,8 +18,9 @@ from pipelines import capture_run
 from uitlegbaar.documents.card.compile import compile_card
 from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.declaration import Declaration, load
-from uitlegbaar.evidence.view import load_evidence
-from uitlegbaar.gates import FRAMEWORKS, CheckReport, build_check, check, frameworks_for
+from uitlegbaar.gates import FRAMEWORKS, CheckReport, check, frameworks_for
+from uitlegbaar.pipeline import check as build_check
+from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,8 +13,10 @@ from sklearn.linear_model import LogisticRegression
 
 import uitlegbaar as ub
 from test_cli import cli
-from uitlegbaar.documents.diff import RunDiff, changes_since, diff_evidence, previous_run, ranks
-from uitlegbaar.evidence.view import Evidence, load_evidence
+from uitlegbaar.documents.diff import RunDiff, changes_since, diff_evidence, ranks
+from uitlegbaar.evidence.view import Evidence
+from uitlegbaar.pipeline import load_evidence
+from uitlegbaar.pipeline import previous_version as previous_run
 from uitlegbaar.store import LocalStore
 
 METRICS: dict[str, Any] = {"accuracy": 0.75, "auc": 0.8, "geslacht": {"man": {"recall": 0.5}, "vrouw": {"recall": 0.9}}}

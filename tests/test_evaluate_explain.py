@@ -18,7 +18,8 @@ from sklearn.preprocessing import OneHotEncoder
 import uitlegbaar as ub
 from uitlegbaar.analysis.explanations import shap_explanation
 from uitlegbaar.errors import ConfigurationError, UitlegbaarWarning
-from uitlegbaar.evidence.view import Evidence, load_evidence
+from uitlegbaar.evidence.view import Evidence
+from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
 ROWS = 4_000

@@ -22,7 +22,8 @@ from uitlegbaar.documents.exports import FORMATS, compile_export
 from uitlegbaar.documents.exports.common import NO_SUBGROUP_ANALYSIS
 from uitlegbaar.documents.exports.facets import FACETS_SCHEMA_FILE, FACETS_SCHEMA_URL, facets_schema
 from uitlegbaar.evidence import declaration as declarations
-from uitlegbaar.evidence.view import Evidence, load_evidence
+from uitlegbaar.evidence.view import Evidence
+from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]

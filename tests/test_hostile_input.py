@@ -21,10 +21,10 @@ from uitlegbaar.cli.app import cli
 
 import uitlegbaar as ub
 import uitlegbaar.capture.settings
-from uitlegbaar.documents.card.build import build_card, render
+from uitlegbaar.documents.card.render import render_card as render
 from uitlegbaar.documents.lineage import lineage_graph, to_html
 from uitlegbaar.evidence.declaration import load
-from uitlegbaar.evidence.view import load_evidence
+from uitlegbaar.pipeline import compile_run, load_evidence
 from uitlegbaar.store import LocalStore
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "uitlegbaar.yaml"
@@ -174,7 +174,7 @@ def test_hostile_names_and_text_never_become_script_in_html(tmp_path: Path, name
         uitlegbaar.end_run()
         uitlegbaar.capture.settings.reset()
     local = LocalStore.open(store)
-    card = build_card(local, run.id, declaration=_declaration(tmp_path, text))
+    card = compile_run(local, run.id, "card", declaration=_declaration(tmp_path, text)).document
     for lang in ("en", "nl"):
         page = render(card, "html", lang)  # type: ignore[arg-type]
         assert executable(page) == [], page

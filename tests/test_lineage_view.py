@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 import uitlegbaar as ub
 from test_cli import cli
 from uitlegbaar.documents.lineage import Graph, depths, lineage_graph, to_dot, to_html, to_mermaid, to_text
-from uitlegbaar.evidence.view import load_evidence
+from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
 HOSTILE = 'x" <script>alert(1)</script>\nline2 & #1 `tick` \\N'

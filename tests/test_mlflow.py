@@ -24,7 +24,7 @@ from uitlegbaar.integrations.mlflow.link import pending
 
 import uitlegbaar as ub
 from uitlegbaar.errors import UitlegbaarWarning
-from uitlegbaar.evidence.view import load_evidence
+from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
 HERE = Path(__file__).parent

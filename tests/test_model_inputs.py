@@ -15,7 +15,7 @@ import uitlegbaar as ub
 from uitlegbaar.documents.card.compile import compile_card
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.records import GapRecord, ModelRecord
-from uitlegbaar.evidence.view import load_evidence
+from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
 FRAME = pd.DataFrame(

@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 
 from pipelines import BSNS, capture_run
 from uitlegbaar.documents.card.compile import compile_card
-from uitlegbaar.documents.register import build_entry, compile_entry, errors, strip_html, to_csv, validate_entry
+from uitlegbaar.documents.register import compile_entry, errors, strip_html, to_csv, validate_entry
 from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.declaration import Declaration, Reference, load
-from uitlegbaar.evidence.view import Evidence, load_evidence
+from uitlegbaar.evidence.view import Evidence
+from uitlegbaar.pipeline import compile_run, load_evidence
 from uitlegbaar.standards import algoritmeregister as ar
 from uitlegbaar.store import LocalStore
 
@@ -172,7 +173,7 @@ def test_an_entry_compiled_from_a_real_run_is_valid_for_the_register(
 
 def test_build_entry_finds_the_run_and_the_declaration_as_the_cli_does(store: Path) -> None:
     run_id = capture_run()
-    built = build_entry(LocalStore.open(store), run_id[:10], declaration=EXAMPLE_DECLARATION)
+    built = compile_run(LocalStore.open(store), run_id[:10], "register", declaration=EXAMPLE_DECLARATION).document
     assert built.entry["name"] == "Selecteren van toeslagaanvragen voor heronderzoek"
     assert errors(validate_entry(built.payload())) == []
 

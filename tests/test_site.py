@@ -56,8 +56,8 @@ def other(n: int, **changes: Any) -> dict[str, Any]:
 def inputs(store: Path, tmp_path: Path) -> Path:
     """A folder with the real run's entry and card (as the commands write them) and two other entries."""
     from pipelines import capture_run
-    from uitlegbaar.documents.card.build import build_card, render
-    from uitlegbaar.documents.register import build_entry
+    from uitlegbaar.documents.card.render import render_card as render
+    from uitlegbaar.pipeline import compile_run
     from uitlegbaar.store import LocalStore
 
     run = capture_run()
@@ -66,9 +66,9 @@ def inputs(store: Path, tmp_path: Path) -> Path:
     local = LocalStore.open(store)
     folder = tmp_path / "in"
     folder.mkdir()
-    entry = build_entry(local, run, declaration=declaration).payload()
+    entry = compile_run(local, run, "register", declaration=declaration).document.payload()
     (folder / "toeslag.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-    card = build_card(local, run, declaration=declaration)
+    card = compile_run(local, run, "card", declaration=declaration).document
     (folder / "toeslag-card.json").write_text(render(card, "json"), encoding="utf-8")
     others = [other(1), other(2, name=HOSTILE, status="Buiten gebruik", category=["Wonen"])]
     (folder / "teams.json").write_text(json.dumps(others), encoding="utf-8")

@@ -15,9 +15,9 @@ import yaml
 
 from pipelines import capture_run
 from uitlegbaar.documents.card.compile import compile_card
-from uitlegbaar.documents.systemcard import build_systemcard, compile_systemcard
+from uitlegbaar.documents.systemcard import compile_systemcard
 from uitlegbaar.evidence.declaration import Declaration, load
-from uitlegbaar.evidence.view import load_evidence
+from uitlegbaar.pipeline import compile_run, load_evidence
 from uitlegbaar.store import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +82,7 @@ def test_example_declaration_gives_a_valid_card_with_the_model_embedded(
     store: Path, tmp_path: Path, validator: Any
 ) -> None:
     run_id = capture_run()
-    document = build_systemcard(LocalStore.open(store), run_id, declaration=with_licence(tmp_path))
+    document = compile_run(LocalStore.open(store), run_id, "systemcard", declaration=with_licence(tmp_path)).document
     assert problems(validator, document) == []
     assert document["schema_version"] == "0.1a14"
     assert document["ai_act_profile"] == {
@@ -113,7 +113,7 @@ def test_the_example_without_a_licence_is_valid_and_leaves_the_model_card_out(
     store: Path, tmp_path: Path, validator: Any
 ) -> None:
     run_id = capture_run()
-    document = build_systemcard(LocalStore.open(store), run_id, declaration=without_licence(tmp_path))
+    document = compile_run(LocalStore.open(store), run_id, "systemcard", declaration=without_licence(tmp_path)).document
     assert problems(validator, document) == []
     assert "models" not in document
     assert document["name"] == "Selecteren van toeslagaanvragen voor heronderzoek"
@@ -125,7 +125,7 @@ def test_empty_declaration_gives_a_valid_card_from_the_evidence_alone(
     run_id = capture_run()
     empty = tmp_path / "uitlegbaar.yaml"
     empty.write_text("", encoding="utf-8")
-    document = build_systemcard(LocalStore.open(store), run_id, declaration=empty)
+    document = compile_run(LocalStore.open(store), run_id, "systemcard", declaration=empty).document
     assert problems(validator, document) == []
     assert document["name"] == "toeslag-heronderzoek"
     assert not {"owners", "ai_act_profile", "description", "goal_and_impact", "models"} & set(document)
@@ -135,8 +135,8 @@ def test_empty_declaration_gives_a_valid_card_from_the_evidence_alone(
 def test_same_run_gives_the_same_card(store: Path, tmp_path: Path) -> None:
     run_id = capture_run()
     path = with_licence(tmp_path)
-    first = build_systemcard(LocalStore.open(store), run_id, declaration=path)
-    assert build_systemcard(LocalStore.open(store), run_id, declaration=path) == first
+    first = compile_run(LocalStore.open(store), run_id, "systemcard", declaration=path).document
+    assert compile_run(LocalStore.open(store), run_id, "systemcard", declaration=path).document == first
 
 
 def test_hostile_text_stays_valid_yaml_and_valid_against_the_schema(store: Path, validator: Any) -> None:
@@ -167,7 +167,10 @@ def test_cli_writes_yaml_that_round_trips_and_validates(store: Path, tmp_path: P
     assert f"wrote {out}" in done.stdout
     document = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert problems(validator, document) == []
-    assert document == build_systemcard(LocalStore.open(store), run_id, declaration=with_licence(tmp_path))
+    assert (
+        document
+        == compile_run(LocalStore.open(store), run_id, "systemcard", declaration=with_licence(tmp_path)).document
+    )
     assert "impact assessments are listed under references" in done.stderr
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "check",
     "check_document",
     "compile_document",
+    "compile_run",
     "find_declaration",
     "load",
     "load_evidence",
@@ -131,6 +132,22 @@ def load(
     `options` go to the document kinds that take them (`dataset=` for a Croissant export)."""
     evidence = load_evidence(store, ref)
     return inputs_of(store, evidence, declaration=declaration, algorithm=algorithm, history=history, **options)
+
+
+def compile_run(
+    store: Store,
+    ref: str,
+    kind: str,
+    fmt: str | None = None,
+    *,
+    declaration: PathLike | None = None,
+    algorithm: str | None = None,
+    **options: Any,
+) -> Compiled:
+    """Load run `ref` and compile its document `kind` (`card`, `register`, `systemcard`, `export` with `fmt`,
+    `lineage`): `compile_run(store, "latest", "card").document` is a `ModelCard`."""
+    inputs = load(store, ref, declaration=declaration, algorithm=algorithm, history=kind == "card", **options)
+    return compile_document(kind, inputs, fmt)
 
 
 def check(

@@ -12,9 +12,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from uitlegbaar.analysis.fairness import AttributeResult, group_metrics
-from uitlegbaar.analysis.proxies import ProxyResult, screen_proxies
+from uitlegbaar.analysis.fairness import group_metrics
+from uitlegbaar.analysis.proxies import screen_proxies
 from uitlegbaar.capture.tables import is_table
+from uitlegbaar.evidence.results import AttributeResult, ProxyResult
 
 TARGET_NAMES = ("y", "y_true", "y_test", "y_val", "y_train", "target", "labels", "label", "outcome")
 PREDICTION_NAMES = ("y_pred", "predictions", "predicted")

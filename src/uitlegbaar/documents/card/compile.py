@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from uitlegbaar._version import __version__
-from uitlegbaar.analysis.fairness import AttributeResult, ThresholdCheck
 from uitlegbaar.documents.card.model import (
     Algorithm,
     CardProvenance,
@@ -27,6 +26,7 @@ from uitlegbaar.documents.card.model import (
 )
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.records import DatasetRecord, EvaluationRecord, ExplanationRecord, RunRecord
+from uitlegbaar.evidence.results import AttributeResult, ThresholdCheck
 from uitlegbaar.evidence.view import Evidence
 
 # (section, field, who supplies it, how) for every field a complete card has.
