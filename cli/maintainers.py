@@ -117,7 +117,7 @@ def publish(
 
     data = read_json(Path(source))
     changes: tuple[Any, ...] = ("release", "publish") if publish_ else ("release",) if release else ()
-    is_plan = isinstance(data, Mapping) and data.get("kind") == "uitlegbaar.documents.register.plan"
+    is_plan = isinstance(data, Mapping) and data.get("kind") == "uitlegbaar.register.plan"
     if is_plan:
         work = _from_plan(data, only)
         target = None

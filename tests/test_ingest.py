@@ -226,7 +226,7 @@ def test_ingest_command_prints_a_table_and_the_same_plan_as_json(tmp_path: Path)
 
     as_json = cli("ingest", str(tmp_path / "team.json"), "--register", str(tmp_path / "register.csv"), "--json")
     plan = json.loads(as_json.stdout)
-    assert plan["kind"] == "uitlegbaar.documents.register.plan" and plan["ok"] is True
+    assert plan["kind"] == "uitlegbaar.register.plan" and plan["ok"] is True
     assert [(i["action"], i["source_id"]) for i in plan["items"]] == [
         ("new", "ML-0001"),
         ("changed", "ML-0002"),

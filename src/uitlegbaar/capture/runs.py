@@ -183,7 +183,7 @@ class ActiveRun:
         """Append the closing record, wait (bounded) for the store, seal the run, end its span."""
         if self.closed:
             return
-        self.span.set_attribute("uitlegbaar.evidence.records", self._seq)
+        self.span.set_attribute("uitlegbaar.records", self._seq)
         self.span.end()
         try:
             failed = telemetry.flush()

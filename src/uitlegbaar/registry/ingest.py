@@ -109,7 +109,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": "uitlegbaar.documents.register.plan",
+            "kind": "uitlegbaar.register.plan",
             "ok": self.ok,
             "counts": self.counts(),
             "items": [i.to_dict() for i in self.items],
