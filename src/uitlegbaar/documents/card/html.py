@@ -10,12 +10,12 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from importlib.resources import files
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined, Template
+from jinja2 import Template
 
 from uitlegbaar.documents.card.model import DatasetSummary, Explanation, ModelCard
+from uitlegbaar.documents.card.templating import is_empty, load_template
 from uitlegbaar.documents.i18n import LABELS, Language, label
 from uitlegbaar.evidence.records import ColumnProfile
 
@@ -56,16 +56,7 @@ def render_html(card: ModelCard, lang: Language = "en") -> str:
 
 @functools.cache
 def _template() -> Template:
-    source = (files("uitlegbaar.documents.card") / "templates" / "card.html.j2").read_text(encoding="utf-8")
-    env = Environment(
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.tests["empty"] = is_empty
-    return env.from_string(source)
+    return load_template("card.html.j2", autoescape=True)
 
 
 def _context(card: ModelCard, lang: Language) -> dict[str, Any]:
@@ -175,10 +166,6 @@ def metric_label(name: str, lang: Language = "en") -> str:
 def metric_help(name: str, lang: Language = "en") -> str | None:
     key = f"metric_help_{name}"
     return label(key, lang) if key in LABELS else None
-
-
-def is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
 
 
 def _short(text: str) -> str:
