@@ -26,14 +26,19 @@ DECLARATION = ROOT / "examples" / "uitlegbaar.yaml"
 
 # (file name, arguments after `uitlegbaar`); `{out}` is the file to write, else standard output is kept
 DOCUMENTS: list[tuple[str, list[str]]] = [
-    *[(f"card.{lang}.{fmt}", ["card", "latest", "--format", fmt, "--lang", lang]) for fmt in ("md", "html", "json")
-      for lang in ("en", "nl")],
+    *[
+        (f"card.{lang}.{fmt}", ["card", "latest", "--format", fmt, "--lang", lang])
+        for fmt in ("md", "html", "json")
+        for lang in ("en", "nl")
+    ],
     ("card.first.md", ["card", "latest~1", "--format", "md"]),
     ("register.json", ["register", "latest"]),
     ("register.csv", ["register", "latest", "--format", "csv"]),
     ("systemcard.yaml", ["systemcard", "latest", "-o", "{out}"]),
-    *[(f"export.{fmt}.json", ["export", "latest", "--to", fmt, "-o", "{out}"])
-      for fmt in ("cyclonedx", "openlineage", "spdx", "croissant")],
+    *[
+        (f"export.{fmt}.json", ["export", "latest", "--to", fmt, "-o", "{out}"])
+        for fmt in ("cyclonedx", "openlineage", "spdx", "croissant")
+    ],
     *[(f"lineage.{fmt}", ["lineage", "latest", "--format", fmt]) for fmt in ("text", "mermaid", "dot", "html")],
     ("check.json", ["check", "latest", "--require", "algoritmeregister,ai-act-annex-iv,iama,ark", "--json"]),
     ("diff.json", ["diff", "latest~1", "latest", "--json"]),
@@ -46,8 +51,9 @@ def make_store(store: Path) -> None:
     """Two runs of the example pipeline (different sizes, so the second has changes to show)."""
     env = {**os.environ, "UITLEGBAAR_STORE": str(store)}
     for rows in ("3000", "4000"):
-        subprocess.run([sys.executable, str(ROOT / "examples" / "toeslagen_pipeline.py"), "--rows", rows],
-                       env=env, check=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "examples" / "toeslagen_pipeline.py"), "--rows", rows], env=env, check=True
+        )
 
 
 def snapshot(store: Path, out: Path) -> None:

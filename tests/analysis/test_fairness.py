@@ -143,7 +143,10 @@ def test_output_holds_labels_and_numbers_only() -> None:
 
 
 def test_import_stays_light() -> None:
-    code = "import sys, uitlegbaar.analysis.fairness, uitlegbaar.analysis.proxies; print('numpy' in sys.modules, 'pandas' in sys.modules)"
+    code = (
+        "import sys, uitlegbaar.analysis.fairness, uitlegbaar.analysis.proxies; "
+        "print('numpy' in sys.modules, 'pandas' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 
