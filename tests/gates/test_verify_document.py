@@ -16,11 +16,12 @@ from click.testing import CliRunner, Result
 from uitlegbaar.cli.app import cli
 
 import uitlegbaar as ub
+from helpers import EXAMPLES
 from pipelines import capture_run
 from uitlegbaar.store import LocalStore
 from uitlegbaar.store.format import SEALED
 
-DECLARATION = Path(__file__).resolve().parents[1] / "examples" / "uitlegbaar.yaml"
+DECLARATION = EXAMPLES / "uitlegbaar.yaml"
 DOCUMENTS = {
     "card.md": ["card", "latest"],
     "card.html": ["card", "latest", "--format", "html", "--lang", "nl"],

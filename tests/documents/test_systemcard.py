@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from helpers import ROOT
 from pipelines import capture_run
 from uitlegbaar.documents.card.compile import compile_card
 from uitlegbaar.documents.systemcard import compile_systemcard
@@ -20,7 +21,6 @@ from uitlegbaar.evidence.declaration import Declaration, load
 from uitlegbaar.pipeline import compile_run, load_evidence
 from uitlegbaar.store import LocalStore
 
-ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = (
     ROOT.parent / "shared" / "standards" / "minbzk" / "algorithm-reporting-standard" / "reporting-standard" / "schemas"
 )

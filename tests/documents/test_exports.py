@@ -16,8 +16,8 @@ import pytest
 
 import uitlegbaar as ub
 import uitlegbaar.capture.settings
+from helpers import EXAMPLES, ROOT, cli, lineage_problems, standard
 from pipelines import capture_run
-from test_cli import cli
 from uitlegbaar.documents.exports import FORMATS, compile_export
 from uitlegbaar.documents.exports.common import NO_SUBGROUP_ANALYSIS
 from uitlegbaar.documents.exports.facets import FACETS_SCHEMA_FILE, FACETS_SCHEMA_URL, facets_schema
@@ -26,18 +26,8 @@ from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
-ROOT = Path(__file__).resolve().parents[1]
-LINEAGE = ROOT.parent / "shared" / "standards" / "lineage"
-EXAMPLES = ROOT / "examples"
 # The custom facets' schema is published under an immutable URL: any edit needs a new version and URL.
 FACETS_SCHEMA_SHA256 = "a13fcf8e701eb18bd9075a516f758af0c1c2e15993f56d2e19fb925837f9271d"
-
-
-def standard(*parts: str) -> Path:
-    path = LINEAGE.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"reference data not found at {path} (../shared/standards/lineage from the project root)")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -126,42 +116,6 @@ def test_the_cyclonedx_validators_reject_a_broken_model_card(runs: tuple[Path, s
 
 
 # ------------------------------------------------------------------ OpenLineage
-
-
-def openlineage_registry() -> Any:
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
-
-    folder = standard("openlineage", "OpenLineage.json").parent
-    schemas = [
-        json.loads(f.read_text(encoding="utf-8")) for f in [folder / "OpenLineage.json", *folder.glob("facets/*.json")]
-    ]
-    schemas.append(facets_schema())
-    return Registry().with_resources(
-        (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in schemas
-    )
-
-
-def facets_of(event: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    yield from event["run"].get("facets", {}).items()
-    yield from event["job"].get("facets", {}).items()
-    for dataset in event.get("inputs", []) + event.get("outputs", []):
-        for key in ("facets", "inputFacets", "outputFacets"):
-            yield from dataset.get(key, {}).items()
-
-
-def lineage_problems(events: list[dict[str, Any]]) -> list[str]:
-    """Each event against OpenLineage.json, each facet against the schema its `_schemaURL` names."""
-    from jsonschema import Draft202012Validator
-
-    registry = openlineage_registry()
-    core = json.loads(standard("openlineage", "OpenLineage.json").read_text(encoding="utf-8"))
-    problems = [e.message for event in events for e in Draft202012Validator(core, registry=registry).iter_errors(event)]
-    for event in events:
-        for key, facet in facets_of(event):
-            validator = Draft202012Validator({"$ref": facet["_schemaURL"]}, registry=registry)
-            problems += [f"{key}: {e.message}" for e in validator.iter_errors(facet)]
-    return problems
 
 
 def test_openlineage_events_pass_the_spec_and_every_facet_schema(runs: tuple[Path, str, str]) -> None:

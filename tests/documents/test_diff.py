@@ -12,7 +12,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import uitlegbaar as ub
-from test_cli import cli
+from helpers import cli
 from uitlegbaar.documents.diff import RunDiff, changes_since, diff_evidence, ranks
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.pipeline import load_evidence

@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 
+from helpers import cli, lineage_problems
 from pipelines import capture_run
-from test_cli import cli
-from test_exports import lineage_problems
 
 
 @dataclass

@@ -15,13 +15,13 @@ import pytest
 from sklearn.model_selection import train_test_split
 
 import uitlegbaar as ub
-from test_cli import cli
+from helpers import EXAMPLES, cli
 from uitlegbaar.documents.lineage import Graph, depths, lineage_graph, to_dot, to_html, to_mermaid, to_text
 from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
 HOSTILE = 'x" <script>alert(1)</script>\nline2 & #1 `tick` \\N'
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "toeslagen_pipeline.py"
+EXAMPLE = EXAMPLES / "toeslagen_pipeline.py"
 
 
 def _example() -> ModuleType:

@@ -17,6 +17,7 @@ from markupsafe import escape
 from sklearn.linear_model import LogisticRegression
 
 import uitlegbaar as ub
+from helpers import EXAMPLES
 from uitlegbaar.documents.card import ModelCard, compile_card
 from uitlegbaar.documents.card.html import SECTIONS, render_html
 from uitlegbaar.documents.i18n import label
@@ -227,7 +228,7 @@ def test_card_from_the_toeslagen_example(store: Path) -> None:
     pytest.importorskip("sklearn")
     import importlib.util
 
-    path = Path(__file__).resolve().parents[1] / "examples" / "toeslagen_pipeline.py"
+    path = EXAMPLES / "toeslagen_pipeline.py"
     spec = importlib.util.spec_from_file_location("toeslagen_pipeline_html", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -17,7 +17,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from helpers import EXAMPLES
+
 EXECUTABLE = str(Path(sys.executable).with_name("uitlegbaar"))
 SEEDED_PEOPLE = [("999111223", "Qwerta Seedvrouw", "1911-11-11"), ("999111235", "Zxcvbo Seedman", "1922-02-22")]
 SECRETS = {

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from helpers import ROOT
 from uitlegbaar.documents.register import to_csv
 from uitlegbaar.documents.register.csv_export import parse_grouping, read_csv
 from uitlegbaar.registry.ingest import comparable, make_plan
@@ -114,7 +115,7 @@ def test_the_csv_export_reads_back_as_entries() -> None:
 
 
 def test_the_registers_old_csv_sample_reads(tmp_path: Path) -> None:
-    sample = Path(__file__).resolve().parents[2] / "shared/standards/algoritmeregister/examples/export-samples"
+    sample = ROOT.parent / "shared/standards/algoritmeregister/examples/export-samples"
     files = sorted(sample.glob("*.csv")) if sample.is_dir() else []
     if not files:
         pytest.skip("../shared/standards/algoritmeregister/examples/export-samples is absent")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,16 +10,8 @@ from pathlib import Path
 import pytest
 
 import uitlegbaar as ub
+from helpers import cli
 from uitlegbaar.store import LocalStore
-
-EXECUTABLE = shutil.which("uitlegbaar") or str(Path(sys.executable).with_name("uitlegbaar"))
-
-
-def cli(*args: str, store: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    if store is not None:
-        env["UITLEGBAAR_STORE"] = str(store)
-    return subprocess.run([EXECUTABLE, *args], capture_output=True, text=True, env=env, timeout=60)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import uitlegbaar as ub
+from helpers import ROOT
 from pipelines import capture_run
 from uitlegbaar.documents.card.compile import compile_card
 from uitlegbaar.errors import ConfigurationError
@@ -23,7 +24,6 @@ from uitlegbaar.pipeline import check as build_check
 from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DECLARATION = ROOT / "examples" / "uitlegbaar.yaml"
 EXECUTABLE = str(Path(sys.executable).with_name("uitlegbaar"))
 METRIC_ITEMS = {"aia.metrics", "aia.groups", "aia.bias", "iama.2B.3.1", "iama.2B.3.6", "ark.2.07", "ark.2.18"}

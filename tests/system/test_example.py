@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from helpers import EXAMPLES
 from uitlegbaar.store import LocalStore
 from uitlegbaar.store.verify import verify_store
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "toeslagen_pipeline.py"
+EXAMPLE = EXAMPLES / "toeslagen_pipeline.py"
 
 
 def test_example_pipeline_captures_every_kind_of_evidence_without_personal_values(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from mlflow.tracking import MlflowClient
 
-HERE = Path(__file__).parent
+from helpers import TESTS
+
 UITLEGBAAR = str(Path(sys.executable).parent / "uitlegbaar")
 PROCESSES = 8
 
@@ -22,7 +23,7 @@ def test_eight_trainings_at_once_all_arrive_complete(mlflow_postgres_uri: str, t
     names = [f"gelijktijdig-{stamp}-{i}" for i in range(PROCESSES)]
     started = [
         subprocess.Popen(
-            [sys.executable, str(HERE / "mlflow_jobs.py"), "concurrent", name],
+            [sys.executable, str(TESTS / "mlflow_jobs.py"), "concurrent", name],
             env={**os.environ, "MLFLOW_TRACKING_URI": mlflow_postgres_uri, "UITLEGBAAR_STORE": str(tmp_path / name)},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

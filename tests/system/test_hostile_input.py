@@ -21,13 +21,14 @@ from uitlegbaar.cli.app import cli
 
 import uitlegbaar as ub
 import uitlegbaar.capture.settings
+from helpers import EXAMPLES
 from uitlegbaar.documents.card.render import render_card as render
 from uitlegbaar.documents.lineage import lineage_graph, to_html
 from uitlegbaar.evidence.declaration import load
 from uitlegbaar.pipeline import compile_run, load_evidence
 from uitlegbaar.store import LocalStore
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "uitlegbaar.yaml"
+EXAMPLE = EXAMPLES / "uitlegbaar.yaml"
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 HOSTILE = [
     "<script>alert(1)</script>",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import ROOT
 from pipelines import capture_run
 from uitlegbaar.documents.card.compile import compile_card
 from uitlegbaar.documents.card.model import ModelCard, card_json_schema
@@ -21,7 +22,6 @@ from uitlegbaar.evidence.declaration import Declaration, load
 from uitlegbaar.pipeline import compile_run, load_evidence
 from uitlegbaar.store import LocalStore
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DECLARATION = ROOT / "examples" / "uitlegbaar.yaml"
 EXECUTABLE = str(Path(sys.executable).with_name("uitlegbaar"))
 

@@ -23,18 +23,18 @@ from sklearn.linear_model import LogisticRegression
 from uitlegbaar.integrations.mlflow.link import pending
 
 import uitlegbaar as ub
+from helpers import EXAMPLES, TESTS
 from uitlegbaar.errors import UitlegbaarWarning
 from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
 
-HERE = Path(__file__).parent
 UITLEGBAAR = str(Path(sys.executable).parent / "uitlegbaar")
 
 
 def job(name: str, tracking_uri: str, store: Path, tag: str, **env: str) -> dict[str, Any]:
     """Run a training script of mlflow_jobs.py in a process of its own; its facts."""
     done = subprocess.run(
-        [sys.executable, str(HERE / "mlflow_jobs.py"), name, tag],
+        [sys.executable, str(TESTS / "mlflow_jobs.py"), name, tag],
         env={**os.environ, "MLFLOW_TRACKING_URI": tracking_uri, "UITLEGBAAR_STORE": str(store), **env},
         capture_output=True,
         text=True,
@@ -152,7 +152,7 @@ def test_every_cli_command_reads_the_evidence_back_from_the_server(mlflow_uri: s
 def test_an_entry_attached_to_a_model_is_ingested_by_the_models_name(mlflow_uri: str, tmp_path: Path) -> None:
     name = unique("ingest")
     job("autolog_explicit_run", mlflow_uri, tmp_path / "store", name)
-    declaration = str(HERE.parent / "examples" / "uitlegbaar.yaml")
+    declaration = str(EXAMPLES / "uitlegbaar.yaml")
     cache = tmp_path / "cache"
     attached = cli("register", f"models:/{name}/1", "--declaration", declaration, "--algorithm",
                    "toeslag-heronderzoek", "--attach", "-o", str(tmp_path / "entry.json"),

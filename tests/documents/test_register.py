@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from helpers import ROOT
 from pipelines import BSNS, capture_run
 from uitlegbaar.documents.card.compile import compile_card
 from uitlegbaar.documents.register import compile_entry, errors, strip_html, to_csv, validate_entry
@@ -27,8 +28,7 @@ from uitlegbaar.pipeline import compile_run, load_evidence
 from uitlegbaar.standards import algoritmeregister as ar
 from uitlegbaar.store import LocalStore
 
-ROOT = Path(__file__).resolve().parents[1]
-STANDARDS = Path(__file__).resolve().parents[2] / "shared" / "standards"
+STANDARDS = ROOT.parent / "shared" / "standards"
 REGISTER = STANDARDS / "algoritmeregister"
 EXAMPLE_DECLARATION = ROOT / "examples" / "uitlegbaar.yaml"
 EXECUTABLE = str(Path(sys.executable).with_name("uitlegbaar"))

@@ -1,0 +1,80 @@
+"""Helpers shared by test modules of several folders: the project's paths, the installed console script, and
+the OpenLineage schema checks. Test modules import from here (or from pipelines.py), never from each other."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from uitlegbaar.documents.exports.facets import facets_schema
+
+TESTS = Path(__file__).resolve().parent  # this folder: the helper scripts run by path live here
+ROOT = TESTS.parent  # the project root
+EXAMPLES = ROOT / "examples"
+LINEAGE = ROOT.parent / "shared" / "standards" / "lineage"
+
+# ------------------------------------------------------------------ the command line
+
+EXECUTABLE = shutil.which("uitlegbaar") or str(Path(sys.executable).with_name("uitlegbaar"))
+
+
+def cli(*args: str, store: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed `uitlegbaar` console script in a subprocess, as users run it."""
+    env = {**os.environ, "COLUMNS": "200"}
+    if store is not None:
+        env["UITLEGBAAR_STORE"] = str(store)
+    return subprocess.run([EXECUTABLE, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+# ------------------------------------------------------------------ reference schemas (../shared/standards/lineage)
+
+
+def standard(*parts: str) -> Path:
+    path = LINEAGE.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"reference data not found at {path} (../shared/standards/lineage from the project root)")
+    return path
+
+
+def openlineage_registry() -> Any:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    folder = standard("openlineage", "OpenLineage.json").parent
+    schemas = [
+        json.loads(f.read_text(encoding="utf-8")) for f in [folder / "OpenLineage.json", *folder.glob("facets/*.json")]
+    ]
+    schemas.append(facets_schema())
+    return Registry().with_resources(
+        (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in schemas
+    )
+
+
+def facets_of(event: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    yield from event["run"].get("facets", {}).items()
+    yield from event["job"].get("facets", {}).items()
+    for dataset in event.get("inputs", []) + event.get("outputs", []):
+        for key in ("facets", "inputFacets", "outputFacets"):
+            yield from dataset.get(key, {}).items()
+
+
+def lineage_problems(events: list[dict[str, Any]]) -> list[str]:
+    """Each event against OpenLineage.json, each facet against the schema its `_schemaURL` names."""
+    from jsonschema import Draft202012Validator
+
+    registry = openlineage_registry()
+    core = json.loads(standard("openlineage", "OpenLineage.json").read_text(encoding="utf-8"))
+    problems = [e.message for event in events for e in Draft202012Validator(core, registry=registry).iter_errors(event)]
+    for event in events:
+        for key, facet in facets_of(event):
+            validator = Draft202012Validator({"$ref": facet["_schemaURL"]}, registry=registry)
+            problems += [f"{key}: {e.message}" for e in validator.iter_errors(facet)]
+    return problems
