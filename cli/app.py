@@ -97,6 +97,15 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def verify_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--no-verify`, for every command that compiles or shows a run (which is verified first by default)."""
+    return click.option(
+        "--no-verify",
+        is_flag=True,
+        help="Do not verify the run's hash chain first (forensics: look at evidence that fails verification).",
+    )(command)
+
+
 def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """`-o FILE` for every command that writes a document (`-` or none: standard output)."""
     return click.option(

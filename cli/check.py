@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context, verify_option
 
 if TYPE_CHECKING:
     from uitlegbaar.gates import CheckReport, FrameworkResult
@@ -22,8 +22,17 @@ if TYPE_CHECKING:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 @declaration_options
+@verify_option
 @pass_context
-def check(ctx: Context, run: str, required: str, as_json: bool, declaration: str | None, algorithm: str | None) -> None:
+def check(
+    ctx: Context,
+    run: str,
+    required: str,
+    as_json: bool,
+    declaration: str | None,
+    algorithm: str | None,
+    no_verify: bool,
+) -> None:
     """Check RUN against transparency frameworks: per item evidenced, declared or missing (and who supplies it).
 
     Exit 1 when an item of a required framework is missing.
@@ -36,7 +45,7 @@ def check(ctx: Context, run: str, required: str, as_json: bool, declaration: str
     unknown = unknown_frameworks(keys)
     if not keys or unknown:
         fail(f"unknown framework {', '.join(unknown) or '(none given)'}; known: {', '.join(FRAMEWORKS)}")
-    report = pipeline.check(ctx.store(), run, keys, declaration=declaration, algorithm=algorithm)
+    report = pipeline.check(ctx.store(), run, keys, declaration=declaration, algorithm=algorithm, verify=not no_verify)
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -52,10 +61,13 @@ def _print(report: CheckReport) -> None:
     for framework in report.frameworks:
         console.print(_table(framework))
         console.print()
+    for contradiction in report.contradictions:
+        console.print(f"CONTRADICTION: {contradiction}")
     missing = sum(len(f.missing) for f in report.frameworks if f.required)
     verdict = "OK" if report.ok else "FAILED"
     counts = ", ".join(f"{f.key} {len(f.items) - len(f.missing)}/{len(f.items)}" for f in report.frameworks)
-    console.print(f"{verdict}: {missing} required item(s) missing ({counts}) for run {report.run_id[:12]}")
+    refuted = f", {len(report.contradictions)} declared claim(s) contradicted" if report.contradictions else ""
+    console.print(f"{verdict}: {missing} required item(s) missing{refuted} ({counts}) for run {report.run_id[:12]}")
 
 
 def _table(framework: FrameworkResult) -> object:

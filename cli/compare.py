@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import click
-from uitlegbaar.cli.app import Context, cli, emit_json, output_option, pass_context, write_document
+from uitlegbaar.cli.app import Context, cli, emit_json, output_option, pass_context, verify_option, write_document
 
 from uitlegbaar.documents.formats import KINDS
 
@@ -15,8 +15,9 @@ from uitlegbaar.documents.formats import KINDS
 @click.argument("a")
 @click.argument("b")
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@verify_option
 @pass_context
-def diff(ctx: Context, a: str, b: str, as_json: bool) -> None:
+def diff(ctx: Context, a: str, b: str, as_json: bool, no_verify: bool) -> None:
     """What changed from run A to run B: data, steps, model, metrics, explanations.
 
     A and B are run ids, unique prefixes, `latest`, or `latest~N` (the Nth run before the latest).
@@ -25,7 +26,10 @@ def diff(ctx: Context, a: str, b: str, as_json: bool) -> None:
     from uitlegbaar.documents.diff import diff_evidence
 
     store = ctx.store()
-    found = diff_evidence(pipeline.load_evidence(store, a), pipeline.load_evidence(store, b))
+    verify = not no_verify
+    found = diff_evidence(
+        pipeline.load_evidence(store, a, verify=verify), pipeline.load_evidence(store, b, verify=verify)
+    )
     if as_json:
         emit_json(json.loads(found.model_dump_json()))
     else:
@@ -43,12 +47,13 @@ def diff(ctx: Context, a: str, b: str, as_json: bool) -> None:
     help="Output format.",
 )
 @output_option
+@verify_option
 @pass_context
-def lineage(ctx: Context, run: str, fmt: str, output: str | None) -> None:
+def lineage(ctx: Context, run: str, fmt: str, output: str | None, no_verify: bool) -> None:
     """The graph of RUN: source data through steps to the model, its evaluations and explanations."""
     from uitlegbaar import pipeline
 
-    inputs = pipeline.load(ctx.store(), run, history=False)
+    inputs = pipeline.load(ctx.store(), run, history=False, verify=not no_verify)
     write_document(pipeline.make("lineage", inputs, fmt)[0], output)
 
 

@@ -6,7 +6,15 @@ import sys
 from pathlib import Path
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, output_option, pass_context, write_document
+from uitlegbaar.cli.app import (
+    Context,
+    cli,
+    declaration_options,
+    output_option,
+    pass_context,
+    verify_option,
+    write_document,
+)
 
 from uitlegbaar.documents.formats import KINDS, LANGUAGES
 from uitlegbaar.standards import algoritmeregister as ar
@@ -60,13 +68,21 @@ def init(path: str, force: bool, no_input: bool, **values: str | None) -> None:
 @output_option
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @declaration_options
+@verify_option
 @pass_context
 def card(
-    ctx: Context, run: str, fmt: str, output: str | None, lang: str, declaration: str | None, algorithm: str | None
+    ctx: Context,
+    run: str,
+    fmt: str,
+    output: str | None,
+    lang: str,
+    declaration: str | None,
+    algorithm: str | None,
+    no_verify: bool,
 ) -> None:
     """The model card of RUN as Markdown (a Hugging Face card), HTML or JSON."""
     from uitlegbaar import pipeline
 
-    inputs = pipeline.load(ctx.store(), run, declaration=declaration, algorithm=algorithm)
+    inputs = pipeline.load(ctx.store(), run, declaration=declaration, algorithm=algorithm, verify=not no_verify)
     document, compiled = pipeline.make("card", inputs, fmt, lang)  # type: ignore[arg-type]
     write_document(document, output, "".join(f" ({note})" for note in compiled.notes))

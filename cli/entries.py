@@ -14,6 +14,7 @@ from uitlegbaar.cli.app import (
     output_option,
     pass_context,
     read_json,
+    verify_option,
     write_document,
 )
 
@@ -31,6 +32,7 @@ from uitlegbaar.documents.formats import KINDS
     is_flag=True,
     help="With --store mlflow: also attach the valid JSON entry to RUN's MLflow run (for `ingest models:/…`).",
 )
+@verify_option
 @pass_context
 def register(
     ctx: Context,
@@ -41,6 +43,7 @@ def register(
     algorithm: str | None,
     force: bool,
     attach: bool,
+    no_verify: bool,
 ) -> None:
     """The Algoritmeregister entry (standard 1.0) of RUN, as the submission API's JSON or the register's CSV.
 
@@ -52,10 +55,13 @@ def register(
 
     store = ctx.store()
     attach_to = store.entry_attachment(run) if attach else None  # known before anything is written
-    inputs = pipeline.load(store, run, declaration=declaration, algorithm=algorithm, history=False)
-    built = pipeline.compile_document("register", inputs).document
+    inputs = pipeline.load(
+        store, run, declaration=declaration, algorithm=algorithm, history=False, verify=not no_verify
+    )
+    compiled = pipeline.compile_document("register", inputs)
+    built = compiled.document
     problems = validate_entry(built.payload())
-    for note in built.notes:
+    for note in compiled.notes:
         click.echo(f"note: {note}", err=True)
     for problem in problems:
         click.echo(str(problem), err=True)

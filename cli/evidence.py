@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, pass_context, verify_option
 
 
 @cli.command()
@@ -39,12 +39,15 @@ def runs(ctx: Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("run")
 @click.option("--json", "as_json", is_flag=True, help="Print every record of the run as JSON.")
+@verify_option
 @pass_context
-def show(ctx: Context, run: str, as_json: bool) -> None:
+def show(ctx: Context, run: str, as_json: bool, no_verify: bool) -> None:
     """Show what was captured in RUN (a run id, a unique prefix of one, or `latest`)."""
+    from uitlegbaar import pipeline
+
     store = ctx.store()
     run_id = store.resolve(run)
-    records = store.load(run_id)
+    records = pipeline.verified_records(store, run_id, verify=not no_verify)
     if as_json:
         emit_json(
             {"run": _summary_dict(store.summary(run_id)), "records": [json.loads(r.model_dump_json()) for r in records]}

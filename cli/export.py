@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, fail, output_option, pass_context, write_document
+from uitlegbaar.cli.app import (
+    Context,
+    cli,
+    declaration_options,
+    fail,
+    output_option,
+    pass_context,
+    verify_option,
+    write_document,
+)
 
 from uitlegbaar.documents.formats import KINDS
 
@@ -21,6 +30,7 @@ from uitlegbaar.documents.formats import KINDS
 @click.option("--url", help="openlineage: POST the events to this lineage server (e.g. http://localhost:5000).")
 @click.option("--dataset", help="croissant: describe this dataset only (default: every source dataset, as a list).")
 @declaration_options
+@verify_option
 @pass_context
 def export(
     ctx: Context,
@@ -31,6 +41,7 @@ def export(
     dataset: str | None,
     declaration: str | None,
     algorithm: str | None,
+    no_verify: bool,
 ) -> None:
     """RUN as a CycloneDX ML-BOM, OpenLineage events, an SPDX 3 document or Croissant descriptions.
 
@@ -44,7 +55,13 @@ def export(
     if url is not None and output is not None:
         fail("give --url or -o, not both")
     inputs = pipeline.load(
-        ctx.store(), run, declaration=declaration, algorithm=algorithm, history=False, dataset=dataset
+        ctx.store(),
+        run,
+        declaration=declaration,
+        algorithm=algorithm,
+        history=False,
+        verify=not no_verify,
+        dataset=dataset,
     )
     compiled = pipeline.compile_document("export", inputs, fmt)
     built = compiled.document

@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from uitlegbaar.documents.formats import Compiled, Inputs, compile_document, make, render
-from uitlegbaar.errors import ConfigurationError
+from uitlegbaar.errors import ConfigurationError, StoreError
 from uitlegbaar.evidence import declaration as declarations
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.store.local import LocalStore
 from uitlegbaar.store.protocol import Store
 
 if TYPE_CHECKING:
+    from uitlegbaar.evidence.records import Record
     from uitlegbaar.gates.coverage import CheckReport
     from uitlegbaar.gates.provenance import DocumentReport
 
@@ -45,6 +46,7 @@ __all__ = [
     "previous_version",
     "render",
     "store_folder",
+    "verified_records",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -70,13 +72,31 @@ def store_folder(location: str | None = None) -> Path:
     return Path(chosen)
 
 
-def load_evidence(store: Store, ref: str) -> Evidence:
-    """The evidence of the run `ref` names (an id, a unique prefix, `latest`, `latest~N`, or what the store knows)."""
-    return Evidence.of(store.load(store.resolve(ref)))
+def verified_records(store: Store, run_id: str, *, verify: bool = True) -> list[Record]:
+    """A run's records, once its hash chain verifies (only the run's own files are read); one `StoreError` naming
+    the damage otherwise, so that no document is compiled from evidence that fails verification. `verify=False`
+    skips the check (forensics: look at damaged evidence)."""
+    if verify:
+        problems = store.verify([run_id]).problems
+        if problems:
+            more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+            raise StoreError(
+                f"run {run_id}'s evidence does not verify, so nothing is compiled from it: {problems[0].detail}"
+                f"{more}; `uitlegbaar verify {run_id}` lists every problem (--no-verify shows it anyway, for "
+                "forensics)"
+            )
+    return store.load(run_id)
 
 
-def previous_version(store: Store, evidence: Evidence) -> Evidence | None:
-    """The latest finished run in `store` before `evidence`'s that trained a model of the same name."""
+def load_evidence(store: Store, ref: str, *, verify: bool = True) -> Evidence:
+    """The evidence of the run `ref` names (an id, a unique prefix, `latest`, `latest~N`, or what the store knows),
+    verified first (see `verified_records`)."""
+    return Evidence.of(verified_records(store, store.resolve(ref), verify=verify))
+
+
+def previous_version(store: Store, evidence: Evidence, *, verify: bool = True) -> Evidence | None:
+    """The latest finished run in `store` before `evidence`'s that trained a model of the same name (verified
+    before it is used, as every run a document is compiled from)."""
     import bisect
 
     if evidence.model is None:
@@ -85,7 +105,7 @@ def previous_version(store: Store, evidence: Evidence) -> Evidence | None:
     earlier = bisect.bisect_left([(s.started, s.run_id) for s in runs], (evidence.run.created, evidence.run_id))
     for summary in reversed(runs[:earlier]):
         if summary.status == "finished" and summary.kinds.get("model"):
-            candidate = Evidence.of(store.load(summary.run_id))
+            candidate = Evidence.of(verified_records(store, summary.run_id, verify=verify))
             if candidate.model is not None and candidate.model.name == evidence.model.name:
                 return candidate
     return None
@@ -111,11 +131,12 @@ def inputs_of(
     declaration: PathLike | None = None,
     algorithm: str | None = None,
     history: bool = True,
+    verify: bool = True,
     **options: Any,
 ) -> Inputs:
     """What documents are compiled from, for evidence already loaded (`history`: look up the previous version)."""
     declared, path = find_declaration(evidence, declaration, algorithm)
-    previous = previous_version(store, evidence) if history else None
+    previous = previous_version(store, evidence, verify=verify) if history else None
     return Inputs(evidence, declared, path, previous, dict(options))
 
 
@@ -126,12 +147,15 @@ def load(
     declaration: PathLike | None = None,
     algorithm: str | None = None,
     history: bool = True,
+    verify: bool = True,
     **options: Any,
 ) -> Inputs:
-    """Resolve `ref`, load its evidence and declaration, and (with `history`) the previous version's evidence.
-    `options` go to the document kinds that take them (`dataset=` for a Croissant export)."""
-    evidence = load_evidence(store, ref)
-    return inputs_of(store, evidence, declaration=declaration, algorithm=algorithm, history=history, **options)
+    """Resolve `ref`, load its evidence (verified unless `verify=False`) and declaration, and (with `history`) the
+    previous version's evidence. `options` go to the document kinds that take them (`dataset=` for Croissant)."""
+    evidence = load_evidence(store, ref, verify=verify)
+    return inputs_of(
+        store, evidence, declaration=declaration, algorithm=algorithm, history=history, verify=verify, **options
+    )
 
 
 def compile_run(
@@ -142,11 +166,14 @@ def compile_run(
     *,
     declaration: PathLike | None = None,
     algorithm: str | None = None,
+    verify: bool = True,
     **options: Any,
 ) -> Compiled:
     """Load run `ref` and compile its document `kind` (`card`, `register`, `systemcard`, `export` with `fmt`,
     `lineage`): `compile_run(store, "latest", "card").document` is a `ModelCard`."""
-    inputs = load(store, ref, declaration=declaration, algorithm=algorithm, history=kind == "card", **options)
+    inputs = load(
+        store, ref, declaration=declaration, algorithm=algorithm, history=kind == "card", verify=verify, **options
+    )
     return compile_document(kind, inputs, fmt)
 
 
@@ -157,13 +184,14 @@ def check(
     *,
     declaration: PathLike | None = None,
     algorithm: str | None = None,
+    verify: bool = True,
 ) -> CheckReport:
     """Check run `ref` against the frameworks `keys` name, all of them required (`uitlegbaar check`)."""
     from uitlegbaar.gates.coverage import check_run, frameworks_for
 
     chosen = frameworks_for(keys)
     history = any(f.uses_history for f in chosen)
-    inputs = load(store, ref, declaration=declaration, algorithm=algorithm, history=history)
+    inputs = load(store, ref, declaration=declaration, algorithm=algorithm, history=history, verify=verify)
     return check_run(inputs, chosen)
 
 

@@ -76,6 +76,13 @@ def _plain_card(inputs: Inputs) -> ModelCard:
     return compile_card(inputs.evidence, inputs.declaration, declaration_path=inputs.declaration_path)
 
 
+def _contradictions(card: ModelCard) -> tuple[str, ...]:
+    """A note for each declared claim the evidence refutes (the card shows them at its top)."""
+    from uitlegbaar.documents.claims import describe
+
+    return tuple(f"contradiction: {describe(c)}" for c in card.claims if c.refuted)
+
+
 def _compile_card(inputs: Inputs, fmt: str) -> Compiled:
     card = _card(inputs)
     missing = len(card.missing)
@@ -91,8 +98,9 @@ def _render_card(compiled: Compiled, fmt: str, lang: Language) -> bytes:
 def _compile_register(inputs: Inputs, fmt: str) -> Compiled:
     from uitlegbaar.documents.register import compile_entry
 
-    built = compile_entry(_plain_card(inputs), inputs.evidence, inputs.declaration)
-    return Compiled(built, tuple(str(n) for n in built.notes))
+    card = _plain_card(inputs)
+    built = compile_entry(card, inputs.evidence, inputs.declaration)
+    return Compiled(built, (*_contradictions(card), *(str(n) for n in built.notes)))
 
 
 def _render_register(compiled: Compiled, fmt: str, lang: Language) -> bytes:
@@ -105,9 +113,8 @@ def _compile_systemcard(inputs: Inputs, fmt: str) -> Compiled:
     from uitlegbaar.documents.systemcard import compile_systemcard, left_out
 
     card = _plain_card(inputs)
-    return Compiled(
-        compile_systemcard(card, inputs.evidence, inputs.declaration), tuple(left_out(card, inputs.declaration))
-    )
+    notes = (*_contradictions(card), *left_out(card, inputs.declaration))
+    return Compiled(compile_systemcard(card, inputs.evidence, inputs.declaration), notes)
 
 
 def _render_systemcard(compiled: Compiled, fmt: str, lang: Language) -> bytes:

@@ -41,6 +41,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "owners": ("Owners", "Eigenaren"),
     "licence": ("Licence", "Licentie"),
     "ai_act": ("AI Act profile", "AI-verordening"),
+    "claims": ("Claims checked against the evidence", "Verklaringen getoetst aan het bewijs"),
+    "contradicted": (
+        "The evidence contradicts what was declared",
+        "Het bewijs weerspreekt wat is verklaard",
+    ),
+    "contradicted_note": (
+        "Correct uitlegbaar.yaml, or the pipeline, before this document is published.",
+        "Pas uitlegbaar.yaml of de pijplijn aan voordat dit document wordt gepubliceerd.",
+    ),
+    "claim": ("Claim", "Verklaring"),
+    "claim_status": ("Evidence", "Bewijs"),
+    "claim_confirmed": ("confirmed", "bevestigd"),
+    "claim_refuted": ("contradicted", "weersproken"),
+    "claim_not shown": ("not shown by the evidence", "niet aangetoond door het bewijs"),
     "lars": ("Register id (LARS)", "Algoritme-ID (LARS)"),
     # card sections
     "model_details": ("Model details", "Modelgegevens"),

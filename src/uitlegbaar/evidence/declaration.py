@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from uitlegbaar.errors import ConfigurationError
+from uitlegbaar.evidence.claims import Claims
 from uitlegbaar.standards.algoritmeregister import PublicationCategory, Status, Theme
 
 FILE_NAME = "uitlegbaar.yaml"
@@ -90,6 +91,7 @@ class Declaration(_Strict):
     owners: list[Owner] = Field(default_factory=list)
     licence: str | None = None
     ai_act: AIActProfile | None = None
+    claims: Claims = Field(default_factory=Claims, description="statements the evidence can confirm or refute")
 
     @model_validator(mode="before")
     @classmethod
@@ -263,4 +265,8 @@ STARTER_FIELDS: tuple[tuple[str, str], ...] = (
     ("limitations", "Known limitations"),
     ("owners", "[{name: Team …, role: eigenaar, contact: team@…}]"),
     ("ai_act", "{ai_system: true, risk_class: high-risk, role: deployer}"),
+    (
+        "claims",
+        "Checked against the evidence: {not_model_inputs: [geslacht], self_learning: false, personal_data: true}",
+    ),
 )

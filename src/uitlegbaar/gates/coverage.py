@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from uitlegbaar.documents.card.model import ModelCard, Who
+from uitlegbaar.documents.claims import describe
 from uitlegbaar.documents.formats import Inputs
 from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.declaration import Declaration
@@ -55,10 +56,12 @@ class CheckReport:
     run_id: str
     declaration: str | None
     frameworks: tuple[FrameworkResult, ...] = field(default_factory=tuple)
+    contradictions: tuple[str, ...] = ()
+    """Declared claims the evidence refutes: each one fails the gate."""
 
     @property
     def ok(self) -> bool:
-        return all(f.ok for f in self.frameworks if f.required)
+        return all(f.ok for f in self.frameworks if f.required) and not self.contradictions
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -97,7 +100,8 @@ def check(
         FrameworkResult(f.key, f.title, f.key in needed, tuple(_item(i, card, evidence, declaration) for i in f.items))
         for f in frameworks
     )
-    return CheckReport(evidence.run_id, card.provenance.declaration, results)
+    refuted = tuple(describe(c) for c in card.claims if c.refuted)
+    return CheckReport(evidence.run_id, card.provenance.declaration, results, refuted)
 
 
 def _item(item: Item, card: ModelCard, evidence: Evidence, declaration: Declaration) -> ItemResult:

@@ -68,9 +68,18 @@ class StoredRecord:
     file: str
 
     def parse(self) -> Record:
+        """The typed record; `StoreError` naming the record and file when its body is no record of ours."""
+        from pydantic import ValidationError
+
         from uitlegbaar.evidence.records import parse_record
 
-        return parse_record(self.body, self.digest)
+        try:
+            return parse_record(self.body, self.digest)
+        except (ValidationError, ValueError) as exc:
+            raise StoreError(
+                f"record #{self.seq} of run {self.run_id} in {self.file} cannot be read as evidence "
+                f"({str(exc).splitlines()[0]}); `uitlegbaar verify {self.run_id}` says whether it was changed"
+            ) from exc
 
 
 def schema() -> pa.Schema:

@@ -24,6 +24,7 @@ from uitlegbaar.documents.card.model import (
     Step,
     Who,
 )
+from uitlegbaar.documents.claims import check_claims
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.records import DatasetRecord, EvaluationRecord, ExplanationRecord, RunRecord
 from uitlegbaar.evidence.results import AttributeResult, ThresholdCheck
@@ -102,6 +103,7 @@ def compile_card(
         features=_features(evidence),
         evaluations=[_evaluation(e) for e in evidence.evaluations],
         explanations=[_explanation(x) for x in evidence.explanations],
+        claims=check_claims(evidence, d),
         considerations=Considerations(
             proportionality=d.proportionality,
             risks=d.risks,

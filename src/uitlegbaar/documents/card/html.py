@@ -16,6 +16,7 @@ from jinja2 import Template
 
 from uitlegbaar.documents.card.model import DatasetSummary, Explanation, ModelCard
 from uitlegbaar.documents.card.templating import is_empty, load_template
+from uitlegbaar.documents.claims import describe
 from uitlegbaar.documents.i18n import LABELS, Language, label
 from uitlegbaar.evidence.records import ColumnProfile
 
@@ -75,6 +76,7 @@ def _context(card: ModelCard, lang: Language) -> dict[str, Any]:
         "web_link": web_link,
         "metric_label": functools.partial(metric_label, lang=lang),
         "metric_help": functools.partial(metric_help, lang=lang),
+        "claim_text": functools.partial(describe, lang=lang),
         "columns": functools.partial(column_rows, lang=lang),
         "group_metrics": group_metrics,
         "table_columns": table_columns,

@@ -13,6 +13,7 @@ from jinja2 import Template
 
 from uitlegbaar.documents.card.model import Evaluation, ModelCard
 from uitlegbaar.documents.card.templating import load_template
+from uitlegbaar.documents.claims import describe
 from uitlegbaar.documents.i18n import Language, label
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")  # what could start markup, a link, HTML or a table cell
@@ -26,6 +27,7 @@ def render_markdown(card: ModelCard, lang: Language = "en") -> str:
         L=functools.partial(label, lang=lang),
         format=format,
         group_rows=group_rows,
+        claim_text=functools.partial(describe, lang=lang),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from uitlegbaar.documents.claims import ClaimCheck
 from uitlegbaar.evidence.declaration import AIActProfile, Owner, Reference
 from uitlegbaar.evidence.records import ColumnLineage, ColumnProfile, ColumnSchema
 
@@ -194,6 +195,10 @@ class ModelCard(_Part):
     features: list[Feature] = Field(default_factory=list)
     evaluations: list[Evaluation] = Field(default_factory=list)
     explanations: list[Explanation] = Field(default_factory=list)
+    claims: list[ClaimCheck] = Field(
+        default_factory=list,
+        description="the declaration's claims held against the evidence (refuted: a contradiction)",
+    )
     considerations: Considerations
     lineage: list[Step] = Field(default_factory=list)
     changes: dict[str, Any] | None = Field(None, description="differences from the previous version (uitlegbaar diff)")

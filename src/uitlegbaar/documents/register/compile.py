@@ -279,6 +279,24 @@ def _personal_kind(column: str) -> str:
     return _name(column) + (f" ({kind})" if kind and kind != column.strip().lower() else "")
 
 
+def _self_learning(card: ModelCard, log: _Log) -> list[str]:
+    """What the declaration claims about self-learning, stated only when the evidence does not refute it."""
+    claim = next((c for c in card.claims if c.claim == "self_learning"), None)
+    if claim is None:
+        log.note("methods_and_models", "whether the model is self-learning is not declared (claims.self_learning)")
+        return []
+    if claim.refuted:
+        log.note("methods_and_models", f"left out the self-learning claim, which the evidence refutes: {claim.found}")
+        return []
+    if claim.declared == "yes":
+        return ["Het model is zelflerend: het leert bij tijdens het gebruik."]
+    return [
+        "Het model is niet zelflerend: het is getraind in een afgeronde trainingsrun en leert niet bij tijdens het "
+        "gebruik.",
+        "Een nieuwe versie ontstaat alleen door opnieuw te trainen.",
+    ]
+
+
 def _methods_and_models(card: ModelCard, evidence: Evidence, log: _Log) -> str | None:
     model = card.model
     if model is None or evidence.model is None:
@@ -294,25 +312,13 @@ def _methods_and_models(card: ModelCard, evidence: Evidence, log: _Log) -> str |
             ],
             keep=True,
         ),
-        _Block(
-            [
-                "Het model is niet zelflerend: het is getraind in een afgeronde trainingsrun en leert niet bij "
-                "tijdens het gebruik.",
-                "Een nieuwe versie ontstaat alleen door opnieuw te trainen.",
-            ],
-            keep=True,
-        ),
+        _Block(_self_learning(card, log), keep=True),
         _Block(features(card)),
         _Block([training(evidence)]),
         _Block([evaluation(e, evidence) for e in card.evaluations]),
         _Block([explanation(x.method, [(i.feature, i.value) for i in x.importances]) for x in card.explanations]),
         _Block([f"De volledige technische gegevens staan in de modelkaart van run {evidence.run_id[:12]}."], keep=True),
     ]
-    log.note(
-        "methods_and_models",
-        f"states that the model is not self-learning (trained offline in run {evidence.run_id[:12]}); "
-        "do not publish it as is if the model learns while in use",
-    )
     return _fit("methods_and_models", blocks, log)
 
 
