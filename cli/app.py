@@ -109,8 +109,26 @@ def verify_option(command: Callable[..., Any]) -> Callable[..., Any]:
 def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """`-o FILE` for every command that writes a document (`-` or none: standard output)."""
     return click.option(
-        "-o", "--output", metavar="FILE", help="Write to FILE instead of standard output (missing folders are made)."
+        "-o",
+        "--output",
+        metavar="FILE",
+        callback=_checked_output,
+        help="Write to FILE instead of standard output (missing folders are made).",
     )(command)
+
+
+def _checked_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A file name that cannot be written is an error before anything is compiled."""
+    if value is None or value == "-":
+        return value
+    from uitlegbaar.errors import UitlegbaarError
+    from uitlegbaar.files import check_output
+
+    try:
+        check_output(value)
+    except UitlegbaarError as exc:
+        fail(str(exc))
+    return value
 
 
 def write_document(document: bytes, output: str | None, wrote: str = "", *, err: bool = False) -> None:

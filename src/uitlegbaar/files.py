@@ -55,9 +55,9 @@ def fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def prepare_folder(path: str | os.PathLike[str], what: str = "folder") -> Path:
-    """Make the folder `path` (and missing parents) for output, below a folder that exists and is not the
-    file system's root; one clear `ConfigurationError` otherwise (never a folder at `/`, never a traceback)."""
+def check_folder(path: str | os.PathLike[str], what: str = "folder") -> Path:
+    """`ConfigurationError` unless the folder `path` exists or can be made below a folder that exists and is not
+    the file system's root (nothing is made yet)."""
     folder = Path(path)
     if not str(path).strip():
         raise ConfigurationError(f"the {what} name is empty: give a path")
@@ -66,6 +66,13 @@ def prepare_folder(path: str | os.PathLike[str], what: str = "folder") -> Path:
     existing = next((p for p in (folder, *folder.absolute().parents) if p.exists()), Path("/"))
     if existing != folder and existing.parent == existing:
         raise ConfigurationError(f"{folder} would be made at the file system's root: create its folder first")
+    return folder
+
+
+def prepare_folder(path: str | os.PathLike[str], what: str = "folder") -> Path:
+    """Make the folder `path` (and missing parents) for output, as `check_folder` allows; one clear
+    `ConfigurationError` otherwise (never a folder at `/`, never a traceback)."""
+    folder = check_folder(path, what)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -73,14 +80,21 @@ def prepare_folder(path: str | os.PathLike[str], what: str = "folder") -> Path:
     return folder
 
 
-def prepare_output(path: str | os.PathLike[str]) -> Path:
-    """Check a file name the user gave for output (`-o FILE`) and make its missing folders as `prepare_folder`
-    does; one clear `ConfigurationError` when it cannot be a file."""
+def check_output(path: str | os.PathLike[str]) -> Path:
+    """`ConfigurationError` unless `path` can be written as an output file (`-o FILE`); nothing is made yet, so
+    commands check before they compile."""
     target = Path(path)
     if not str(path).strip():
         raise ConfigurationError("the output file name is empty: give a file, or - for standard output")
     if target.is_dir():
         raise ConfigurationError(f"{target} is a folder: give a file name for the output")
+    check_folder(target.parent, "output folder")
+    return target
+
+
+def prepare_output(path: str | os.PathLike[str]) -> Path:
+    """`check_output`, then make the file's missing folders."""
+    target = check_output(path)
     prepare_folder(target.parent, "output folder")
     return target
 

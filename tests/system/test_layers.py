@@ -1,0 +1,72 @@
+"""The package's folders are layers, and each imports only those below it (docs/architecture.md). Read from the
+source with `ast`, every import counted, also those inside functions and under TYPE_CHECKING."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from helpers import ROOT
+
+SRC = ROOT / "src" / "uitlegbaar"
+FLOOR = {"errors", "files", "standards", "_version"}
+# layer → the layers (besides itself and the floor) it may import
+ALLOWED: dict[str, set[str]] = {
+    "evidence": set(),
+    "analysis": {"evidence"},
+    "store": {"evidence"},
+    "capture": {"evidence", "analysis", "store", "integrations.sklearn"},
+    "documents": {"evidence", "analysis"},
+    "gates": {"evidence", "analysis", "documents"},
+    "pipeline": {"evidence", "analysis", "store", "capture", "documents", "gates"},
+    "registry": {"evidence", "analysis", "store", "capture", "documents", "gates", "pipeline"},
+}
+
+
+def imported(path: Path) -> set[str]:
+    """The `uitlegbaar.*` modules a file imports."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return {name for name in found if name.startswith("uitlegbaar.")}
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")[1:]
+    if parts[:2] == ["integrations", "sklearn"]:
+        return "integrations.sklearn"
+    return parts[0] if parts else ""
+
+
+def test_every_layer_imports_only_the_layers_below_it() -> None:
+    wrong = []
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC)
+        layer = relative.parts[0].removesuffix(".py")
+        if layer not in ALLOWED:
+            continue
+        for module in sorted(imported(path)):
+            target = layer_of(module)
+            if target in FLOOR or target == layer or target in ALLOWED[layer]:
+                continue
+            if module in ("uitlegbaar.errors", "uitlegbaar._version"):
+                continue
+            wrong.append(f"{relative} imports {module}")
+    assert wrong == []
+
+
+def test_the_floor_and_the_sklearn_adapter_import_nothing_above_them() -> None:
+    for path in [*(SRC / name for name in ("errors.py", "files.py", "_version.py")), *(SRC / "standards").glob("*.py")]:
+        assert {layer_of(m) for m in imported(path)} <= FLOOR, path
+    assert imported(ROOT / "integrations" / "sklearn.py") == set()
+
+
+def test_capture_reaches_no_integration_but_the_sklearn_adapter() -> None:
+    for path in (SRC / "capture").glob("*.py"):
+        assert {m for m in imported(path) if m.startswith("uitlegbaar.integrations")} <= {
+            "uitlegbaar.integrations.sklearn",
+            "uitlegbaar.integrations.sklearn.feature_lineage",
+        }, path
