@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from uitlegbaar.cli.app import (
@@ -80,27 +81,47 @@ def register(
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 def validate(file: str, as_json: bool) -> None:
-    """Check an Algoritmeregister entry (a JSON file, standard 1.0) by the register's rules and the handbook's.
+    """Check an Algoritmeregister entry by the register's rules and the handbook's: a JSON file (standard 1.0),
+    or the register's CSV layout (as `uitlegbaar register --format csv` writes it; every row is checked).
 
     Exit 1 when the register would reject it; warnings are handbook rules the register does not check.
     """
     from uitlegbaar.documents.register import errors, validate_entry
 
-    problems = validate_entry(read_json(Path(file)))
+    found = [(origin, problem) for origin, entry in _entries(Path(file)) for problem in validate_entry(entry)]
+    problems = [p for _, p in found]
     failed = errors(problems)
+    several = len({origin for origin, _ in found}) > 1
     if as_json:
         emit_json(
             {
                 "ok": not failed,
                 "errors": len(failed),
                 "warnings": len(problems) - len(failed),
-                "problems": [p.to_dict() for p in problems],
+                "problems": [{**p.to_dict(), **({"entry": o} if several else {})} for o, p in found],
             }
         )
     else:
-        for problem in problems:
-            click.echo(str(problem))
+        for origin, problem in found:
+            click.echo(f"{origin}: {problem}" if several else str(problem))
         verdict = "FAILED" if failed else "OK"
         click.echo(f"{verdict}: {len(failed)} error(s), {len(problems) - len(failed)} warning(s) in {file}")
     if failed:
         raise SystemExit(1)
+
+
+def _entries(path: Path) -> list[tuple[str, Any]]:
+    """The entries of a JSON file, or of each row of a CSV file in the register's layout, with where they are."""
+    if path.suffix.lower() != ".csv":
+        return [(str(path), read_json(path))]
+    from uitlegbaar.documents.register.csv_export import read_csv
+
+    try:
+        rows = read_csv(path.read_bytes())
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+    except (UnicodeDecodeError, ValueError) as exc:
+        fail(f"{path} is not a CSV file in the register's layout ({exc})")
+    if not rows:
+        fail(f"{path} has no entries (only a header, or nothing)")
+    return [(f"{path}:row {i}", row) for i, row in enumerate(rows, start=1)]

@@ -188,3 +188,17 @@ def test_previous_run_is_the_last_finished_run_of_the_same_model(store: Path) ->
 def _xy() -> tuple[pd.DataFrame, pd.Series]:
     frame = applications().drop(columns=["geslacht"])
     return frame.drop(columns=["heronderzoek"]), frame["heronderzoek"]
+
+
+def test_a_changed_source_is_a_difference(store: Path) -> None:
+    frame = pd.DataFrame({"inkomen": [1.0, 2.0, 3.0]})
+    ids = []
+    for source in ("s3://bucket/aanvragen-2024.parquet", "s3://bucket/aanvragen-2025.parquet"):
+        with ub.run("bron") as run:
+            ub.record_dataset(frame, name="aanvragen", source=source)
+        ids.append(run.id)
+    local = LocalStore.open(store)
+    found = diff_evidence(load_evidence(local, ids[0]), load_evidence(local, ids[1]))
+    assert found.differs and found.datasets.changed[0].source[0].new == "s3://bucket/aanvragen-2025.parquet"
+    printed = cli("diff", ids[0], ids[1], store=store)
+    assert "No differences" not in printed.stdout and "aanvragen-2025.parquet" in printed.stdout, printed.stdout

@@ -646,3 +646,28 @@ def test_validate_reports_bad_input_in_one_line_with_exit_2(tmp_path: Path) -> N
     listed = tmp_path / "list.json"
     listed.write_text("[]")
     assert cli("validate", str(listed)).returncode == 1
+
+
+def test_validate_reads_the_csv_that_register_writes(store: Path, tmp_path: Path) -> None:
+    capture_run()
+    as_csv = tmp_path / "entry.csv"
+    done = cli(
+        "register",
+        "latest",
+        "--format",
+        "csv",
+        "-o",
+        str(as_csv),
+        "--declaration",
+        str(EXAMPLE_DECLARATION),
+        store=store,
+    )
+    assert done.returncode == 0, done.stderr
+    checked = cli("validate", str(as_csv))
+    assert checked.returncode == 0 and checked.stdout.strip().splitlines()[-1].startswith("OK: 0 error(s)"), (
+        checked.stdout
+    )
+    wrong = tmp_path / "other.csv"
+    wrong.write_text("a,b\n1,2\n", encoding="utf-8")
+    refused = cli("validate", str(wrong))
+    assert refused.returncode == 1 and "name: is required by the register" in refused.stdout

@@ -189,3 +189,33 @@ def test_cli_names_the_missing_licence_and_the_algorithm_choice(store: Path, tmp
     done = cli("systemcard", run_id, "-o", str(out), "--declaration", str(two), "--algorithm", "b", store=store)
     assert done.returncode == 0, done.stderr
     assert yaml.safe_load(out.read_text(encoding="utf-8"))["name"] == "B"
+
+
+def test_a_pipeline_gets_its_task_from_its_final_estimator(store: Path, validator: Any, tmp_path: Path) -> None:
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    import uitlegbaar as ub
+
+    frame = pd.DataFrame({"inkomen": [float(i) for i in range(80)], "y": [i % 3 == 0 for i in range(80)]})
+
+    @ub.train(model="toeslag-heronderzoek")
+    def fit(X: pd.DataFrame, y: pd.Series) -> Any:
+        return make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+
+    @ub.evaluate(split="test")
+    def evaluate(model: Any, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
+        return {"accuracy": float((model.predict(X) == y).mean())}
+
+    with ub.run("pipeline") as run:
+        model = fit(frame[["inkomen"]], frame["y"])
+        evaluate(model, frame[["inkomen"]], frame["y"])
+    assert load_evidence(LocalStore.open(store), run.id).model.task == "classification"  # type: ignore[union-attr]
+    compiled = compile_run(LocalStore.open(store), run.id, "systemcard", declaration=with_licence(tmp_path))
+    assert not any("no task type" in note for note in compiled.notes)
+    results = compiled.document["models"][0]["model_index"][0]["results"]
+    assert results[0]["task"][0]["type"] == "tabular-classification"
+    assert {m["type"] for m in results[0]["metrics"]} >= {"accuracy"}
+    assert problems(validator, compiled.document) == []

@@ -12,9 +12,10 @@ import functools
 import hashlib
 import inspect
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from uitlegbaar.analysis.explanations import (
     DEFAULT_LOCAL,
@@ -261,6 +262,19 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
     return _decorator(fn, "train", capture)
 
 
+def _task_of(model: Any) -> Literal["classification", "regression"] | None:
+    """Classification or regression, as scikit-learn tells it (its estimators and pipelines, and wrappers that
+    follow its API); None when the process does not use scikit-learn or the model does not say."""
+    if "sklearn" not in sys.modules:
+        return None
+    from sklearn.base import is_classifier, is_regressor
+
+    try:
+        return "classification" if is_classifier(model) else "regression" if is_regressor(model) else None
+    except Exception:  # a model whose tags cannot be read says nothing
+        return None
+
+
 def record_model(
     run: ActiveRun,
     fitted: Any,
@@ -290,6 +304,7 @@ def record_model(
         library_version=_version_of(library),
         hyperparameters=_hyperparameters(fitted),
         artifact_sha256=_artifact_hash_or_gap(run, fitted, name, function) if hash_artifact else None,
+        task=_task_of(fitted),
         features=_features(fitted, data),
         inputs=_inputs_of(run, fitted, tables[0][1] if tables else None, name, function),
         training_data=[c.ref for c in data],

@@ -76,6 +76,7 @@ class DatasetDiff(_Model):
     columns_removed: list[str] = Field(default_factory=list)
     types_changed: list[ValueChange] = Field(default_factory=list, description="name: column, old → new type")
     profile: list[ColumnChanges] = Field(default_factory=list)
+    source: list[ValueChange] = Field(default_factory=list, description="where the data came from, when it changed")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -268,9 +269,10 @@ def _dataset_diff(name: str, a: DatasetRecord, b: DatasetRecord) -> DatasetDiff 
         columns_removed=[c for c in old_types if c not in new_types],
         types_changed=[c for c in _values(old_types, new_types) if c.change == "changed"],
         profile=_profile_changes(a.profile, b.profile),
+        source=_values({"source": a.source}, {"source": b.source}) if a.source != b.source else [],
     )
     same_shape = not (diff.rows.delta or diff.columns.delta or diff.columns_added or diff.columns_removed)
-    if same_shape and not (diff.fingerprint_changed or diff.types_changed or diff.profile):
+    if same_shape and not (diff.fingerprint_changed or diff.types_changed or diff.profile or diff.source):
         return None
     return diff
 
@@ -475,6 +477,7 @@ def _dataset_lines(d: DatasetDiff) -> list[Line]:
         _count_line(d.name, "rows", d.rows),
         _count_line(d.name, "columns", d.columns),
     ]
+    lines += [_value_line(d.name, c) for c in d.source]
     lines += [Line(d.name, f"column {c}", new="added") for c in d.columns_added]
     lines += [Line(d.name, f"column {c}", old="removed") for c in d.columns_removed]
     lines += [_value_line(d.name, c, prefix="type of ") for c in d.types_changed]

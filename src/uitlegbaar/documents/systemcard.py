@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from uitlegbaar.documents.card.model import DatasetSummary, Evaluation, ModelCard
+from uitlegbaar.documents.card.model import DatasetSummary, Evaluation, ModelCard, ModelDetails
 from uitlegbaar.documents.i18n import label
 from uitlegbaar.documents.register.compile import (
     describe_dataset,
@@ -47,8 +47,6 @@ ROLE = {
 }
 ALGORITHM_TYPE = {"Impactvolle algoritmes": "impactvol algoritme", "Overige algoritmes": "niet-impactvol algoritme"}
 REFERENCE_LINKS = ("website", "url", "publiccode", "process_index_url")
-_CLASSIFIER = re.compile(r"(Classifier|Classification|LogisticRegression|SVC|NB)$")
-_REGRESSOR = re.compile(r"(Regressor|Regression|SVR)$")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -89,7 +87,7 @@ def left_out(card: ModelCard, declaration: Declaration) -> list[str]:
         out.append("models: left out: the run captured no trained model (@ub.train)")
     elif not declaration.licence:
         out.append("models: left out: the MinBZK model card requires a licence; set `licence` in uitlegbaar.yaml")
-    elif card.evaluations and _task(card.model.class_name) is None:
+    elif card.evaluations and _task(card.model) is None:
         out.append(f"models: results left out: no task type is known for {card.model.class_name}")
     if declaration.impacttoetsen_grouping:
         out.append(
@@ -260,18 +258,15 @@ def _parameter(name: str, value: Any) -> dict[str, str]:
     return {"name": name, "dtype": type(value).__name__, "value": str(value)}
 
 
-def _task(class_name: str) -> str | None:
-    """The Hugging Face task of a model class, when its name says so."""
-    short = class_name.rsplit(".", 1)[-1]
-    if _CLASSIFIER.search(short):
-        return "tabular-classification"
-    return "tabular-regression" if _REGRESSOR.search(short) else None
+def _task(model: ModelDetails) -> str | None:
+    """The Hugging Face task of the model (a pipeline's is its final estimator's)."""
+    return f"tabular-{model.task}" if model.task else None
 
 
 def _results(card: ModelCard, evidence: Evidence) -> list[dict[str, Any]]:
     """One result per evaluated split: its data (and the training data), metrics per group, explanations."""
     assert card.model is not None
-    task = _task(card.model.class_name)
+    task = _task(card.model)
     if task is None:
         return []
     training = [_dataset(x, "train", card) for x in card.training_data]

@@ -197,6 +197,9 @@ class ModelRecord(Record):
     library_version: str | None = None
     hyperparameters: dict[str, JsonScalar] = Field(default_factory=dict)
     artifact_sha256: str | None = Field(None, description="SHA-256 of the pickled model")
+    task: Literal["classification", "regression"] | None = Field(
+        None, description="what the model predicts, as its library says (a pipeline: its final estimator)"
+    )
     features: list[str] = Field(default_factory=list)
     inputs: list[ModelInput] = Field(
         default_factory=list, description="the estimator's inputs with their lineage (scikit-learn pipelines)"

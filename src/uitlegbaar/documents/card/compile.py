@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Literal
 
 from uitlegbaar._version import __version__
 from uitlegbaar.documents.card.model import (
@@ -167,6 +168,18 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+_CLASSIFIER = re.compile(r"(Classifier|Classification|LogisticRegression|SVC|NB)$")
+_REGRESSOR = re.compile(r"(Regressor|Regression|SVR)$")
+
+
+def task_from_name(class_name: str) -> Literal["classification", "regression"] | None:
+    """The task a model class's name says, for models whose library does not tell."""
+    short = class_name.rsplit(".", 1)[-1]
+    if _CLASSIFIER.search(short):
+        return "classification"
+    return "regression" if _REGRESSOR.search(short) else None
+
+
 def _model_details(evidence: Evidence, d: Declaration) -> ModelDetails | None:
     model = evidence.model
     if model is None:
@@ -179,6 +192,7 @@ def _model_details(evidence: Evidence, d: Declaration) -> ModelDetails | None:
         library_version=model.library_version,
         hyperparameters=dict(model.hyperparameters),
         artifact_sha256=model.artifact_sha256,
+        task=model.task or task_from_name(model.class_name),
         owners=list(d.owners),
         licence=d.licence,
         training_function=model.function,

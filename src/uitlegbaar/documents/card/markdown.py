@@ -94,7 +94,9 @@ def front_matter(card: ModelCard, lang: Language) -> dict[str, Any]:
 
 
 def _classifier(card: ModelCard) -> bool:
-    return card.model is not None and "Regress" not in card.model.class_name
+    if card.model is None:
+        return False
+    return card.model.task == "classification" if card.model.task else "Regress" not in card.model.class_name
 
 
 def _num(value: Any) -> str:

@@ -57,6 +57,9 @@ class ModelDetails(_Part):
     library_version: str | None = None
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
     artifact_sha256: str | None = None
+    task: Literal["classification", "regression"] | None = Field(
+        None, description="as the model's library says, else as its class name says"
+    )
     owners: list[Owner] = Field(default_factory=list)
     licence: str | None = None
     training_function: str

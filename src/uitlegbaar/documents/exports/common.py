@@ -101,14 +101,14 @@ def model_version(evidence: Evidence) -> str | None:
 
 
 def task_of(evidence: Evidence) -> Task | None:
-    """Classification or regression, when the estimator's class name or the metrics say so."""
+    """Classification or regression, when the model's library, its class name or the metrics say so."""
     model = evidence.model
     if model is not None:
-        from uitlegbaar.documents.systemcard import _task
+        from uitlegbaar.documents.card.compile import task_from_name
 
-        named = _task(model.class_name)
+        named = model.task or task_from_name(model.class_name)
         if named is not None:
-            return "classification" if named.endswith("classification") else "regression"
+            return named
     metrics = {m for e in evidence.evaluations for m in e.metrics}
     if metrics & _CLASSIFICATION_METRICS:
         return "classification"

@@ -58,7 +58,7 @@ def read_csv(data: bytes | str) -> list[dict[str, Any]]:
     """The entries of a CSV file in the register's export layout (the inverse of `to_csv`, as far as the
     export keeps things): `algorithm_id` becomes `lars`, lists and groupings become lists again, empty
     cells are left out and columns that are not fields of standard 1.0 are dropped. The export has
-    removed HTML, so rich text comes back as plain text."""
+    removed HTML, so rich text comes back as plain text (escaped, so that a `<` in it is no tag)."""
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     return [row_to_entry(row) for row in reader]
@@ -82,6 +82,8 @@ def row_to_entry(row: Mapping[str, Any]) -> dict[str, Any]:
             entry[name] = [v.strip() for v in value.split(",") if v.strip()]
         elif name in ar.GROUPING_REQUIRED:
             entry[name] = parse_grouping(value)
+        elif name in ar.RICH_TEXT:
+            entry[name] = html.escape(value, quote=False)  # the export's plain text, as rich text again
         else:
             entry[name] = _LEGACY_VERSIONS.get(value, value) if name == "standard_version" else value
     return entry
