@@ -16,6 +16,7 @@ import click
 from uitlegbaar._version import __version__
 
 if TYPE_CHECKING:
+    from uitlegbaar.documents.formats import Inputs
     from uitlegbaar.store.protocol import Store
 
 
@@ -25,11 +26,15 @@ class Context:
     def __init__(self, store: str | None, tracking_uri: str | None = None) -> None:
         self.location = store
         self.tracking_uri = tracking_uri
+        self._store: Store | None = None
 
     def store(self) -> Store:
-        from uitlegbaar import pipeline
+        """The store, opened once per command."""
+        if self._store is None:
+            from uitlegbaar import pipeline
 
-        return pipeline.open_store(self.location, tracking_uri=self.tracking_uri)
+            self._store = pipeline.open_store(self.location, tracking_uri=self.tracking_uri)
+        return self._store
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -95,6 +100,25 @@ def declaration_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+NO_DECLARATION = (
+    "note: no uitlegbaar.yaml found (none recorded with the run, none in this folder or above): declared fields "
+    "are listed as missing; pass --declaration FILE"
+)
+
+
+def load_inputs(ctx: Context, run: str, *, declaration: str | None, algorithm: str | None, **options: Any) -> Inputs:
+    """`pipeline.load` for a command that compiles a document, saying on standard error which declaration it used."""
+    from uitlegbaar import pipeline
+
+    inputs = pipeline.load(ctx.store(), run, declaration=declaration, algorithm=algorithm, **options)
+    say_declaration(inputs.declaration_path)
+    return inputs
+
+
+def say_declaration(path: str | None) -> None:
+    click.echo(f"declaration: {path}" if path else NO_DECLARATION, err=True)
 
 
 def verify_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context, verify_option
+from uitlegbaar.cli.app import (
+    Context,
+    cli,
+    declaration_options,
+    emit_json,
+    fail,
+    pass_context,
+    say_declaration,
+    verify_option,
+)
 
 if TYPE_CHECKING:
     from uitlegbaar.gates import CheckReport, FrameworkResult
@@ -46,6 +55,7 @@ def check(
     if not keys or unknown:
         fail(f"unknown framework {', '.join(unknown) or '(none given)'}; known: {', '.join(FRAMEWORKS)}")
     report = pipeline.check(ctx.store(), run, keys, declaration=declaration, algorithm=algorithm, verify=not no_verify)
+    say_declaration(report.declaration)
     if as_json:
         emit_json(report.to_dict())
     else:

@@ -10,6 +10,7 @@ from uitlegbaar.cli.app import (
     Context,
     cli,
     declaration_options,
+    load_inputs,
     output_option,
     pass_context,
     verify_option,
@@ -83,6 +84,6 @@ def card(
     """The model card of RUN as Markdown (a Hugging Face card), HTML or JSON."""
     from uitlegbaar import pipeline
 
-    inputs = pipeline.load(ctx.store(), run, declaration=declaration, algorithm=algorithm, verify=not no_verify)
+    inputs = load_inputs(ctx, run, declaration=declaration, algorithm=algorithm, verify=not no_verify)
     document, compiled = pipeline.make("card", inputs, fmt, lang)  # type: ignore[arg-type]
     write_document(document, output, "".join(f" ({note})" for note in compiled.notes))

@@ -12,6 +12,7 @@ from uitlegbaar.cli.app import (
     declaration_options,
     emit_json,
     fail,
+    load_inputs,
     output_option,
     pass_context,
     read_json,
@@ -56,9 +57,7 @@ def register(
 
     store = ctx.store()
     attach_to = store.entry_attachment(run) if attach else None  # known before anything is written
-    inputs = pipeline.load(
-        store, run, declaration=declaration, algorithm=algorithm, history=False, verify=not no_verify
-    )
+    inputs = load_inputs(ctx, run, declaration=declaration, algorithm=algorithm, history=False, verify=not no_verify)
     compiled = pipeline.compile_document("register", inputs)
     built = compiled.document
     problems = validate_entry(built.payload())

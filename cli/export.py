@@ -8,6 +8,7 @@ from uitlegbaar.cli.app import (
     cli,
     declaration_options,
     fail,
+    load_inputs,
     output_option,
     pass_context,
     verify_option,
@@ -54,8 +55,8 @@ def export(
         fail("--url applies to --to openlineage only")
     if url is not None and output is not None:
         fail("give --url or -o, not both")
-    inputs = pipeline.load(
-        ctx.store(),
+    inputs = load_inputs(
+        ctx,
         run,
         declaration=declaration,
         algorithm=algorithm,

@@ -7,6 +7,7 @@ from uitlegbaar.cli.app import (
     Context,
     cli,
     declaration_options,
+    load_inputs,
     output_option,
     pass_context,
     verify_option,
@@ -29,9 +30,7 @@ def systemcard(
     """
     from uitlegbaar import pipeline
 
-    inputs = pipeline.load(
-        ctx.store(), run, declaration=declaration, algorithm=algorithm, history=False, verify=not no_verify
-    )
+    inputs = load_inputs(ctx, run, declaration=declaration, algorithm=algorithm, history=False, verify=not no_verify)
     document, compiled = pipeline.make("systemcard", inputs)
     for note in compiled.notes:
         click.echo(f"note: {note}", err=True)

@@ -114,14 +114,30 @@ def previous_version(store: Store, evidence: Evidence, *, verify: bool = True) -
 def find_declaration(
     evidence: Evidence, path: PathLike | None = None, algorithm: str | None = None
 ) -> tuple[declarations.Declaration, str | None]:
-    """The declaration that describes the run's model: from `path`, else the nearest uitlegbaar.yaml; an empty one
-    when there is none (documents then list everything as missing). Also returns the file it came from."""
-    found = path or declarations.find()
+    """The declaration that describes the run's model: from `path`; else the one the run was captured with (it
+    records where that file was, relative to the git root); else the nearest uitlegbaar.yaml from the working
+    folder; an empty one when there is none (documents then list everything as missing). Also returns the file."""
+    found = path or recorded_declaration(evidence) or declarations.find()
     if found is None:
         return declarations.Declaration(), None
     loaded = declarations.load(found)
     key = algorithm or (evidence.model.name if evidence.model else None)
     return loaded.select(key), str(found)
+
+
+def recorded_declaration(evidence: Evidence) -> Path | None:
+    """The uitlegbaar.yaml the run was captured with, when it is here: relative to this git checkout's root, or
+    to the working folder."""
+    provenance = evidence.run.provenance
+    recorded = provenance.declaration if provenance is not None else None
+    if not recorded:
+        return None
+    from uitlegbaar.capture.provenance import git_root
+
+    bases = [b for b in (git_root(Path.cwd()), Path.cwd()) if b is not None]
+    candidates = [Path(recorded)] if Path(recorded).is_absolute() else [base / recorded for base in bases]
+    here = next((c for c in candidates if c.is_file()), None)
+    return Path(os.path.relpath(here)) if here is not None and here.is_relative_to(Path.cwd()) else here
 
 
 def inputs_of(

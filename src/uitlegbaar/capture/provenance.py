@@ -12,6 +12,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from uitlegbaar.evidence import declaration as declarations
 from uitlegbaar.evidence.records import GitInfo, Provenance
 
 KEY_PACKAGES = (
@@ -35,6 +36,7 @@ _GIT_TIMEOUT_S = 5
 def collect() -> Provenance:
     """Provenance of the current process (each part that cannot be read is left empty)."""
     return Provenance(
+        declaration=_declaration(),
         git=git_info(Path.cwd()),
         python=platform.python_version(),
         platform=platform.platform(terse=True),
@@ -59,6 +61,27 @@ def _installed(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         except metadata.PackageNotFoundError:
             continue
     return tuple(versions.items())
+
+
+def _declaration() -> str | None:
+    """The `uitlegbaar.yaml` nearest the script that runs (else the working folder), relative to the git root
+    (else to the working folder, else absolute), so the commands find the declaration the run was made with."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    starts = [script.resolve().parent] if script is not None and script.is_file() else []
+    found = next((f for f in (declarations.find(s) for s in [*starts, Path.cwd()]) if f is not None), None)
+    if found is None:
+        return None
+    root = git_root(Path.cwd())
+    for base in ([root] if root else []) + [Path.cwd().resolve()]:
+        if found.is_relative_to(base):
+            return found.relative_to(base).as_posix()
+    return str(found)
+
+
+def git_root(folder: Path) -> Path | None:
+    """The top folder of the git checkout `folder` is in, if any."""
+    root = _git(folder, "rev-parse", "--show-toplevel")
+    return Path(root) if root else None
 
 
 def git_info(folder: Path) -> GitInfo | None:

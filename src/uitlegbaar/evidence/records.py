@@ -86,6 +86,9 @@ class Provenance(_Model):
     user: str | None = None
     host: str | None = None
     entry_point: str | None = None
+    declaration: str | None = Field(
+        None, description="the uitlegbaar.yaml nearest the entry point when the run opened, relative to the git root"
+    )
 
 
 class ColumnLineage(_Model):
