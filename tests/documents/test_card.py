@@ -43,7 +43,9 @@ def test_the_card_joins_what_was_captured_with_what_was_declared(store: Path, ru
     assert card.model.hyperparameters["C"] == 1.0
     assert card.training_data[0].name == "aanvragen"
     source = card.training_data[0]
-    assert source.personal == ["bsn"] and source.source == "s3://bucket/aanvragen.parquet"
+    assert (
+        source.personal == ["bsn"] and source.source == "s3 storage: aanvragen.parquet"
+    )  # public documents name no bucket
     assert [f.name for f in card.features] == ["inkomen", "leeftijd"]
     evaluation = card.evaluations[0]
     assert set(evaluation.by_group["geslacht"]) == {"man", "vrouw"}
@@ -170,3 +172,15 @@ def test_the_card_command_writes_every_format(store: Path, run_id: str, tmp_path
     assert json.loads((tmp_path / "card.json").read_text())["provenance"]["run_id"] == run_id
     schema = subprocess.run([EXECUTABLE, "schema", "card"], capture_output=True, text=True, timeout=60)
     assert json.loads(schema.stdout)["title"].startswith("uitlegbaar model card")
+
+
+def test_sources_are_shown_only_as_far_as_they_are_public() -> None:
+    from uitlegbaar.documents.paths import public_source
+
+    assert public_source("/tmp/toeslagen-x7/aanvragen-2025.csv") == "local file aanvragen-2025.csv"
+    assert public_source("file:///data/a.csv") == "local file a.csv"
+    assert public_source("s3://intern-bucket/dir/aanvragen.parquet") == "s3 storage: aanvragen.parquet"
+    assert public_source("https://user:secret@data.overheid.nl:8443/set.csv?token=1") == (
+        "https://data.overheid.nl:8443/set.csv"
+    )
+    assert public_source(None) is None

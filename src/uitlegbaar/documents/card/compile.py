@@ -26,6 +26,7 @@ from uitlegbaar.documents.card.model import (
     Who,
 )
 from uitlegbaar.documents.claims import check_claims
+from uitlegbaar.documents.paths import public_source
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.records import DatasetRecord, EvaluationRecord, ExplanationRecord, RunRecord
 from uitlegbaar.evidence.results import AttributeResult, ThresholdCheck
@@ -221,7 +222,7 @@ def _dataset(d: DatasetRecord) -> DatasetSummary:
     return DatasetSummary(
         name=d.name,
         role=d.role,
-        source=d.source,
+        source=public_source(d.source),
         origin=d.origin,
         description=d.description,
         owner=d.owner,
