@@ -184,3 +184,16 @@ def test_sources_are_shown_only_as_far_as_they_are_public() -> None:
         "https://data.overheid.nl:8443/set.csv"
     )
     assert public_source(None) is None
+
+
+def test_hyperparameters_chosen_come_first_and_the_library_defaults_are_folded(store: Path) -> None:
+    run_id = capture_run(c=0.5)  # LogisticRegression(C=0.5, max_iter=2000): two choices, the rest defaults
+    model = load_evidence(LocalStore.open(store), run_id).model
+    assert model is not None and {"tol", "solver", "fit_intercept"} <= set(model.default_hyperparameters)
+    assert not {"C", "max_iter"} & set(model.default_hyperparameters)
+    card = compile_run(LocalStore.open(store), run_id, "card", declaration=EXAMPLE_DECLARATION).document
+    markdown, html = render(card, "md"), render(card, "html")
+    chosen, folded = markdown.split("| Hyperparameters left at the library default |", 1)
+    assert "| C | 0.5 |" in chosen and "| max\\_iter | 2000 |" in chosen and "| tol |" not in chosen
+    assert "| tol |" in folded
+    assert html.index("<code>C</code>") < html.index('<details class="defaults">') < html.index("<code>tol</code>")

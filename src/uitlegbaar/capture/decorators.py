@@ -303,6 +303,7 @@ def record_model(
         library=library,
         library_version=_version_of(library),
         hyperparameters=_hyperparameters(fitted),
+        default_hyperparameters=_at_default(fitted),
         artifact_sha256=_artifact_hash_or_gap(run, fitted, name, function) if hash_artifact else None,
         task=_task_of(fitted),
         features=_features(fitted, data),
@@ -577,6 +578,31 @@ def _hyperparameters(model: Any) -> dict[str, str | int | float | bool | None]:
         return {}
     plain = (str, int, float, bool, type(None))
     return safe_params({k: v for k, v in get_params(deep=True).items() if isinstance(v, plain)})
+
+
+def _at_default(model: Any) -> list[str]:
+    """The `get_params(deep=True)` names whose value is its estimator's constructor default (a pipeline's steps
+    are estimators of their own), so documents can show what was chosen first."""
+    get_params = getattr(model, "get_params", None)
+    if get_params is None:
+        return []
+    try:
+        params = get_params(deep=True)
+    except Exception:
+        return []
+    owners = {"": model, **{k: v for k, v in params.items() if hasattr(v, "get_params")}}
+    found = []
+    for key, value in params.items():
+        prefix, _, name = key.rpartition("__")
+        owner = owners.get(prefix)
+        try:
+            default = inspect.signature(type(owner).__init__).parameters[name].default if owner is not None else None
+        except (KeyError, TypeError, ValueError):
+            continue
+        plain = (str, int, float, bool, type(None))
+        if isinstance(value, plain) and type(default) is type(value) and default == value:
+            found.append(key)
+    return found
 
 
 def _features(model: Any, data: list[CapturedTable]) -> list[str]:

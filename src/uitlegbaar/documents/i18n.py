@@ -76,6 +76,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "class": ("Class", "Klasse"),
     "library": ("Library", "Bibliotheek"),
     "hyperparameters": ("Hyperparameters", "Hyperparameters"),
+    "hyperparameter_defaults": ("Hyperparameters left at the library default", "Hyperparameters op de standaardwaarde"),
     "artifact": ("Artifact SHA-256", "Artefact SHA-256"),
     "dataset": ("Dataset", "Dataset"),
     "source": ("Source", "Bron"),

@@ -199,6 +199,9 @@ class ModelRecord(Record):
     library: str | None = None
     library_version: str | None = None
     hyperparameters: dict[str, JsonScalar] = Field(default_factory=dict)
+    default_hyperparameters: list[str] = Field(
+        default_factory=list, description="the hyperparameters left at their library default"
+    )
     artifact_sha256: str | None = Field(None, description="SHA-256 of the pickled model")
     task: Literal["classification", "regression"] | None = Field(
         None, description="what the model predicts, as its library says (a pipeline: its final estimator)"

@@ -192,6 +192,7 @@ def _model_details(evidence: Evidence, d: Declaration) -> ModelDetails | None:
         library=model.library,
         library_version=model.library_version,
         hyperparameters=dict(model.hyperparameters),
+        default_hyperparameters=[k for k in model.default_hyperparameters if k in model.hyperparameters],
         artifact_sha256=model.artifact_sha256,
         task=model.task or task_from_name(model.class_name),
         owners=list(d.owners),

@@ -56,6 +56,7 @@ class ModelDetails(_Part):
     library: str | None = None
     library_version: str | None = None
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
+    default_hyperparameters: list[str] = Field(default_factory=list, description="left at the library default")
     artifact_sha256: str | None = None
     task: Literal["classification", "regression"] | None = Field(
         None, description="as the model's library says, else as its class name says"
