@@ -197,3 +197,19 @@ def test_hyperparameters_chosen_come_first_and_the_library_defaults_are_folded(s
     assert "| C | 0.5 |" in chosen and "| max\\_iter | 2000 |" in chosen and "| tol |" not in chosen
     assert "| tol |" in folded
     assert html.index("<code>C</code>") < html.index('<details class="defaults">') < html.index("<code>tol</code>")
+
+
+def test_changes_are_short_tables_without_json_in_both_languages(store: Path) -> None:
+    capture_run()
+    run_id = capture_run(c=0.5)
+    card = compile_run(LocalStore.open(store), run_id, "card", declaration=EXAMPLE_DECLARATION).document
+    assert card.changes is not None
+    english, dutch, html = render(card, "md"), render(card, "md", "nl"), render(card, "html", "nl")
+    for text in (english, dutch, html):
+        assert "```json" not in text and '"old_fingerprint"' not in text and "old_fingerprint" not in text
+    changes = english.split("## Changes since the previous version", 1)[1].split("\n## ", 1)[0]
+    assert "| Of | What | Before | Now | Change |" in changes and "### Model" in changes
+    assert "| toeslag-heronderzoek | hyperparameter C | 1 | 0.5 | -0.5 |" in changes
+    assert "### Model" in dutch and "| Van | Wat | Was | Nu | Verschil |" in dutch
+    section = html.split('id="changes"', 1)[1].split("</section>", 1)[0]
+    assert "<caption>Model</caption>" in section and '<th scope="col">Was</th>' in section

@@ -120,7 +120,14 @@ def evidence(store: Path) -> Evidence:
 
 @pytest.fixture
 def card(evidence: Evidence) -> ModelCard:
-    return compile_card(evidence, declaration(), changes={"metrics": [{"name": HOSTILE, "old": 0.5, "new": 0.75}]})
+    from uitlegbaar.documents.diff import EvaluationDiff, Section, ValueChange, diff_evidence
+
+    hostile = ValueChange(name=HOSTILE, change="changed", old=0.5, new=0.75, delta=0.25)  # a changed metric
+    same = diff_evidence(evidence, evidence)
+    changed = same.model_copy(
+        update={"evaluations": Section[EvaluationDiff](changed=[EvaluationDiff(split=HOSTILE, metrics=[hostile])])}
+    )
+    return compile_card(evidence, declaration(), changes=changed.model_dump(mode="json"))
 
 
 class Page(HTMLParser):

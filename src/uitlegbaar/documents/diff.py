@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from uitlegbaar.documents.i18n import Language, diff_word
+from uitlegbaar.documents.paths import public_source
 from uitlegbaar.evidence.records import (
     ColumnProfile,
     DatasetRecord,
@@ -443,10 +445,14 @@ class TextSection:
     lines: list[Line]
 
 
-def summary(diff: RunDiff) -> list[TextSection]:
-    """The diff as sections of text lines (for a terminal table or a document); empty sections left out."""
+DOCUMENT_PROFILE_SHIFTS = 5
+
+
+def summary(diff: RunDiff, *, profile_limit: int | None = None) -> list[TextSection]:
+    """The diff as sections of text lines (for a terminal table or a document); empty sections left out;
+    `profile_limit` keeps the largest profile shifts of each dataset only (a document shows a few)."""
     parts: list[tuple[str, str, Section[Any], Callable[[Any], list[Line]]]] = [
-        ("Datasets", "dataset", diff.datasets, _dataset_lines),
+        ("Datasets", "dataset", diff.datasets, partial(_dataset_lines, profile_limit=profile_limit)),
         ("Steps", "step", diff.steps, _step_lines),
         ("Models", "model", diff.models, _model_lines),
         ("Metrics", "evaluation", diff.evaluations, _evaluation_lines),
@@ -465,7 +471,7 @@ def _presence(section: Section[D]) -> list[Line]:
     ]
 
 
-def _dataset_lines(d: DatasetDiff) -> list[Line]:
+def _dataset_lines(d: DatasetDiff, profile_limit: int | None = None) -> list[Line]:
     lines = [
         Line(
             d.name,
@@ -477,12 +483,25 @@ def _dataset_lines(d: DatasetDiff) -> list[Line]:
         _count_line(d.name, "rows", d.rows),
         _count_line(d.name, "columns", d.columns),
     ]
+    if profile_limit is not None:  # for a document: what changed, and only the source data's profile shifts
+        lines = [line for line in lines if line.delta]
+        profile_limit = profile_limit if d.role == "source" else 0
     lines += [_value_line(d.name, c) for c in d.source]
     lines += [Line(d.name, f"column {c}", new="added") for c in d.columns_added]
     lines += [Line(d.name, f"column {c}", old="removed") for c in d.columns_removed]
     lines += [_value_line(d.name, c, prefix="type of ") for c in d.types_changed]
-    lines += [_value_line(d.name, c, prefix=f"{p.column}.") for p in d.profile for c in p.changes]
+    shifts = [(p.column, c) for p in d.profile for c in p.changes]
+    if profile_limit is not None:  # the largest relative shifts first
+        shifts = sorted(shifts, key=lambda pc: -_relative(pc[1]))[:profile_limit]
+    lines += [_value_line(d.name, c, prefix=f"{column}.") for column, c in shifts]
     return lines
+
+
+def _relative(change: ValueChange) -> float:
+    """How large a change is against the old value (1 for a change that is not a number)."""
+    if change.delta is None or not isinstance(change.old, (int, float)):
+        return 1.0
+    return abs(change.delta) / max(abs(change.old), 1e-12)
 
 
 def _count_line(subject: str, what: str, count: Count) -> Line:
@@ -551,3 +570,47 @@ def _delta_text(delta: Number | None) -> str:
     if delta is None:
         return ""
     return f"{delta:+,}" if isinstance(delta, int) else f"{delta:+.4g}"
+
+
+def changes_of(changes: Mapping[str, Any], lang: Language = "en") -> tuple[RunSide | None, list[TextSection]]:
+    """A card's stored changes (a `RunDiff` as JSON) as the previous version and short sections to show: sources
+    as far as they are public, the largest profile shifts of the source data, the fixed words in `lang`. Changes
+    that are no `RunDiff` (a card made by hand) give nothing to show."""
+    from pydantic import ValidationError
+
+    try:
+        diff = RunDiff.model_validate(_stored(changes))
+    except ValidationError:
+        return None, []
+    public = [
+        d.model_copy(update={"source": [_public(c) for c in d.source if _public(c).old != _public(c).new]})
+        for d in diff.datasets.changed
+    ]
+    diff = diff.model_copy(update={"datasets": diff.datasets.model_copy(update={"changed": public})})
+    sections = [
+        TextSection(
+            s.title,
+            s.subject,
+            [replace(line, what=diff_word(line.what, lang), delta=diff_word(line.delta, lang)) for line in s.lines],
+        )
+        for s in summary(diff, profile_limit=DOCUMENT_PROFILE_SHIFTS)
+    ]
+    return diff.a, sections
+
+
+def _public(change: ValueChange) -> ValueChange:
+    return change.model_copy(update={"old": public_source(_str(change.old)), "new": public_source(_str(change.new))})
+
+
+def _str(value: JsonScalar) -> str | None:
+    return None if value is None else str(value)
+
+
+def _stored(data: Any) -> Any:
+    """JSON as `RunDiff` dumps it, without the computed fields it adds (they are computed again)."""
+    computed = {name for model in _Model.__subclasses__() for name in model.model_computed_fields}
+    if isinstance(data, Mapping):
+        return {k: _stored(v) for k, v in data.items() if k not in computed}
+    if isinstance(data, list):
+        return [_stored(v) for v in data]
+    return data

@@ -68,6 +68,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "considerations": ("Ethical considerations and risks", "Ethische afwegingen en risico's"),
     "lineage": ("Lineage", "Herkomst"),
     "changes": ("Changes since the previous version", "Wijzigingen sinds de vorige versie"),
+    "changes_since": ("Compared with the previous version, run", "Vergeleken met de vorige versie, run"),
+    "changes_dataset": ("Data", "Gegevens"),
+    "changes_step": ("Steps", "Stappen"),
+    "changes_model": ("Model", "Model"),
+    "changes_evaluation": ("Metrics", "Prestaties"),
+    "changes_explanation": ("Explanations", "Uitleg"),
+    "subject": ("Of", "Van"),
+    "before": ("Before", "Was"),
+    "now": ("Now", "Nu"),
+    "change": ("Change", "Verschil"),
     "gaps": ("Not captured", "Niet vastgelegd"),
     "missing": ("Missing information", "Ontbrekende informatie"),
     "provenance": ("About this card", "Over deze modelkaart"),
@@ -260,3 +270,20 @@ def label(key: str, lang: Language = "en") -> str:
     if pair is None:
         return key
     return pair[0] if lang == "en" else pair[1]
+
+
+DIFF_WORDS: dict[str, tuple[str, str]] = {
+    "fingerprint": ("fingerprint", "vingerafdruk"),
+    "rows": ("rows", "rijen"),
+    "columns": ("columns", "kolommen"),
+    "source": ("source", "bron"),
+    "changed": ("changed", "gewijzigd"),
+    "added": ("added", "toegevoegd"),
+    "removed": ("removed", "verwijderd"),
+}
+
+
+def diff_word(text: str, lang: Language = "en") -> str:
+    """One of the fixed words of a list of changes in `lang` (other text as it is)."""
+    pair = DIFF_WORDS.get(text)
+    return text if pair is None else pair[0 if lang == "en" else 1]

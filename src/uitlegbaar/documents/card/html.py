@@ -17,6 +17,7 @@ from jinja2 import Template
 from uitlegbaar.documents.card.model import DatasetSummary, Explanation, ModelCard
 from uitlegbaar.documents.card.templating import is_empty, load_template
 from uitlegbaar.documents.claims import describe
+from uitlegbaar.documents.diff import changes_of
 from uitlegbaar.documents.i18n import LABELS, Language, label
 from uitlegbaar.evidence.records import ColumnProfile
 
@@ -77,9 +78,9 @@ def _context(card: ModelCard, lang: Language) -> dict[str, Any]:
         "metric_label": functools.partial(metric_label, lang=lang),
         "metric_help": functools.partial(metric_help, lang=lang),
         "claim_text": functools.partial(describe, lang=lang),
+        "change_sections": functools.partial(changes_of, lang=lang),
         "columns": functools.partial(column_rows, lang=lang),
         "group_metrics": group_metrics,
-        "table_columns": table_columns,
         "importance_chart": lambda x: importance_chart(x, num),
         "group_chart": lambda groups: group_chart(groups, num, functools.partial(metric_label, lang=lang)),
         "max_importances": MAX_IMPORTANCES,
@@ -219,15 +220,6 @@ def _column_row(dataset: DatasetSummary, name: str, kind: str, p: ColumnProfile 
 def group_metrics(groups: Mapping[str, Mapping[str, float]]) -> list[str]:
     """The metrics of an attribute's groups, in first-seen order."""
     return _unique(m for values in groups.values() for m in values)
-
-
-def table_columns(value: Any) -> list[str] | None:
-    """The columns when `value` is a non-empty list of flat mappings (shown as a table), else None."""
-    if not isinstance(value, list) or not value or not all(isinstance(v, Mapping) for v in value):
-        return None
-    if any(isinstance(x, Mapping | list) for row in value for x in row.values()):
-        return None
-    return _unique(k for row in value for k in row)
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -14,6 +14,7 @@ from jinja2 import Template
 from uitlegbaar.documents.card.model import Evaluation, ModelCard
 from uitlegbaar.documents.card.templating import load_template
 from uitlegbaar.documents.claims import describe
+from uitlegbaar.documents.diff import changes_of
 from uitlegbaar.documents.i18n import Language, label
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")  # what could start markup, a link, HTML or a table cell
@@ -28,12 +29,13 @@ def render_markdown(card: ModelCard, lang: Language = "en") -> str:
         format=format,
         group_rows=group_rows,
         claim_text=functools.partial(describe, lang=lang),
+        change_sections=functools.partial(changes_of, lang=lang),
     )
 
 
 @functools.cache
 def _template() -> Template:
-    filters = {"md": text, "row": row, "num": _num, "yaml": _yaml, "json": _json}
+    filters = {"md": text, "row": row, "num": _num, "yaml": _yaml}
     return load_template("card.md.j2", autoescape=False, filters=filters)
 
 
@@ -110,9 +112,3 @@ def _yaml(data: Any) -> str:
 
     dumped: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     return dumped
-
-
-def _json(data: Any) -> str:
-    import json
-
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True).replace("```", "`\u200b``")
