@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from uitlegbaar.errors import ConfigurationError
+from uitlegbaar.evidence.policy import Policy, ProxyReviews
 from uitlegbaar.standards.algoritmeregister import PublicationCategory, Status, Theme
 
 FILE_NAME = "uitlegbaar.yaml"
@@ -90,6 +91,9 @@ class Declaration(_Strict):
     owners: list[Owner] = Field(default_factory=list)
     licence: str | None = None
     ai_act: AIActProfile | None = None
+    # what `uitlegbaar check` judges the outcome by (evidence/policy.py)
+    policy: Policy | None = None
+    proxy_reviews: ProxyReviews = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
