@@ -1,14 +1,16 @@
-"""`uitlegbaar check`: the CI gate. Exit 1 when a required framework misses an item, 2 for bad usage."""
+"""`uitlegbaar check`: the CI gate. Exit 1 when a required framework misses an item or the outcome policy has a
+finding, 2 for bad usage or a bad policy."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import click
-from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context
+from uitlegbaar.cli.app import Context, cli, declaration_options, fail, pass_context, write_document
 
 if TYPE_CHECKING:
     from uitlegbaar.gates import CheckReport, FrameworkResult
+    from uitlegbaar.gates.findings import PolicyReport
 
 
 @cli.command()
@@ -20,13 +22,39 @@ if TYPE_CHECKING:
     metavar="KEY[,KEY…]",
     help="Frameworks every item of which must be evidenced or declared: algoritmeregister, ai-act-annex-iv, iama, ark.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@click.option(
+    "--policy",
+    "policy",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A shared policy file (`policy:` as in uitlegbaar.yaml): the floor; uitlegbaar.yaml may only tighten it.",
+)
+@click.option(
+    "--report",
+    type=click.Choice(["junit", "markdown", "json"]),
+    help="Write the report as JUnit XML (GitLab, Jenkins), Markdown ($GITHUB_STEP_SUMMARY) or JSON.",
+)
+@click.option(
+    "-o", "--output", metavar="FILE", help="Write the --report to FILE (the table is still printed); default: stdout."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON (the same as --report json).")
 @declaration_options
 @pass_context
-def check(ctx: Context, run: str, required: str, as_json: bool, declaration: str | None, algorithm: str | None) -> None:
-    """Check RUN against transparency frameworks: per item evidenced, declared or missing (and who supplies it).
+def check(
+    ctx: Context,
+    run: str,
+    required: str,
+    policy: str | None,
+    report: str | None,
+    output: str | None,
+    as_json: bool,
+    declaration: str | None,
+    algorithm: str | None,
+) -> None:
+    """Check RUN against transparency frameworks (per item evidenced, declared, missing, or failed on its outcome)
+    and judge its outcome by the policy: fairness thresholds, flagged proxies, metric floors, regression and drift
+    against the previous version.
 
-    Exit 1 when an item of a required framework is missing.
+    Exit 1 when an item of a required framework is missing or failed, or the policy has a finding.
     """
     from uitlegbaar import pipeline
     from uitlegbaar.gates import FRAMEWORKS
@@ -36,12 +64,19 @@ def check(ctx: Context, run: str, required: str, as_json: bool, declaration: str
     unknown = unknown_frameworks(keys)
     if not keys or unknown:
         fail(f"unknown framework {', '.join(unknown) or '(none given)'}; known: {', '.join(FRAMEWORKS)}")
-    report = pipeline.check(ctx.store(), run, keys, declaration=declaration, algorithm=algorithm)
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        _print(report)
-    if not report.ok:
+    if as_json and report not in (None, "json"):
+        fail(f"--json and --report {report} ask for two reports; give one")
+    chosen = "json" if as_json else report
+    if output is not None and chosen is None:
+        fail("-o writes the --report; name one: --report junit|markdown|json")
+    result = pipeline.check(ctx.store(), run, keys, declaration=declaration, algorithm=algorithm, policy=policy)
+    if chosen is None or output not in (None, "-"):
+        _print(result)
+    if chosen is not None:
+        from uitlegbaar.gates import reports
+
+        write_document(reports.render(result, chosen), output, err=True)
+    if not result.ok:
         raise SystemExit(1)
 
 
@@ -52,10 +87,26 @@ def _print(report: CheckReport) -> None:
     for framework in report.frameworks:
         console.print(_table(framework))
         console.print()
-    missing = sum(len(f.missing) for f in report.frameworks if f.required)
+    if report.policy is not None:
+        console.print(_policy_table(report.policy))
+        for note in report.policy.notes:
+            console.print(f"note: {note}")
+        console.print()
+    required = [f for f in report.frameworks if f.required]
+    missing, failed = sum(len(f.missing) for f in required), sum(len(f.failed) for f in required)
     verdict = "OK" if report.ok else "FAILED"
-    counts = ", ".join(f"{f.key} {len(f.items) - len(f.missing)}/{len(f.items)}" for f in report.frameworks)
-    console.print(f"{verdict}: {missing} required item(s) missing ({counts}) for run {report.run_id[:12]}")
+    counts = ", ".join(
+        f"{f.key} {len(f.items) - len(f.missing) - len(f.failed)}/{len(f.items)}" for f in report.frameworks
+    )
+    line = f"{verdict}: {missing} required item(s) missing ({counts})"
+    if failed:
+        line += f", {failed} failed on their outcome"
+    if report.policy is not None:
+        p = report.policy
+        line += (
+            f"; policy: {len(p.findings)} finding(s), {p.count('unreliable')} not reliable, {p.count('passed')} passed"
+        )
+    console.print(f"{line} for run {report.run_id[:12]}")
 
 
 def _table(framework: FrameworkResult) -> object:
@@ -66,6 +117,28 @@ def _table(framework: FrameworkResult) -> object:
     table.title_justify = "left"
     table.columns[0].no_wrap = True
     for item in framework.items:
-        supplied = f"{item.who}: {item.how}" if item.status == "missing" else item.by
-        table.add_row(item.key, item.source, item.status.upper() if item.status == "missing" else item.status, supplied)
+        supplied = item.by
+        if item.status == "missing":
+            supplied = f"{item.who}: {item.how}"
+        elif item.status == "failed":
+            supplied = f"{item.by}; {item.detail}"
+        shown = item.status.upper() if item.status in ("missing", "failed") else item.status
+        table.add_row(item.key, item.source, shown, supplied)
+    return table
+
+
+def _policy_table(policy: PolicyReport) -> object:
+    from rich.table import Table
+
+    table = Table("rule", "subject", "status", "value / limit", "what it found, and what to do", box=None)
+    shown = [r for r in policy.results if r.status != "passed"]
+    table.title = f"policy ({', '.join(policy.sources)}): {len(shown)} of {len(policy.results)} results not passed"
+    table.title_justify = "left"
+    table.columns[0].no_wrap = True
+    for result in shown:
+        said = f"{result.message}. {result.action}" if result.action and result.status == "failed" else result.message
+        status = (
+            "FAILED" if result.status == "failed" else "not reliable" if result.status == "unreliable" else "skipped"
+        )
+        table.add_row(result.rule, result.subject, status, result.requirement, said)
     return table

@@ -187,7 +187,9 @@ def tighten(
     drift = Drift(max_psi=pick("drift", "max_psi", _lowest), min_rows=pick("drift", "min_rows", min))
     metrics = dict(shared.metrics)
     for name, floor in team.metrics.items():
-        metrics[name] = _floors(metrics[name], floor, f"metrics.{name}", shared_name, notes) if name in metrics else floor
+        metrics[name] = (
+            _floors(metrics[name], floor, f"metrics.{name}", shared_name, notes) if name in metrics else floor
+        )
     return Policy(fairness=fairness, proxies=proxies, metrics=metrics, regression=regression, drift=drift), notes
 
 

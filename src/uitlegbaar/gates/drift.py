@@ -1,0 +1,185 @@
+"""Training-data drift against the previous version: the population stability index (PSI) of every column, from
+the stored profiles alone (no value of the data is needed).
+
+PSI = Σ (a − e) · ln(a / e) over bins, with e the previous version's share of a bin and a this version's (shares
+below 0.0001 count as 0.0001). The usual reading: below 0.1 stable, 0.1–0.25 a moderate shift, above 0.25 a
+significant one. Number columns are binned at the previous version's deciles, read from the histograms profiles
+keep (values spread evenly within a histogram bin); other columns on their most frequent values (the values both
+profiles count, the rest together). Missing values are a bin of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from uitlegbaar.evidence.policy import Drift
+from uitlegbaar.evidence.records import ColumnProfile, DatasetRecord, JsonScalar
+from uitlegbaar.evidence.view import Evidence
+from uitlegbaar.gates.findings import RuleResult, number
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+RULE = "drift.psi"
+FLOOR = 1e-4
+DECILES = tuple(k / 10 for k in range(1, 10))
+
+
+def psi(expected: Sequence[float], actual: Sequence[float]) -> float:
+    """The population stability index of `actual` shares against `expected` ones (the same bins, in order)."""
+    import math
+
+    total = 0.0
+    for e, a in zip(expected, actual, strict=True):
+        e, a = max(e, FLOOR), max(a, FLOOR)
+        total += (a - e) * math.log(a / e)
+    return total
+
+
+def compare(current: Evidence, previous: Evidence, drift: Drift) -> list[RuleResult]:
+    """PSI of every column of the model's training data against the previous version's data of the same name."""
+    if drift.max_psi is None:
+        return []
+    out: list[RuleResult] = []
+    for now, before in _pairs(training_data(current), training_data(previous)):
+        earlier = {p.name: p for p in before.profile}
+        for column in now.profile:
+            if column.name in earlier and not (column.personal or earlier[column.name].personal):
+                out.append(_column(now, before, column, earlier[column.name], drift, previous.run_id))
+    return out
+
+
+def training_data(evidence: Evidence) -> list[DatasetRecord]:
+    """The datasets the run's model was trained on (the run's sources when the model names none)."""
+    model = evidence.model
+    refs = model.training_data if model is not None else []
+    found = [d for d in (evidence.dataset(r.id) for r in refs) if d is not None]
+    return found or evidence.sources
+
+
+def _pairs(now: list[DatasetRecord], before: list[DatasetRecord]) -> list[tuple[DatasetRecord, DatasetRecord]]:
+    """Datasets matched by name, the rest in order."""
+    named = {d.name: d for d in before}
+    pairs = [(d, named[d.name]) for d in now if d.name in named]
+    rest_now = [d for d in now if d.name not in named]
+    rest_before = [d for d in before if d.name not in {n.name for n in now}]
+    return pairs + list(zip(rest_now, rest_before, strict=False))
+
+
+def _column(
+    now: DatasetRecord, before: DatasetRecord, column: ColumnProfile, earlier: ColumnProfile, drift: Drift, run: str
+) -> RuleResult:
+    subject = f"{now.name}: {column.name}"
+    rows = min(now.num_rows - column.null_count, before.num_rows - earlier.null_count)
+    if column.histogram and earlier.histogram:
+        shares, how = _number_shares(before, earlier, now, column), "the previous version's deciles"
+    elif column.top_values and earlier.top_values:
+        shares, how = _value_shares(before, earlier, now, column), "the most frequent values"
+    else:
+        kept = "not compared: the profiles keep no distribution of it (too many distinct values, or an older profile)"
+        return RuleResult(RULE, subject, "skipped", kept)
+    value, limit = psi(*shares), drift.max_psi
+    assert limit is not None
+    base = f"population stability index (PSI) {number(value)} over {len(shares[0])} bins ({how}) against {run[:12]}"
+    if rows < drift.min_rows:
+        return RuleResult(
+            RULE,
+            subject,
+            "unreliable",
+            f"{base}; not judged: {rows} values, fewer than {drift.min_rows} (policy.drift.min_rows) give an "
+            "unstable PSI",
+            value,
+            limit,
+            "<=",
+        )
+    if value <= limit:
+        return RuleResult(RULE, subject, "passed", base, value, limit, "<=")
+    return RuleResult(
+        RULE,
+        subject,
+        "failed",
+        f"{base}, above {number(limit)}: the column's distribution shifted (PSI above 0.25 is a significant shift)",
+        value,
+        limit,
+        "<=",
+        f"Check the source and preparation of {column.name} (`uitlegbaar diff {run[:12]} RUN` shows both profiles) "
+        "and evaluate the model on the new population; if the shift is intended, raise policy.drift.max_psi for "
+        "this release (the next version is compared with this one)",
+    )
+
+
+# ------------------------------------------------------------------ shares per bin
+
+
+def _null_bin(dataset: DatasetRecord, profile: ColumnProfile, shares: list[float]) -> list[float]:
+    """`shares` of the non-missing values scaled to the rows, and the share of missing values after them."""
+    rows = max(dataset.num_rows, 1)
+    present = 1 - profile.null_count / rows
+    return [s * present for s in shares] + [profile.null_count / rows]
+
+
+def _number_shares(
+    before: DatasetRecord, earlier: ColumnProfile, now: DatasetRecord, column: ColumnProfile
+) -> tuple[list[float], list[float]]:
+    import numpy as np
+
+    old, new = _knots(earlier), _knots(column)
+    cuts = np.unique(np.interp(DECILES, old[1], old[0]))  # the previous version's deciles
+    shares = []
+    for (x, f), dataset, profile in ((old, before, earlier), (new, now, column)):
+        cumulative = np.concatenate([[0.0], _cdf(x, f, cuts), [1.0]])
+        shares.append(_null_bin(dataset, profile, np.diff(cumulative).tolist()))
+    return shares[0], shares[1]
+
+
+def _knots(profile: ColumnProfile) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The bin edges of a profile's histogram and the share of values up to each edge."""
+    import numpy as np
+
+    counts = np.asarray(profile.histogram, dtype=np.float64)
+    low, high = float(profile.min), float(profile.max)  # type: ignore[arg-type]  # numbers where a histogram is
+    edges = np.linspace(low, high, len(counts) + 1)
+    return edges, np.concatenate([[0.0], np.cumsum(counts) / max(counts.sum(), 1.0)])
+
+
+def _cdf(x: NDArray[np.float64], f: NDArray[np.float64], at: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The share of values ≤ each of `at`: linear between knots, a step where knots coincide (a constant column)."""
+    import numpy as np
+
+    right = np.searchsorted(x, at, side="right")  # knots ≤ the point
+    inside = (right > 0) & (right < len(x))
+    i = np.clip(right, 1, len(x) - 1)
+    low, high = x[i - 1], x[i]
+    width = np.where(high > low, high - low, 1.0)
+    between = f[i - 1] + (f[i] - f[i - 1]) * np.clip((at - low) / width, 0.0, 1.0)
+    return np.where(inside, between, np.where(right == 0, 0.0, 1.0))
+
+
+def _value_shares(
+    before: DatasetRecord, earlier: ColumnProfile, now: DatasetRecord, column: ColumnProfile
+) -> tuple[list[float], list[float]]:
+    old, new = _counts(before, earlier), _counts(now, column)
+    keys = [k for k in dict.fromkeys([*old[0], *new[0]]) if _known(old, k) and _known(new, k)]
+    shares = []
+    for (counts, total, _), dataset, profile in ((old, before, earlier), (new, now, column)):
+        named = [counts.get(k, 0) / max(total, 1) for k in keys]
+        shares.append(_null_bin(dataset, profile, [*named, max(0.0, 1 - sum(named))]))
+    return shares[0], shares[1]
+
+
+Counts = tuple[dict[tuple[str, JsonScalar], int], int, bool]
+
+
+def _counts(dataset: DatasetRecord, profile: ColumnProfile) -> Counts:
+    """Most frequent values (keyed with their type, so 1 and True differ), the non-missing rows, and whether the
+    values listed are every value of the column."""
+    counts = {(type(v.value).__name__, v.value): v.count for v in profile.top_values}
+    total = dataset.num_rows - profile.null_count
+    return counts, total, sum(counts.values()) >= total
+
+
+def _known(counts: Counts, key: tuple[str, JsonScalar]) -> bool:
+    """The count of `key` is known: listed, or zero because every value is listed."""
+    return key in counts[0] or counts[2]
