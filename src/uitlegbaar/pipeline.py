@@ -163,7 +163,7 @@ def load_policy(path: PathLike) -> Policy:
     found = loaded.algorithms["default"]
     other = sorted(found.model_fields_set - {"policy"})
     if other:
-        raise ConfigurationError(f"{where} holds only `policy:`; {', '.join(other)} belong in uitlegbaar.yaml")
+        raise ConfigurationError(f"{where} holds only `policy:`; put {', '.join(other)} in uitlegbaar.yaml")
     if found.policy is None:
         raise ConfigurationError(f"{where} needs a `policy:` section")
     return found.policy

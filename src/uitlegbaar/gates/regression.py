@@ -1,5 +1,9 @@
 """Regression against the previous version of the model: a metric (overall, or of a group) that got worse by more
-than the policy's tolerance, relative to its previous value, and a proxy flagged now that was not before."""
+than the policy's tolerance, relative to its previous value, and a proxy flagged now that was not before.
+
+A group's rates (accuracy, true- and false-positive rate, precision, recall) are measured on few rows, so they
+count as worse only beyond twice their sampling error too (binomial, over the group's rows in both versions):
+a retrain on new data must not fail on noise."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Collection, Iterator, Mapping
 
 from uitlegbaar.evidence.policy import Policy
 from uitlegbaar.evidence.records import EvaluationRecord
-from uitlegbaar.evidence.results import ProxyResult
+from uitlegbaar.evidence.results import CLASSIFICATION_METRICS, ProxyResult
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.gates.findings import RuleResult, number
 
@@ -85,12 +89,14 @@ def _groups(judge: _Judge, split: str, now: EvaluationRecord, before: Evaluation
         for group, metrics in groups.items():
             if group not in earlier:
                 continue
-            sizes = (group_size(now, attribute, group), group_size(before, attribute, group))
+            sizes = (group_size(before, attribute, group), group_size(now, attribute, group))
             if any(size is not None and size < least for size in sizes):
                 continue  # too small in either version: its figures are reported by the fairness rules
+            rows = (sizes[0], sizes[1]) if sizes[0] is not None and sizes[1] is not None else None
             for metric, value in _shared(metrics, earlier[group]):
                 subject = f"{metric} of {attribute}={group} ({split})"
-                out.append(judge("regression.group", subject, metric, value, earlier[group][metric]))
+                noise = rows if metric in CLASSIFICATION_METRICS else None
+                out.append(judge("regression.group", subject, metric, value, earlier[group][metric], noise))
     return out
 
 
@@ -104,31 +110,46 @@ def group_size(evaluation: EvaluationRecord, attribute: str, group: str) -> int 
 
 
 class _Judge:
-    """One metric against its previous value, with the tolerance relative to that value."""
+    """One metric against its previous value: worse by more than the tolerance relative to that value (and for a
+    rate over `rows`, by more than twice its sampling error) fails."""
 
     def __init__(self, tolerance: float, declared: Collection[str], previous: str, current: str) -> None:
         self.tolerance, self.declared, self.previous, self.current = tolerance, declared, previous, current
 
-    def __call__(self, rule: str, subject: str, metric: str, value: float, before: float) -> RuleResult:
+    def __call__(
+        self, rule: str, subject: str, metric: str, value: float, before: float, rows: tuple[int, int] | None = None
+    ) -> RuleResult:
         lower = lower_is_better(metric, self.declared)
-        limit = before + abs(before) * self.tolerance if lower else before - abs(before) * self.tolerance
+        margin, allowed = abs(before) * self.tolerance, f"the {self.tolerance:.0%} tolerance"
+        if rows is not None and 2 * _sampling_error(before, value, rows) > margin:
+            margin = 2 * _sampling_error(before, value, rows)
+            allowed = f"twice its sampling error over {rows[0]} and {rows[1]} rows (the tolerance is smaller)"
+        limit = before + margin if lower else before - margin
         worse = value > limit if lower else value < limit
         change = (value - before) / abs(before) if before else 0.0
         moved = f"from {number(before)} to {number(value)}" + (f" ({change:+.1%})" if before else "")
         versus = f"version {self.previous[:12]}"
+        operator = "<=" if lower else ">="
         if not worse:
-            return RuleResult(
-                rule, subject, "passed", f"{moved} against {versus}", value, limit, "<=" if lower else ">="
-            )
+            return RuleResult(rule, subject, "passed", f"{moved} against {versus}", value, limit, operator)
         return RuleResult(
             rule,
             subject,
             "failed",
-            f"{'rose' if lower else 'fell'} {moved}, beyond the {self.tolerance:.0%} tolerance against {versus}",
+            f"{'rose' if lower else 'fell'} {moved} against {versus}, beyond {allowed}",
             value,
             limit,
-            "<=" if lower else ">=",
+            operator,
             f"Find out what made it worse (`uitlegbaar diff {self.previous[:12]} {self.current[:12]}` shows what "
             "changed: data, features, parameters) and fix it; if the change is accepted, raise "
             "policy.regression.tolerance for this release",
         )
+
+
+def _sampling_error(before: float, now: float, rows: tuple[int, int]) -> float:
+    """The standard error of the difference of two proportions over `rows` (0 outside [0, 1] or without rows)."""
+    import math
+
+    if not (0 <= before <= 1 and 0 <= now <= 1) or min(rows) <= 0:
+        return 0.0
+    return math.sqrt(before * (1 - before) / rows[0] + now * (1 - now) / rows[1])
