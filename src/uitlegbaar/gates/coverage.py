@@ -4,6 +4,7 @@ satisfies it, and for what is missing, who must supply it and how; with a policy
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -147,6 +148,7 @@ def check_run(
     from uitlegbaar.documents.formats import compile_document
     from uitlegbaar.gates.policy import judge
 
-    card = compile_document("card", inputs).document
+    diffed = inputs if any(f.uses_history for f in frameworks) else dataclasses.replace(inputs, previous=None)
+    card = compile_document("card", diffed).document  # the diff with the previous version only where an item asks
     judged = judge(inputs, policy, sources=sources, notes=notes) if policy is not None else None
     return check(card, inputs.evidence, inputs.declaration, frameworks, required=required, policy=judged)
