@@ -10,7 +10,7 @@ from uitlegbaar.cli.app import Context, cli, declaration_options, fail, pass_con
 
 if TYPE_CHECKING:
     from uitlegbaar.gates import CheckReport, FrameworkResult
-    from uitlegbaar.gates.findings import PolicyReport
+    from uitlegbaar.gates.findings import RuleResult
 
 
 @cli.command()
@@ -88,7 +88,9 @@ def _print(report: CheckReport) -> None:
         console.print(_table(framework))
         console.print()
     if report.policy is not None:
-        console.print(_policy_table(report.policy))
+        shown = [r for r in report.policy.results if r.status != "passed"]
+        title = f"policy ({', '.join(report.policy.sources)}): {len(report.policy.results)} results"
+        console.print(_policy_table(title, shown) if shown else f"{title}, every one passed")
         for note in report.policy.notes:
             console.print(f"note: {note}")
         console.print()
@@ -127,15 +129,14 @@ def _table(framework: FrameworkResult) -> object:
     return table
 
 
-def _policy_table(policy: PolicyReport) -> object:
+def _policy_table(title: str, results: list[RuleResult]) -> object:
     from rich.table import Table
 
     table = Table("rule", "subject", "status", "value / limit", "what it found, and what to do", box=None)
-    shown = [r for r in policy.results if r.status != "passed"]
-    table.title = f"policy ({', '.join(policy.sources)}): {len(shown)} of {len(policy.results)} results not passed"
+    table.title = f"{title}, {len(results)} not passed"
     table.title_justify = "left"
     table.columns[0].no_wrap = True
-    for result in shown:
+    for result in results:
         said = f"{result.message}. {result.action}" if result.action and result.status == "failed" else result.message
         status = (
             "FAILED" if result.status == "failed" else "not reliable" if result.status == "unreliable" else "skipped"

@@ -161,6 +161,21 @@ def test_metric_floors_apply_overall_and_per_group_and_to_metrics_never_measured
     assert "no evaluation recorded it" in unmeasured["message"] and "@ub.evaluate" in unmeasured["action"]
 
 
+def test_the_readme_example_passes_the_default_policy_and_its_small_group_is_reported(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    import toeslagen_pipeline
+
+    toeslagen_pipeline.main(rows=3000, data_dir=tmp_path)  # "onbekend" is 2% of the rows: about 15 in the test set
+    toeslagen_pipeline.main(rows=3000, data_dir=tmp_path)  # retrained: compared with the first
+    report = gate(store)
+    assert report["exit"] == 0 and not results(report, "failed")
+    (small,) = results(report, "unreliable")
+    assert small["subject"] == "geslacht=onbekend (test)" and small["value"] < 30
+    assert {r["rule"] for r in results(report, "passed")} >= {"fairness.selection_rate_ratio", "drift.psi"}
+
+
 # ------------------------------------------------------------------ the policy: shapes, errors, a shared floor
 
 

@@ -10,17 +10,14 @@ profiles count, the rest together). Missing values are a bin of their own.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from uitlegbaar.evidence.policy import Drift
 from uitlegbaar.evidence.records import ColumnProfile, DatasetRecord, JsonScalar
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.gates.findings import RuleResult, number
-
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
 
 RULE = "drift.psi"
 FLOOR = 1e-4
@@ -123,38 +120,43 @@ def _null_bin(dataset: DatasetRecord, profile: ColumnProfile, shares: list[float
 def _number_shares(
     before: DatasetRecord, earlier: ColumnProfile, now: DatasetRecord, column: ColumnProfile
 ) -> tuple[list[float], list[float]]:
-    import numpy as np
-
     old, new = _knots(earlier), _knots(column)
-    cuts = np.unique(np.interp(DECILES, old[1], old[0]))  # the previous version's deciles
+    cuts = sorted({_quantile(*old, p) for p in DECILES})  # the previous version's deciles
     shares = []
-    for (x, f), dataset, profile in ((old, before, earlier), (new, now, column)):
-        cumulative = np.concatenate([[0.0], _cdf(x, f, cuts), [1.0]])
-        shares.append(_null_bin(dataset, profile, np.diff(cumulative).tolist()))
+    for knots, dataset, profile in ((old, before, earlier), (new, now, column)):
+        cumulative = [0.0, *(_cdf(*knots, x) for x in cuts), 1.0]
+        shares.append(_null_bin(dataset, profile, [b - a for a, b in itertools.pairwise(cumulative)]))
     return shares[0], shares[1]
 
 
-def _knots(profile: ColumnProfile) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The bin edges of a profile's histogram and the share of values up to each edge."""
-    import numpy as np
-
-    counts = np.asarray(profile.histogram, dtype=np.float64)
+def _knots(profile: ColumnProfile) -> tuple[list[float], list[float]]:
+    """The bin edges of a profile's histogram and the share of values up to each edge (a few dozen numbers: plain
+    Python is quicker than numpy here)."""
     low, high = float(profile.min), float(profile.max)  # type: ignore[arg-type]  # numbers where a histogram is
-    edges = np.linspace(low, high, len(counts) + 1)
-    return edges, np.concatenate([[0.0], np.cumsum(counts) / max(counts.sum(), 1.0)])
+    counts, bins = profile.histogram, len(profile.histogram)
+    total = max(sum(counts), 1)
+    edges = [low + (high - low) * i / bins for i in range(bins + 1)]
+    return edges, [0.0, *(c / total for c in itertools.accumulate(counts))]
 
 
-def _cdf(x: NDArray[np.float64], f: NDArray[np.float64], at: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The share of values ≤ each of `at`: linear between knots, a step where knots coincide (a constant column)."""
-    import numpy as np
+def _quantile(edges: list[float], shares: list[float], p: float) -> float:
+    """The value below which a share `p` of the values lie (values spread evenly within a bin)."""
+    i = min(max(bisect.bisect_left(shares, p), 1), len(edges) - 1)
+    low, high, below, above = edges[i - 1], edges[i], shares[i - 1], shares[i]
+    return low if above <= below else low + (high - low) * (p - below) / (above - below)
 
-    right = np.searchsorted(x, at, side="right")  # knots ≤ the point
-    inside = (right > 0) & (right < len(x))
-    i = np.clip(right, 1, len(x) - 1)
-    low, high = x[i - 1], x[i]
-    width = np.where(high > low, high - low, 1.0)
-    between = f[i - 1] + (f[i] - f[i - 1]) * np.clip((at - low) / width, 0.0, 1.0)
-    return np.where(inside, between, np.where(right == 0, 0.0, 1.0))
+
+def _cdf(edges: list[float], shares: list[float], x: float) -> float:
+    """The share of values ≤ `x`: linear within a bin, a step where edges coincide (a constant column)."""
+    i = bisect.bisect_right(edges, x)  # edges ≤ x
+    if i == 0:
+        return 0.0
+    if i == len(edges):
+        return 1.0
+    low, high = edges[i - 1], edges[i]
+    if high <= low:
+        return shares[i]
+    return shares[i - 1] + (shares[i] - shares[i - 1]) * (x - low) / (high - low)
 
 
 def _value_shares(
