@@ -38,10 +38,9 @@ def judge(inputs: Inputs, policy: Policy, *, sources: Sequence[str] = (), notes:
     remarks = list(notes) + _unused_reviews(reviews, flagged)
     if policy.uses_history:
         if previous is None:
-            name = evidence.model.name if evidence.model else "the model"
-            results.append(
-                RuleResult("regression", name, "skipped", f"the first recorded version of {name}: nothing to compare")
-            )
+            name = evidence.model.name if evidence.model else "no model"
+            why = f"the first recorded version of {name}" if evidence.model else "the run trained no model"
+            results.append(RuleResult("regression", name, "skipped", f"{why}: no previous version to compare with"))
         else:
             results += regression.compare(evidence, previous, policy)
             results += regression.new_proxies(
