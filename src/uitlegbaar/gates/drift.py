@@ -40,11 +40,12 @@ def compare(current: Evidence, previous: Evidence, drift: Drift) -> list[RuleRes
     if drift.max_psi is None:
         return []
     out: list[RuleResult] = []
+    judge = _Judge(drift.max_psi, drift.min_rows, previous.run_id, current.run_id)
     for now, before in _pairs(training_data(current), training_data(previous)):
         earlier = {p.name: p for p in before.profile}
         for column in now.profile:
             if column.name in earlier and not (column.personal or earlier[column.name].personal):
-                out.append(_column(now, before, column, earlier[column.name], drift, previous.run_id))
+                out.append(judge(now, before, column, earlier[column.name]))
     return out
 
 
@@ -65,46 +66,44 @@ def _pairs(now: list[DatasetRecord], before: list[DatasetRecord]) -> list[tuple[
     return pairs + list(zip(rest_now, rest_before, strict=False))
 
 
-def _column(
-    now: DatasetRecord, before: DatasetRecord, column: ColumnProfile, earlier: ColumnProfile, drift: Drift, run: str
-) -> RuleResult:
-    subject = f"{now.name}: {column.name}"
-    rows = min(now.num_rows - column.null_count, before.num_rows - earlier.null_count)
-    if column.histogram and earlier.histogram:
-        shares, how = _number_shares(before, earlier, now, column), "the previous version's deciles"
-    elif column.top_values and earlier.top_values:
-        shares, how = _value_shares(before, earlier, now, column), "the most frequent values"
-    else:
-        kept = "not compared: the profiles keep no distribution of it (too many distinct values, or an older profile)"
-        return RuleResult(RULE, subject, "skipped", kept)
-    value, limit = psi(*shares), drift.max_psi
-    assert limit is not None
-    base = f"population stability index (PSI) {number(value)} over {len(shares[0])} bins ({how}) against {run[:12]}"
-    if rows < drift.min_rows:
+class _Judge:
+    """One column's PSI against its limit, between the previous version `run` and this one `now`."""
+
+    def __init__(self, limit: float, min_rows: int, run: str, now: str) -> None:
+        self.limit, self.min_rows, self.run, self.now = limit, min_rows, run, now
+
+    def __call__(
+        self, now: DatasetRecord, before: DatasetRecord, column: ColumnProfile, earlier: ColumnProfile
+    ) -> RuleResult:
+        subject = f"{now.name}: {column.name}"
+        rows = min(now.num_rows - column.null_count, before.num_rows - earlier.null_count)
+        if column.histogram and earlier.histogram:
+            shares, how = _number_shares(before, earlier, now, column), "the previous version's deciles"
+        elif column.top_values and earlier.top_values:
+            shares, how = _value_shares(before, earlier, now, column), "the most frequent values"
+        else:
+            kept = "not compared: the profiles keep no distribution of it (too many distinct values, or an older one)"
+            return RuleResult(RULE, subject, "skipped", kept)
+        value, limit = psi(*shares), self.limit
+        found = f"population stability index (PSI) {number(value)} over {len(shares[0])} bins ({how})"
+        found += f" against {self.run[:12]}"
+        if rows < self.min_rows:
+            why = f"not judged: {rows} values, fewer than {self.min_rows} (policy.drift.min_rows), give an unstable PSI"
+            return RuleResult(RULE, subject, "unreliable", f"{found}; {why}", value, limit, "<=")
+        if value <= limit:
+            return RuleResult(RULE, subject, "passed", found, value, limit, "<=")
         return RuleResult(
             RULE,
             subject,
-            "unreliable",
-            f"{base}; not judged: {rows} values, fewer than {drift.min_rows} (policy.drift.min_rows) give an "
-            "unstable PSI",
+            "failed",
+            f"{found}, above {number(limit)}: the column's distribution shifted (above 0.25 is a significant shift)",
             value,
             limit,
             "<=",
+            f"Check the source and preparation of {column.name} (`uitlegbaar diff {self.run[:12]} {self.now[:12]}` "
+            "shows how its profile changed) and evaluate the model on the new population; if the shift is intended, "
+            "raise policy.drift.max_psi for this release (the next version is compared with this one)",
         )
-    if value <= limit:
-        return RuleResult(RULE, subject, "passed", base, value, limit, "<=")
-    return RuleResult(
-        RULE,
-        subject,
-        "failed",
-        f"{base}, above {number(limit)}: the column's distribution shifted (PSI above 0.25 is a significant shift)",
-        value,
-        limit,
-        "<=",
-        f"Check the source and preparation of {column.name} (`uitlegbaar diff {run[:12]} RUN` shows both profiles) "
-        "and evaluate the model on the new population; if the shift is intended, raise policy.drift.max_psi for "
-        "this release (the next version is compared with this one)",
-    )
 
 
 # ------------------------------------------------------------------ shares per bin
