@@ -1,4 +1,5 @@
-"""`uitlegbaar check`: the CI gate. Exit 1 when a required framework misses an item, 2 for bad usage."""
+"""`uitlegbaar check`: the CI gate. Exit 1 when a required framework misses an item or the outcome policy has a
+finding, 2 for bad usage or a bad policy."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from uitlegbaar.cli.app import (
     Context,
     cli,
     declaration_options,
-    emit_json,
     fail,
     pass_context,
     say_declaration,
     verify_option,
+    write_document,
 )
 
 if TYPE_CHECKING:
     from uitlegbaar.gates import CheckReport, FrameworkResult
+    from uitlegbaar.gates.findings import RuleResult
 
 
 @cli.command()
@@ -29,7 +31,21 @@ if TYPE_CHECKING:
     metavar="KEY[,KEY…]",
     help="Frameworks every item of which must be evidenced or declared: algoritmeregister, ai-act-annex-iv, iama, ark.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@click.option(
+    "--policy",
+    "policy",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A shared policy file (`policy:` as in uitlegbaar.yaml): the floor; uitlegbaar.yaml may only tighten it.",
+)
+@click.option(
+    "--report",
+    type=click.Choice(["junit", "markdown", "json"]),
+    help="Write the report as JUnit XML (GitLab, Jenkins), Markdown ($GITHUB_STEP_SUMMARY) or JSON.",
+)
+@click.option(
+    "-o", "--output", metavar="FILE", help="Write the --report to FILE (the table is still printed); default: stdout."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON (the same as --report json).")
 @declaration_options
 @verify_option
 @pass_context
@@ -37,14 +53,19 @@ def check(
     ctx: Context,
     run: str,
     required: str,
+    policy: str | None,
+    report: str | None,
+    output: str | None,
     as_json: bool,
     declaration: str | None,
     algorithm: str | None,
     no_verify: bool,
 ) -> None:
-    """Check RUN against transparency frameworks: per item evidenced, declared or missing (and who supplies it).
+    """Check RUN against transparency frameworks (per item evidenced, declared, missing, or failed on its outcome)
+    and judge its outcome by the policy: fairness thresholds, flagged proxies, metric floors, regression and drift
+    against the previous version.
 
-    Exit 1 when an item of a required framework is missing.
+    Exit 1 when an item of a required framework is missing or failed, or the policy has a finding.
     """
     from uitlegbaar import pipeline
     from uitlegbaar.gates import FRAMEWORKS
@@ -54,13 +75,22 @@ def check(
     unknown = unknown_frameworks(keys)
     if not keys or unknown:
         fail(f"unknown framework {', '.join(unknown) or '(none given)'}; known: {', '.join(FRAMEWORKS)}")
-    report = pipeline.check(ctx.store(), run, keys, declaration=declaration, algorithm=algorithm, verify=not no_verify)
-    say_declaration(report.declaration)
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        _print(report)
-    if not report.ok:
+    if as_json and report not in (None, "json"):
+        fail(f"--json and --report {report} ask for two reports; give one")
+    chosen = "json" if as_json else report
+    if output is not None and chosen is None:
+        fail("-o writes the --report; name one: --report junit|markdown|json")
+    result = pipeline.check(
+        ctx.store(), run, keys, declaration=declaration, algorithm=algorithm, policy=policy, verify=not no_verify
+    )
+    say_declaration(result.declaration)
+    if chosen is None or output not in (None, "-"):
+        _print(result)
+    if chosen is not None:
+        from uitlegbaar.gates import reports
+
+        write_document(reports.render(result, chosen), output, err=True)
+    if not result.ok:
         raise SystemExit(1)
 
 
@@ -71,13 +101,32 @@ def _print(report: CheckReport) -> None:
     for framework in report.frameworks:
         console.print(_table(framework))
         console.print()
+    if report.policy is not None:
+        shown = [r for r in report.policy.results if r.status != "passed"]
+        title = f"policy ({', '.join(report.policy.sources)}): {len(report.policy.results)} results"
+        console.print(_policy_table(title, shown) if shown else f"{title}, every one passed")
+        for note in report.policy.notes:
+            console.print(f"note: {note}")
+        console.print()
     for contradiction in report.contradictions:
         console.print(f"CONTRADICTION: {contradiction}")
-    missing = sum(len(f.missing) for f in report.frameworks if f.required)
+    required = [f for f in report.frameworks if f.required]
+    missing, failed = sum(len(f.missing) for f in required), sum(len(f.failed) for f in required)
     verdict = "OK" if report.ok else "FAILED"
-    counts = ", ".join(f"{f.key} {len(f.items) - len(f.missing)}/{len(f.items)}" for f in report.frameworks)
-    refuted = f", {len(report.contradictions)} declared claim(s) contradicted" if report.contradictions else ""
-    console.print(f"{verdict}: {missing} required item(s) missing{refuted} ({counts}) for run {report.run_id[:12]}")
+    counts = ", ".join(
+        f"{f.key} {len(f.items) - len(f.missing) - len(f.failed)}/{len(f.items)}" for f in report.frameworks
+    )
+    line = f"{verdict}: {missing} required item(s) missing ({counts})"
+    if failed:
+        line += f", {failed} failed on their outcome"
+    if report.policy is not None:
+        p = report.policy
+        line += (
+            f"; policy: {len(p.findings)} finding(s), {p.count('unreliable')} not reliable, {p.count('passed')} passed"
+        )
+    if report.contradictions:
+        line += f", {len(report.contradictions)} declared claim(s) contradicted"
+    console.print(f"{line} for run {report.run_id[:12]}")
 
 
 def _table(framework: FrameworkResult) -> object:
@@ -88,6 +137,27 @@ def _table(framework: FrameworkResult) -> object:
     table.title_justify = "left"
     table.columns[0].no_wrap = True
     for item in framework.items:
-        supplied = f"{item.who}: {item.how}" if item.status == "missing" else item.by
-        table.add_row(item.key, item.source, item.status.upper() if item.status == "missing" else item.status, supplied)
+        supplied = item.by
+        if item.status == "missing":
+            supplied = f"{item.who}: {item.how}"
+        elif item.status == "failed":
+            supplied = f"{item.by}; {item.detail}"
+        shown = item.status.upper() if item.status in ("missing", "failed") else item.status
+        table.add_row(item.key, item.source, shown, supplied)
+    return table
+
+
+def _policy_table(title: str, results: list[RuleResult]) -> object:
+    from rich.table import Table
+
+    table = Table("rule", "subject", "status", "value / limit", "what it found, and what to do", box=None)
+    table.title = f"{title}, {len(results)} not passed"
+    table.title_justify = "left"
+    table.columns[0].no_wrap = True
+    for result in results:
+        said = f"{result.message}. {result.action}" if result.action and result.status == "failed" else result.message
+        status = (
+            "FAILED" if result.status == "failed" else "not reliable" if result.status == "unreliable" else "skipped"
+        )
+        table.add_row(result.rule, result.subject, status, result.requirement, said)
     return table

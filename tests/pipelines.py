@@ -53,3 +53,65 @@ def capture_run(dataset: str = "aanvragen", columns: tuple[str, str] = ("inkomen
         evaluate(model, X, y, data["geslacht"])
         explain(model, X)
     return run.id
+
+
+def capture_scored_run(
+    *,
+    rows: int = 4_000,
+    seed: int = 0,
+    proxy: bool = False,
+    biased: bool = False,
+    worse: bool = False,
+    shift: float = 0.0,
+    small_group: bool = False,
+) -> str:
+    """A screening model on synthetic applications, evaluated per gender, whose outcome the policy judges.
+
+    `proxy`: an input (`wijk`) agrees with gender in 90% of the rows; `biased`: debts, and so selections, are higher
+    for men (a selection-rate ratio near 0.7, below four fifths); `worse`: trained on shuffled labels;
+    `shift`: incomes in the training data moved up by this much; `small_group`: a third gender of 1% of the rows
+    that is never selected.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    sex = rng.choice(np.array(["vrouw", "man"], dtype=object), rows)
+    if small_group:
+        sex[rng.random(rows) < 0.01] = "onbekend"
+    debt = rng.normal(0.0, 1.0, rows) + (0.5 * (sex == "man") if biased else 0.0)
+    income = rng.normal(30_000.0, 8_000.0, rows)
+    label = debt + rng.normal(0.0, 0.3, rows) > 0
+    if small_group:
+        label[sex == "onbekend"] = False
+    columns: dict[str, object] = {"schuld": debt, "inkomen": income / 10_000.0}
+    if proxy:
+        columns["wijk"] = np.where(rng.random(rows) < 0.9, sex == "man", sex != "man").astype(float)
+    frame = pd.DataFrame({**columns, "geslacht": sex, "label": label})
+    train, test = frame.iloc[: rows * 3 // 4].copy(), frame.iloc[rows * 3 // 4 :].reset_index(drop=True)
+    train["inkomen"] += shift / 10_000.0
+    if worse:
+        train["label"] = rng.permutation(train["label"].to_numpy())
+    inputs = list(columns)
+
+    @ub.dataset(name="aanvragen", source="s3://bucket/aanvragen.parquet", sensitive=["geslacht"])
+    def load_frame() -> pd.DataFrame:
+        return train
+
+    @ub.train(model="toeslag-heronderzoek")
+    def fit(X: pd.DataFrame, y: pd.Series) -> LogisticRegression:
+        return LogisticRegression(max_iter=1000).fit(X, y)
+
+    @ub.evaluate(split="test", sensitive=["geslacht"])
+    def evaluate(model: LogisticRegression, X: pd.DataFrame, y: pd.Series, geslacht: pd.Series) -> dict[str, float]:
+        return {"accuracy": float((model.predict(X) == y).mean())}
+
+    @ub.explain(method="coefficients")
+    def explain(model: LogisticRegression, X: pd.DataFrame) -> dict[str, float]:
+        return dict(zip(X.columns, model.coef_[0].tolist(), strict=True))
+
+    with ub.run("screening pipeline") as run:
+        data = load_frame()
+        model = fit(data[inputs], data["label"])
+        evaluate(model, test[inputs], test["label"], test["geslacht"])
+        explain(model, test[inputs])
+    return run.id

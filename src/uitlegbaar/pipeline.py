@@ -10,6 +10,7 @@ the pure layers (documents, gates) what they compile from. Every command goes th
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from importlib import metadata
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from uitlegbaar.documents.formats import Compiled, Inputs, compile_document, make, render
 from uitlegbaar.errors import ConfigurationError, StoreError
 from uitlegbaar.evidence import declaration as declarations
+from uitlegbaar.evidence.policy import Policy, tighten
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.store.local import LocalStore
 from uitlegbaar.store.protocol import Store
@@ -41,6 +43,7 @@ __all__ = [
     "find_declaration",
     "load",
     "load_evidence",
+    "load_policy",
     "make",
     "open_store",
     "previous_version",
@@ -193,6 +196,22 @@ def compile_run(
     return compile_document(kind, inputs, fmt)
 
 
+def load_policy(path: PathLike) -> Policy:
+    """A platform team's shared policy: a YAML file with only a `policy:` section, in uitlegbaar.yaml's shape
+    (validated the same way: each problem with file, line and field)."""
+    loaded = declarations.load(path)
+    where = f"{path}: a policy file"
+    if set(loaded.algorithms) != {"default"}:
+        raise ConfigurationError(f"{where} holds one `policy:` section, not algorithms:")
+    found = loaded.algorithms["default"]
+    other = sorted(found.model_fields_set - {"policy"})
+    if other:
+        raise ConfigurationError(f"{where} holds only `policy:`; put {', '.join(other)} in uitlegbaar.yaml")
+    if found.policy is None:
+        raise ConfigurationError(f"{where} needs a `policy:` section")
+    return found.policy
+
+
 def check(
     store: Store,
     ref: str,
@@ -200,15 +219,26 @@ def check(
     *,
     declaration: PathLike | None = None,
     algorithm: str | None = None,
+    policy: PathLike | None = None,
+    outcomes: bool = True,
     verify: bool = True,
 ) -> CheckReport:
-    """Check run `ref` against the frameworks `keys` name, all of them required (`uitlegbaar check`)."""
+    """Check run `ref` against the frameworks `keys` name, all of them required (`uitlegbaar check`), and judge
+    its outcome by the policy: the declaration's, with the shared `policy` file as the floor it may only tighten
+    (`outcomes=False`: coverage only)."""
     from uitlegbaar.gates.coverage import check_run, frameworks_for
 
     chosen = frameworks_for(keys)
-    history = any(f.uses_history for f in chosen)
-    inputs = load(store, ref, declaration=declaration, algorithm=algorithm, history=history, verify=verify)
-    return check_run(inputs, chosen)
+    shared = load_policy(policy) if policy is not None and outcomes else None
+    inputs = load(store, ref, declaration=declaration, algorithm=algorithm, history=False, verify=verify)
+    team = inputs.declaration.policy
+    effective, notes = tighten(shared, team, f"--policy {policy}")
+    if (outcomes and effective.uses_history) or any(f.uses_history for f in chosen):
+        inputs = dataclasses.replace(inputs, previous=previous_version(store, inputs.evidence, verify=verify))
+    if not outcomes:
+        return check_run(inputs, chosen)
+    sources = [s for s, used in ((f"--policy {policy}", shared), (f"{inputs.declaration_path}: policy", team)) if used]
+    return check_run(inputs, chosen, policy=effective, sources=sources or ["the default policy"], notes=notes)
 
 
 def check_document(

@@ -13,30 +13,31 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from uitlegbaar.evidence.results import AttributeResult, Disparity, GroupMetrics, Task, ThresholdCheck
+from uitlegbaar.evidence.results import (
+    CHECK_KINDS,
+    CLASSIFICATION_METRICS,
+    REGRESSION_METRICS,
+    AttributeResult,
+    Disparity,
+    GroupMetrics,
+    Task,
+    ThresholdCheck,
+    threshold_names,
+)
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-
-# Metric name → whether a higher value is better (defines the "best" group of each disparity).
-CLASSIFICATION_METRICS: dict[str, bool] = {
-    "selection_rate": True,
-    "true_positive_rate": True,
-    "false_positive_rate": False,
-    "accuracy": True,
-    "precision": True,
-    "recall": True,
-}
-REGRESSION_METRICS: dict[str, bool] = {"mae": False, "rmse": False}
-CHECK_KINDS = ("ratio", "difference")
-
-
-def threshold_names() -> frozenset[str]:
-    """Every threshold that can be declared: `<metric>_ratio` and `<metric>_difference` of each metric."""
-    metrics = {**CLASSIFICATION_METRICS, **REGRESSION_METRICS}
-    return frozenset(f"{m}_{k}" for m in metrics for k in CHECK_KINDS)
+__all__ = [  # the metric tables live with the results they describe; kept importable from here
+    "CHECK_KINDS",
+    "CLASSIFICATION_METRICS",
+    "REGRESSION_METRICS",
+    "disparity",
+    "group_codes",
+    "group_metrics",
+    "threshold_names",
+]
 
 
 def group_metrics(

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.claims import Claims
+from uitlegbaar.evidence.policy import Policy, ProxyReviews
 from uitlegbaar.standards.algoritmeregister import PublicationCategory, Status, Theme
 
 FILE_NAME = "uitlegbaar.yaml"
@@ -92,6 +93,9 @@ class Declaration(_Strict):
     licence: str | None = None
     ai_act: AIActProfile | None = None
     claims: Claims = Field(default_factory=Claims, description="statements the evidence can confirm or refute")
+    # what `uitlegbaar check` judges the outcome by (evidence/policy.py)
+    policy: Policy | None = None
+    proxy_reviews: ProxyReviews = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

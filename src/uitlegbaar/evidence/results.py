@@ -12,6 +12,24 @@ from pydantic import BaseModel, ConfigDict
 Task = Literal["classification", "regression"]
 Measure = Literal["cramers_v", "correlation_ratio", "pearson", "cramers_v_binned"]
 
+# Metric name → whether a higher value is better (defines the "best" group of each disparity).
+CLASSIFICATION_METRICS: dict[str, bool] = {
+    "selection_rate": True,
+    "true_positive_rate": True,
+    "false_positive_rate": False,
+    "accuracy": True,
+    "precision": True,
+    "recall": True,
+}
+REGRESSION_METRICS: dict[str, bool] = {"mae": False, "rmse": False}
+CHECK_KINDS = ("ratio", "difference")
+
+
+def threshold_names() -> frozenset[str]:
+    """Every threshold that can be declared: `<metric>_ratio` and `<metric>_difference` of each metric."""
+    metrics = {**CLASSIFICATION_METRICS, **REGRESSION_METRICS}
+    return frozenset(f"{m}_{k}" for m in metrics for k in CHECK_KINDS)
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -1,8 +1,10 @@
 """Check a run against transparency frameworks: per item, whether the evidence or the declaration
-satisfies it, and for what is missing, who must supply it and how."""
+satisfies it, and for what is missing, who must supply it and how; with a policy, also what the evidence says
+(`gates.policy`): an item supplied by evidence whose outcome the policy fails is `failed`."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -12,7 +14,9 @@ from uitlegbaar.documents.claims import describe
 from uitlegbaar.documents.formats import Inputs
 from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.declaration import Declaration
+from uitlegbaar.evidence.policy import Policy
 from uitlegbaar.evidence.view import Evidence
+from uitlegbaar.gates.findings import PolicyReport, RuleResult
 from uitlegbaar.gates.frameworks import FRAMEWORKS, Framework, Item, Status
 
 
@@ -45,30 +49,38 @@ class FrameworkResult:
         return [i for i in self.items if i.status == "missing"]
 
     @property
+    def failed(self) -> list[ItemResult]:
+        return [i for i in self.items if i.status == "failed"]
+
+    @property
     def ok(self) -> bool:
-        return not self.missing
+        return not self.missing and not self.failed
 
 
 @dataclass(frozen=True)
 class CheckReport:
-    """The outcome for every framework checked; it fails when a required framework misses an item."""
+    """The outcome for every framework checked, and of the policy when one was judged; it fails when a required
+    framework misses (or fails) an item, or the policy has a finding."""
 
     run_id: str
     declaration: str | None
     frameworks: tuple[FrameworkResult, ...] = field(default_factory=tuple)
     contradictions: tuple[str, ...] = ()
     """Declared claims the evidence refutes: each one fails the gate."""
+    policy: PolicyReport | None = None
 
     @property
     def ok(self) -> bool:
-        return all(f.ok for f in self.frameworks if f.required) and not self.contradictions
+        frameworks = all(f.ok for f in self.frameworks if f.required)
+        return frameworks and not self.contradictions and (self.policy is None or self.policy.ok)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["ok"] = self.ok
         for result, out in zip(self.frameworks, data["frameworks"], strict=True):
             out["ok"] = result.ok
-            out["counts"] = {s: result.count(s) for s in ("evidenced", "declared", "missing")}
+            out["counts"] = {s: result.count(s) for s in ("evidenced", "declared", "missing", "failed")}
+        data["policy"] = None if self.policy is None else self.policy.to_dict()
         return data
 
 
@@ -93,29 +105,55 @@ def check(
     frameworks: Sequence[Framework],
     *,
     required: Iterable[str] | None = None,
+    policy: PolicyReport | None = None,
 ) -> CheckReport:
-    """Check every item of `frameworks`; all of them are required unless `required` names a subset."""
+    """Check every item of `frameworks`; all of them are required unless `required` names a subset. With the
+    `policy` report, an evidenced item whose outcome rules (`Item.outcome`) have findings is failed."""
     needed = {f.key for f in frameworks} if required is None else set(required)
+    findings = policy.findings if policy is not None else []
     results = tuple(
-        FrameworkResult(f.key, f.title, f.key in needed, tuple(_item(i, card, evidence, declaration) for i in f.items))
+        FrameworkResult(
+            f.key, f.title, f.key in needed, tuple(_item(i, card, evidence, declaration, findings) for i in f.items)
+        )
         for f in frameworks
     )
     refuted = tuple(describe(c) for c in card.claims if c.refuted)
-    return CheckReport(evidence.run_id, card.provenance.declaration, results, refuted)
+    return CheckReport(evidence.run_id, card.provenance.declaration, results, refuted, policy)
 
 
-def _item(item: Item, card: ModelCard, evidence: Evidence, declaration: Declaration) -> ItemResult:
+def _item(
+    item: Item, card: ModelCard, evidence: Evidence, declaration: Declaration, findings: Sequence[RuleResult]
+) -> ItemResult:
     found = item.satisfied(card, evidence, declaration)
     base = ItemResult(item.key, item.title, item.source, found.status, found.by, found.detail)
+    if found.status == "evidenced":
+        rules = list(dict.fromkeys(f.rule for f in findings if f.family in item.outcome))
+        if rules:
+            detail = "; ".join(x for x in (found.detail, "its outcome fails the policy: " + ", ".join(rules)) if x)
+            return ItemResult(
+                item.key, item.title, item.source, "failed", found.by, detail, "engineer", "resolve the policy findings"
+            )
     if found.status != "missing":
         return base
     how = f"{item.how} ({found.detail})" if found.detail else item.how
     return ItemResult(item.key, item.title, item.source, "missing", detail=found.detail, who=item.who, how=how)
 
 
-def check_run(inputs: Inputs, frameworks: Sequence[Framework], *, required: Iterable[str] | None = None) -> CheckReport:
-    """Check the run `inputs` describe (its card compiled as `uitlegbaar card` compiles it)."""
+def check_run(
+    inputs: Inputs,
+    frameworks: Sequence[Framework],
+    *,
+    required: Iterable[str] | None = None,
+    policy: Policy | None = None,
+    sources: Sequence[str] = (),
+    notes: Iterable[str] = (),
+) -> CheckReport:
+    """Check the run `inputs` describe (its card compiled as `uitlegbaar card` compiles it), and with a `policy`
+    judge its outcome too (`sources` and `notes`: where the policy came from, how it was combined)."""
     from uitlegbaar.documents.formats import compile_document
+    from uitlegbaar.gates.policy import judge
 
-    card = compile_document("card", inputs).document
-    return check(card, inputs.evidence, inputs.declaration, frameworks, required=required)
+    diffed = inputs if any(f.uses_history for f in frameworks) else dataclasses.replace(inputs, previous=None)
+    card = compile_document("card", diffed).document  # the diff with the previous version only where an item asks
+    judged = judge(inputs, policy, sources=sources, notes=notes) if policy is not None else None
+    return check(card, inputs.evidence, inputs.declaration, frameworks, required=required, policy=judged)

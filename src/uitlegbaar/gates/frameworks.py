@@ -20,7 +20,8 @@ from uitlegbaar.evidence.records import body_of
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.standards import algoritmeregister as ar
 
-Status = Literal["evidenced", "declared", "missing"]
+Status = Literal["evidenced", "declared", "missing", "failed"]
+"""`failed`: supplied by evidence whose outcome the policy fails (an evaluation whose fairness checks failed)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Item:
     satisfied: Predicate
     who: Who
     how: str
+    outcome: tuple[str, ...] = ()
+    """The policy rule families (`gates.findings.FAMILIES`) whose findings fail this item when evidence supplies it."""
 
 
 @dataclass(frozen=True)
@@ -406,7 +409,15 @@ AI_ACT_ANNEX_IV = Framework(
             "engineer",
             HOW_TAGS,
         ),
-        Item("aia.bias", "Examination in view of possible biases", "Art. 10(2)(f)", BY_GROUP, "engineer", HOW_GROUPS),
+        Item(
+            "aia.bias",
+            "Examination in view of possible biases",
+            "Art. 10(2)(f)",
+            BY_GROUP,
+            "engineer",
+            HOW_GROUPS,
+            outcome=("fairness", "proxy"),
+        ),
         Item(
             "aia.oversight",
             "Human-oversight measures",
@@ -438,6 +449,7 @@ AI_ACT_ANNEX_IV = Framework(
             METRICS,
             "engineer",
             HOW_EVALUATE,
+            outcome=("metric", "regression"),
         ),
         Item(
             "aia.groups",
@@ -446,6 +458,7 @@ AI_ACT_ANNEX_IV = Framework(
             BY_GROUP,
             "engineer",
             HOW_GROUPS,
+            outcome=("fairness", "metric"),
         ),
         Item(
             "aia.input",
@@ -521,6 +534,7 @@ IAMA = Framework(
             all_of(TAGGED, BY_GROUP),
             "engineer",
             HOW_GROUPS,
+            outcome=("fairness", "proxy"),
         ),
         Item(
             "iama.2A.3.2",
@@ -546,7 +560,15 @@ IAMA = Framework(
             "owner",
             _yaml("proportionality", "alternatives and why this one"),
         ),
-        Item("iama.2B.3.1", "Accuracy and evaluation criteria", "IAMA 2B.3.1", METRICS, "engineer", HOW_EVALUATE),
+        Item(
+            "iama.2B.3.1",
+            "Accuracy and evaluation criteria",
+            "IAMA 2B.3.1",
+            METRICS,
+            "engineer",
+            HOW_EVALUATE,
+            outcome=("metric",),
+        ),
         Item("iama.2B.3.3", "How the algorithm is tested", "IAMA 2B.3.3", SPLITS, "engineer", HOW_SPLITS),
         Item(
             "iama.2B.3.4",
@@ -555,6 +577,7 @@ IAMA = Framework(
             all_of(BY_GROUP, declared("risks")),
             "owner",
             HOW_GROUPS + "; and " + _yaml("risks", "the measures taken"),
+            outcome=("fairness", "proxy"),
         ),
         Item(
             "iama.2B.3.5",
@@ -564,7 +587,15 @@ IAMA = Framework(
             "engineer",
             HOW_EXPLAIN,
         ),
-        Item("iama.2B.3.6", "How often it is wrong", "IAMA 2B.3.6", METRICS, "engineer", HOW_EVALUATE),
+        Item(
+            "iama.2B.3.6",
+            "How often it is wrong",
+            "IAMA 2B.3.6",
+            METRICS,
+            "engineer",
+            HOW_EVALUATE,
+            outcome=("metric",),
+        ),
         Item(
             "iama.2B.4.1",
             "Clear what it does, how, and on which data",
@@ -637,6 +668,7 @@ ARK = Framework(
             all_of(METRICS, CHAIN),
             "engineer",
             HOW_EVALUATE,
+            outcome=("metric", "regression"),
         ),
         Item(
             "ark.2.08",
@@ -656,7 +688,7 @@ ARK = Framework(
         ),
         Item("ark.2.15", "Separate training, validation and test sets", "ARK 2.15", SPLITS, "engineer", HOW_SPLITS),
         Item("ark.2.16", "Hyperparameters recorded", "ARK 2.16", HYPERPARAMETERS, "engineer", HOW_MODEL),
-        Item("ark.2.18", "Bias tested", "ARK 2.18", BY_GROUP, "engineer", HOW_GROUPS),
+        Item("ark.2.18", "Bias tested", "ARK 2.18", BY_GROUP, "engineer", HOW_GROUPS, outcome=("fairness",)),
         Item(
             "ark.3.08",
             "Sensitive attributes and proxies checked",
@@ -664,6 +696,7 @@ ARK = Framework(
             all_of(TAGGED, BY_GROUP),
             "engineer",
             HOW_TAGS,
+            outcome=("fairness", "proxy"),
         ),
         Item("ark.3.09", "The bias check is recorded", "ARK 3.09", all_of(BY_GROUP, CHAIN), "engineer", HOW_GROUPS),
         Item("ark.4.06", "Event logging", "ARK 4.06", CHAIN, "engineer", HOW_CHAIN),
