@@ -59,6 +59,10 @@ class LocalStore:
         self._loaded: dict[str, list[Record]] = {}  # the records of the last few sealed runs loaded
         self._listed: tuple[list[str], list[RunSummary]] | None = None  # summaries when all runs were sealed
         self._ids: tuple[int, list[str]] | None = None  # the run folders, and when their folder last changed
+        self._verified: dict[str, tuple[tuple[tuple[str, int, int], ...], int]] = {}  # run → (its files, records)
+        self._last_read: tuple[str, tuple[tuple[str, int, int], ...], list[tuple[Path, list[StoredRecord]]]] | None = (
+            None
+        )
 
     # ------------------------------------------------------------ opening
 
@@ -167,8 +171,14 @@ class LocalStore:
         return [rows[s] for s in sorted(rows)]
 
     def read_files(self, run_id: str) -> list[tuple[Path, list[StoredRecord]]]:
-        """Each data file of a run with the records it holds (`verify` compares copies of a record)."""
-        return [(path, list(rows_in(path))) for path in self.files(run_id)]
+        """Each data file of a run with the records it holds (`verify` compares copies of a record). The last run
+        read is kept while its files stay as they are, so verifying a run and then loading it reads it once."""
+        stamp = self._stamp(run_id)
+        if self._last_read is not None and self._last_read[:2] == (run_id, stamp):
+            return self._last_read[2]
+        found = [(path, list(rows_in(path))) for path in self.files(run_id)]
+        self._last_read = (run_id, stamp, found)
+        return found
 
     def load(self, run_id: str) -> list[Record]:
         """The typed records of a run in chain order (a sealed run's are kept for the next call: they
@@ -233,17 +243,50 @@ class LocalStore:
         folder = self.root / "runs" / run_id
         return sealed_files(folder) + segments(folder)
 
-    def leftovers(self) -> list[Path]:
-        """Temporary files of writes that never finished (a process died while writing)."""
-        return sorted((self.root / "runs").glob(f"*/{TMP_PREFIX}*"))
+    def leftovers(self, run_ids: list[str] | None = None) -> list[Path]:
+        """Temporary files of writes that never finished (a process died while writing), of the given runs (all by
+        default: looking at one run's folder only keeps verifying one run as cheap in a large store)."""
+        runs = self.root / "runs"
+        if run_ids is None:
+            return sorted(runs.glob(f"*/{TMP_PREFIX}*"))
+        return sorted(p for run_id in run_ids for p in (runs / run_id).glob(f"{TMP_PREFIX}*"))
 
     # ------------------------------------------------------------ the rest of the Store protocol
 
     def verify(self, run_ids: list[str] | None = None) -> VerifyReport:
-        """Check the hash chains of the given runs (every run by default)."""
+        """Check the hash chains of the given runs (every run by default). A finished run whose files are as they
+        were when it last verified in this process is not read again (commands over many runs verify each run
+        as itself and as the previous version of the next)."""
         from uitlegbaar.store.verify import verify_store
 
-        return verify_store(self, run_ids)
+        if run_ids is None:
+            return verify_store(self, None)
+        report = VerifyReport()
+        for run_id in run_ids:
+            stamp = self._stamp(run_id)
+            known = self._verified.get(run_id)
+            if known is not None and known[0] == stamp:
+                report.runs += 1
+                report.records += known[1]
+                continue
+            found = verify_store(self, [run_id])
+            if found.ok and not found.incomplete and not found.leftovers:
+                self._verified[run_id] = (stamp, found.records)
+            report.runs += found.runs
+            report.records += found.records
+            report.problems += found.problems
+            report.incomplete += found.incomplete
+            report.leftovers += found.leftovers
+        return report
+
+    def _stamp(self, run_id: str) -> tuple[tuple[str, int, int], ...]:
+        """What a run's folder holds now: each file's name, size and modification time."""
+        folder = self.root / "runs" / run_id
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return ()
+        return tuple((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries if e.is_file())
 
     def entry_attachment(self, ref: str) -> Attach:
         raise StoreError(
