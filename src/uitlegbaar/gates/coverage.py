@@ -4,7 +4,7 @@ satisfies it, and for what is missing, who must supply it and how."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from uitlegbaar.documents.card.model import ModelCard, Who
@@ -14,6 +14,8 @@ from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.gates.frameworks import FRAMEWORKS, Framework, Item, Status
+
+STATUSES: tuple[Status, ...] = ("evidenced", "declared", "missing", "organisational", "not applicable")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,12 @@ class ItemResult:
     detail: str = ""
     who: Who | None = None
     how: str | None = None
+    urn: str = ""
+    link: str = ""
+    lifecycle: tuple[str, ...] = ()
+    records: tuple[str, ...] = ()
+    applies: str = ""
+    maps_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ class FrameworkResult:
     title: str
     required: bool
     items: tuple[ItemResult, ...]
+    version: str = ""
 
     def count(self, status: Status) -> int:
         return sum(1 for i in self.items if i.status == status)
@@ -68,7 +77,7 @@ class CheckReport:
         data["ok"] = self.ok
         for result, out in zip(self.frameworks, data["frameworks"], strict=True):
             out["ok"] = result.ok
-            out["counts"] = {s: result.count(s) for s in ("evidenced", "declared", "missing")}
+            out["counts"] = {s: result.count(s) for s in STATUSES}
         return data
 
 
@@ -97,7 +106,9 @@ def check(
     """Check every item of `frameworks`; all of them are required unless `required` names a subset."""
     needed = {f.key for f in frameworks} if required is None else set(required)
     results = tuple(
-        FrameworkResult(f.key, f.title, f.key in needed, tuple(_item(i, card, evidence, declaration) for i in f.items))
+        FrameworkResult(
+            f.key, f.title, f.key in needed, tuple(_item(i, card, evidence, declaration) for i in f.items), f.version
+        )
         for f in frameworks
     )
     refuted = tuple(describe(c) for c in card.claims if c.refuted)
@@ -107,10 +118,12 @@ def check(
 def _item(item: Item, card: ModelCard, evidence: Evidence, declaration: Declaration) -> ItemResult:
     found = item.satisfied(card, evidence, declaration)
     base = ItemResult(item.key, item.title, item.source, found.status, found.by, found.detail)
-    if found.status != "missing":
+    base = replace(base, urn=item.urn, link=item.link, lifecycle=item.lifecycle, maps_to=item.maps_to)
+    base = replace(base, records=found.records, applies=found.applies)
+    if found.status not in ("missing", "organisational"):
         return base
-    how = f"{item.how} ({found.detail})" if found.detail else item.how
-    return ItemResult(item.key, item.title, item.source, "missing", detail=found.detail, who=item.who, how=how)
+    how = f"{item.how} ({found.detail})" if found.detail and found.status == "missing" else item.how
+    return replace(base, who=item.who, how=how)
 
 
 def check_run(inputs: Inputs, frameworks: Sequence[Framework], *, required: Iterable[str] | None = None) -> CheckReport:

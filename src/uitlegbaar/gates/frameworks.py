@@ -20,7 +20,9 @@ from uitlegbaar.evidence.records import body_of
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.standards import algoritmeregister as ar
 
-Status = Literal["evidenced", "declared", "missing"]
+Status = Literal["evidenced", "declared", "missing", "organisational", "not applicable"]
+"""`organisational`: outside what a pipeline can show (never evidenced); `not applicable`: the item's own
+applicability (the Algoritmekader's AI Act profile) rules it out for the declared `ai_act`."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,10 @@ class Found:
     status: Status
     by: str = ""
     detail: str = ""
+    records: tuple[str, ...] = ()
+    """The ids of the evidence records that supply it."""
+    applies: str = ""
+    """Why the item applies, or does not, to the declared profile (frameworks with applicability rules)."""
 
 
 Predicate = Callable[[ModelCard, Evidence, Declaration], Found]
@@ -46,6 +52,12 @@ class Item:
     satisfied: Predicate
     who: Who
     how: str
+    urn: str = ""
+    """The item's official id (task registry, Algoritmekader), when it has one."""
+    link: str = ""
+    lifecycle: tuple[str, ...] = ()
+    maps_to: tuple[str, ...] = ()
+    """The Algoritmekader measures (URNs) an audit control is answered through."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,8 @@ class Framework:
     key: str
     title: str
     items: tuple[Item, ...]
+    version: str = ""
+    """The edition of the framework the items were encoded from."""
 
     @property
     def uses_history(self) -> bool:
