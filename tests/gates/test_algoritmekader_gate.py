@@ -3,6 +3,7 @@ applicability against other declared profiles, and the rule that nothing organis
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLES
+from helpers import EXAMPLES, cli
 from uitlegbaar import pipeline
 from uitlegbaar.evidence.declaration import AIActProfile, Declaration, load
 from uitlegbaar.gates import FRAMEWORKS, CheckReport, ItemResult
@@ -130,3 +131,23 @@ def test_nothing_organisational_is_ever_evidenced(example: tuple[Path, str], pro
         parts = [items[k] for k in items if items[k].urn in requirement.measures]
         if any(p.status == "organisational" for p in parts):
             assert items[requirement.urn].status in ("organisational", "missing", "not applicable"), requirement.urn
+
+
+def test_the_command_line_reports_the_version_and_writes_the_readiness_views(
+    example: tuple[Path, str], tmp_path: Path
+) -> None:
+    store, run_id = example
+    args = ("check", run_id, "--require", "algoritmekader", "--declaration", str(DECLARATION))
+    table = cli(*args, store=store)
+    assert (
+        table.returncode == 1 and "task-registry @ 940ae02a" in table.stdout and "urn:nl:ak:mtr:ver-03" in table.stdout
+    )
+    assert table.stdout.strip().splitlines()[-1].startswith("FAILED: 4 required item(s) missing")
+    for fmt in ("html", "md"):
+        out = tmp_path / f"readiness.{fmt}"
+        done = cli(*args, "--format", fmt, "-o", str(out), store=store)
+        assert done.returncode == 1 and f"wrote {out}" in done.stderr
+        page = out.read_text(encoding="utf-8")
+        assert "Verificatie en validatie" in page and "urn:nl:ak:mtr:imp-04" in page and "Not applicable" in page
+    as_json = json.loads(cli(*args, "--json", store=store).stdout)["frameworks"][0]
+    assert as_json["version"].startswith("Algoritmekader") and as_json["counts"]["missing"] == 4
