@@ -13,9 +13,9 @@ import pytest
 
 from helpers import EXAMPLES, cli
 from uitlegbaar import pipeline
+from uitlegbaar.documents.algoritmekader import applicability, rule_of
 from uitlegbaar.evidence.declaration import AIActProfile, Declaration, load
 from uitlegbaar.gates import FRAMEWORKS, CheckReport, ItemResult
-from uitlegbaar.gates.algoritmekader import applicability, rule_of
 from uitlegbaar.standards import algoritmekader as ak
 
 DECLARATION = EXAMPLES / "uitlegbaar.yaml"

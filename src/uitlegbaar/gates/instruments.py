@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from uitlegbaar.documents.algoritmekader import combine, rule_of, shown
 from uitlegbaar.documents.card.model import ModelCard
+from uitlegbaar.documents.shown import Found
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.view import Evidence
-from uitlegbaar.gates.algoritmekader import combine, rule_of, shown
-from uitlegbaar.gates.frameworks import AI_ACT_ANNEX_IV, IAMA, Found, Framework, Item
+from uitlegbaar.gates.frameworks import AI_ACT_ANNEX_IV, IAMA, Framework, Item
 from uitlegbaar.standards import algoritmekader as ak
 
 TD_TASK = {
