@@ -241,3 +241,44 @@ def measure_state(measure: ak.Measure, card: ModelCard, evidence: Evidence, d: D
 def requirement_state(requirement: ak.Requirement, card: ModelCard, evidence: Evidence, d: Declaration) -> Found:
     """The requirement's state: not applicable (with why), or what its applicable measures together show."""
     return _requirement_found(requirement, card, evidence, d)
+
+
+# ------------------------------------------------------------------ the system card's requirements and measures
+
+AMT_STATE = {"evidenced": "done", "declared": "done", "missing": "to do", "organisational": "to do"}
+"""Our states in AMT's vocabulary: what the evidence or declaration shows is done; the rest is to do (an
+organisational item is never reported done by a pipeline)."""
+
+
+def _value(found: Found) -> str:
+    """How the measure is implemented, as far as uitlegbaar can tell (the system card's `value`)."""
+    if found.status == "evidenced":
+        records = f"; records {', '.join(found.records)}" if found.records else ""
+        return f"evidenced by {found.by}" + (f": {found.detail}" if found.detail else "") + records
+    if found.status == "declared":
+        return f"declared in {found.by}" + (f": {found.detail}" if found.detail else "")
+    if found.status == "missing":
+        return "missing" + (f": {found.detail}" if found.detail else "")
+    return f"organisational: {found.detail}"
+
+
+def systemcard_tasks(
+    card: ModelCard, evidence: Evidence, d: Declaration
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The applicable requirements and measures by URN with their state (reporting standard 0.1a14); a URN the
+    registry gives to two measures is one entry, done only when both are shown."""
+    requirements = []
+    for r in ak.REQUIREMENTS:
+        found = requirement_state(r, card, evidence, d)
+        if found.status != "not applicable":
+            requirements.append({"urn": r.urn, "state": AMT_STATE[found.status], "version": ak.VERSION})
+    by_urn: dict[str, list[Found]] = {}
+    for m in ak.MEASURES:
+        found = measure_state(m, card, evidence, d)
+        if found.status != "not applicable":
+            by_urn.setdefault(m.urn, []).append(found)
+    measures = []
+    for urn, founds in by_urn.items():
+        found = founds[0] if len(founds) == 1 else combine([(urn, f) for f in founds])
+        measures.append({"urn": urn, "state": AMT_STATE[found.status], "value": _value(found), "version": ak.VERSION})
+    return requirements, measures

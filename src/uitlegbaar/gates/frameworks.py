@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from uitlegbaar.documents import iama
 from uitlegbaar.documents.card.model import ModelCard, Who
 from uitlegbaar.documents.shown import (
     BY_GROUP,
@@ -333,86 +334,8 @@ AI_ACT_ANNEX_IV = Framework(
 
 IAMA = Framework(
     "iama",
-    "IAMA v1, parts 2A (data) and 2B (algorithm) questions evidence can answer",
-    (
-        Item("iama.2A.1.1", "Type of algorithm", "IAMA 2A.1.1", MODEL, "engineer", HOW_MODEL),
-        Item(
-            "iama.2A.2.1",
-            "Type of input data and sources",
-            "IAMA 2A.2.1",
-            all_of(PROVENANCE, FEATURES),
-            "engineer",
-            HOW_SOURCE,
-        ),
-        Item("iama.2A.2.2", "Quality and reliability of the data", "IAMA 2A.2.2", PROFILE, "engineer", HOW_DATA),
-        Item(
-            "iama.2A.3.1",
-            "Assumptions and biases in the data",
-            "IAMA 2A.3.1",
-            all_of(TAGGED, BY_GROUP),
-            "engineer",
-            HOW_GROUPS,
-        ),
-        Item(
-            "iama.2A.3.2",
-            "Representativeness of the training data",
-            "IAMA 2A.3.2",
-            all_of(TAGGED, PROFILE),
-            "engineer",
-            HOW_TAGS,
-        ),
-        Item(
-            "iama.2B.1.1",
-            "Rule-based or self-learning, and how it works",
-            "IAMA 2B.1.1",
-            all_of(MODEL, HYPERPARAMETERS),
-            "engineer",
-            HOW_MODEL,
-        ),
-        Item(
-            "iama.2B.1.4",
-            "Alternatives considered",
-            "IAMA 2B.1.4",
-            declared("proportionality"),
-            "owner",
-            _yaml("proportionality", "alternatives and why this one"),
-        ),
-        Item("iama.2B.3.1", "Accuracy and evaluation criteria", "IAMA 2B.3.1", METRICS, "engineer", HOW_EVALUATE),
-        Item("iama.2B.3.3", "How the algorithm is tested", "IAMA 2B.3.3", SPLITS, "engineer", HOW_SPLITS),
-        Item(
-            "iama.2B.3.4",
-            "Measures against reproducing or amplifying bias",
-            "IAMA 2B.3.4",
-            all_of(BY_GROUP, declared("risks")),
-            "owner",
-            HOW_GROUPS + "; and " + _yaml("risks", "the measures taken"),
-        ),
-        Item(
-            "iama.2B.3.5",
-            "Selection and weighting of indicators",
-            "IAMA 2B.3.5",
-            all_of(FEATURES, EXPLAINED),
-            "engineer",
-            HOW_EXPLAIN,
-        ),
-        Item("iama.2B.3.6", "How often it is wrong", "IAMA 2B.3.6", METRICS, "engineer", HOW_EVALUATE),
-        Item(
-            "iama.2B.4.1",
-            "Clear what it does, how, and on which data",
-            "IAMA 2B.4.1",
-            all_of(MODEL, FEATURES, TRAINING_DATA),
-            "engineer",
-            HOW_MODEL,
-        ),
-        Item(
-            "iama.2B.4.4",
-            "An understandable explanation is possible",
-            "IAMA 2B.4.4",
-            EXPLAINED,
-            "engineer",
-            HOW_EXPLAIN,
-        ),
-    ),
+    iama.TITLE,
+    tuple(Item(f"iama.{q.number}", q.title, f"IAMA {q.number}", q.answered, q.who, q.how) for q in iama.QUESTIONS),
 )
 
 FRAMEWORKS: dict[str, Framework] = {f.key: f for f in (ALGORITMEREGISTER, AI_ACT_ANNEX_IV, IAMA)}

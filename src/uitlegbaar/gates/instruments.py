@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from uitlegbaar.documents.algoritmekader import combine, rule_of, shown
 from uitlegbaar.documents.card.model import ModelCard
+from uitlegbaar.documents.iama import task_by_number
 from uitlegbaar.documents.shown import Found
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.view import Evidence
@@ -44,11 +45,6 @@ Algoritmekader measure owp-05, the risk group)."""
 OTHER_URN = {"aia.classification": "urn:nl:ak:mtr:owp-05"}
 
 
-def _task(tasks: tuple[ak.Task, ...], suffix: str) -> ak.Task:
-    """The task whose URN ends in `suffix` (the IAMA writes one as `2.A.2.2`)."""
-    return next(t for t in tasks if t.urn.rsplit(":", 1)[-1].replace("2.A.", "2A.") == suffix)
-
-
 def _official(item: Item, task: ak.Task | None, urn: str = "") -> Item:
     if task is None:
         return replace(item, urn=urn)
@@ -60,7 +56,7 @@ AI_ACT_ANNEX_IV_OFFICIAL = replace(
     items=tuple(
         _official(
             i,
-            _task(ak.TECHNICAL_DOCUMENTATION, TD_TASK[i.key]) if i.key in TD_TASK else None,
+            task_by_number(ak.TECHNICAL_DOCUMENTATION, TD_TASK[i.key]) if i.key in TD_TASK else None,
             OTHER_URN.get(i.key, ""),
         )
         for i in AI_ACT_ANNEX_IV.items
@@ -69,7 +65,7 @@ AI_ACT_ANNEX_IV_OFFICIAL = replace(
 )
 IAMA_OFFICIAL = replace(
     IAMA,
-    items=tuple(_official(i, _task(ak.IAMA, i.key.removeprefix("iama."))) for i in IAMA.items),
+    items=tuple(_official(i, task_by_number(ak.IAMA, i.key.removeprefix("iama."))) for i in IAMA.items),
     version=f"{ak.IAMA_URN} ({ak.TASK_REGISTRY})",
 )
 
