@@ -177,13 +177,16 @@ RULES: dict[str, Rule] = {
 keys are `URN#file`). The rest is organisational."""
 
 
-def rule_of(measure: ak.Measure) -> Rule | None:
-    return RULES.get(measure.file) or (None if duplicated(measure) else RULES.get(short(measure.urn)))
-
-
 def duplicated(measure: ak.Measure) -> bool:
     """The registry gives this measure's URN to another measure too."""
     return sum(1 for m in ak.MEASURES if m.urn == measure.urn) > 1
+
+
+_RULE_OF = {m.file: RULES.get(m.file) or (None if duplicated(m) else RULES.get(short(m.urn))) for m in ak.MEASURES}
+
+
+def rule_of(measure: ak.Measure) -> Rule | None:
+    return _RULE_OF[measure.file]
 
 
 def _records(evidence: Evidence, kinds: Iterable[str]) -> tuple[str, ...]:
@@ -218,19 +221,37 @@ def combine(parts: list[tuple[str, Found]], applies: str = "") -> Found:
     return Found(status, by, "measures " + ", ".join(short(u) for u, _ in done), records, applies)
 
 
+_judged: tuple[tuple[int, int, int], tuple[object, ...], dict[str, Found]] | None = None
+
+
+def _shown_all(card: ModelCard, evidence: Evidence, d: Declaration) -> dict[str, Found]:
+    """What is shown of every measure (by file), judged once per card, evidence and declaration: a requirement
+    reads its measures' states instead of judging them again."""
+    global _judged
+    key = (id(card), id(evidence), id(d))
+    if _judged is None or _judged[0] != key:
+        states = {m.file: shown(m, card, evidence, d) for m in ak.MEASURES}
+        _judged = (key, (card, evidence, d), states)  # keeps the objects alive, so ids stay unique
+    return _judged[2]
+
+
 def _measure_found(measure: ak.Measure, card: ModelCard, evidence: Evidence, d: Declaration) -> Found:
     applies, why = _applicability(d).measures[measure.urn]
     if not applies:
         return Found("not applicable", detail=why, applies=why)
-    return replace(shown(measure, card, evidence, d), applies=why)
+    return replace(_shown_all(card, evidence, d)[measure.file], applies=why)
+
+
+_LINKED = {r.urn: tuple(m for m in ak.MEASURES if m.urn in r.measures) for r in ak.REQUIREMENTS}
 
 
 def _requirement_found(requirement: ak.Requirement, card: ModelCard, evidence: Evidence, d: Declaration) -> Found:
     applies, why = _applicability(d).requirements[requirement.urn]
     if not applies:
         return Found("not applicable", detail=why, applies=why)
-    parts = [(m.urn, _measure_found(m, card, evidence, d)) for m in ak.MEASURES if m.urn in requirement.measures]
-    return combine([(u, f) for u, f in parts if f.status != "not applicable"], why)
+    applicable = _applicability(d).measures
+    states = _shown_all(card, evidence, d)
+    return combine([(m.urn, states[m.file]) for m in _LINKED[requirement.urn] if applicable[m.urn][0]], why)
 
 
 def measure_state(measure: ak.Measure, card: ModelCard, evidence: Evidence, d: Declaration) -> Found:

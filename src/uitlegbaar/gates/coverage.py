@@ -4,7 +4,7 @@ satisfies it, and for what is missing, who must supply it and how."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from uitlegbaar.documents.card.model import ModelCard, Who
@@ -117,13 +117,19 @@ def check(
 
 def _item(item: Item, card: ModelCard, evidence: Evidence, declaration: Declaration) -> ItemResult:
     found = item.satisfied(card, evidence, declaration)
-    base = ItemResult(item.key, item.title, item.source, found.status, found.by, found.detail)
-    base = replace(base, urn=item.urn, link=item.link, lifecycle=item.lifecycle, maps_to=item.maps_to)
-    base = replace(base, records=found.records, applies=found.applies)
-    if found.status not in ("missing", "organisational"):
-        return base
+    acting = found.status in ("missing", "organisational")
     how = f"{item.how} ({found.detail})" if found.detail and found.status == "missing" else item.how
-    return replace(base, who=item.who, how=how)
+    return ItemResult(
+        *(item.key, item.title, item.source, found.status, found.by, found.detail),
+        who=item.who if acting else None,
+        how=how if acting else None,
+        urn=item.urn,
+        link=item.link,
+        lifecycle=item.lifecycle,
+        records=found.records,
+        applies=found.applies,
+        maps_to=item.maps_to,
+    )
 
 
 def check_run(inputs: Inputs, frameworks: Sequence[Framework], *, required: Iterable[str] | None = None) -> CheckReport:

@@ -233,9 +233,13 @@ class LocalStore:
         folder = self.root / "runs" / run_id
         return sealed_files(folder) + segments(folder)
 
-    def leftovers(self) -> list[Path]:
-        """Temporary files of writes that never finished (a process died while writing)."""
-        return sorted((self.root / "runs").glob(f"*/{TMP_PREFIX}*"))
+    def leftovers(self, run_ids: list[str] | None = None) -> list[Path]:
+        """Temporary files of writes that never finished (a process died while writing): in the given runs'
+        folders, or in every run's (verifying one run must not list the whole store)."""
+        runs = self.root / "runs"
+        if run_ids is None:
+            return sorted(runs.glob(f"*/{TMP_PREFIX}*"))
+        return sorted(path for run_id in run_ids for path in (runs / run_id).glob(f"{TMP_PREFIX}*"))
 
     # ------------------------------------------------------------ the rest of the Store protocol
 
