@@ -301,5 +301,6 @@ def systemcard_tasks(
     measures = []
     for urn, founds in by_urn.items():
         found = founds[0] if len(founds) == 1 else combine([(urn, f) for f in founds])
-        measures.append({"urn": urn, "state": AMT_STATE[found.status], "value": _value(found), "version": ak.VERSION})
+        value = sh.public(_value(found), evidence)
+        measures.append({"urn": urn, "state": AMT_STATE[found.status], "value": value, "version": ak.VERSION})
     return requirements, measures

@@ -34,6 +34,7 @@ from uitlegbaar.documents.shown import (
     _yaml,
     all_of,
     declared,
+    public,
 )
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.view import Evidence
@@ -163,7 +164,7 @@ def assessment_card(
         found = answers.get(number)
         entry: dict[str, Any] = {"question": task.question, "urn": task.urn, "answer": ""}
         if found is not None:
-            entry["answer"] = _answer(found, d)
+            entry["answer"] = public(_answer(found, d), evidence)
             entry["remarks"] = f"uitlegbaar run {evidence.run_id}: {found.by}"
             entry |= {"authors": authors} if authors else {}
             entry |= {"timestamp": timestamp} if timestamp else {}

@@ -229,3 +229,13 @@ HOW_GIT = "train from a git checkout so the run records the code commit"
 
 def _yaml(key: str, hint: str = "") -> str:
     return f"uitlegbaar.yaml: {key}" + (f" ({hint})" if hint else "")
+
+
+def public(text: str, evidence: Evidence) -> str:
+    """`text` (a finding's detail) fit for a public document: a data source that is not a public web address (a
+    local path, a bucket) is named only as the dataset's location not being public."""
+    for dataset in evidence.datasets:
+        source = dataset.source or ""
+        if source and not source.startswith("https://"):
+            text = text.replace(source, "a location that is not public")
+    return text
