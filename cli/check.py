@@ -11,6 +11,7 @@ from uitlegbaar.cli.app import (
     cli,
     declaration_options,
     fail,
+    output_option,
     pass_context,
     say_declaration,
     verify_option,
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     "required",
     required=True,
     metavar="KEY[,KEY…]",
-    help="Frameworks every item of which must be evidenced or declared: algoritmeregister, ai-act-annex-iv, iama, ark.",
+    help="Frameworks every item of which must be evidenced or declared: algoritmeregister, ai-act-annex-iv, iama, ark,"
+    " adr, algoritmekader.",
 )
 @click.option(
     "--policy",
@@ -42,10 +44,16 @@ if TYPE_CHECKING:
     type=click.Choice(["junit", "markdown", "json"]),
     help="Write the report as JUnit XML (GitLab, Jenkins), Markdown ($GITHUB_STEP_SUMMARY) or JSON.",
 )
-@click.option(
-    "-o", "--output", metavar="FILE", help="Write the --report to FILE (the table is still printed); default: stdout."
-)
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON (the same as --report json).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "md", "html"]),
+    default="table",
+    show_default=True,
+    help="table: the text table; md or html: the readiness view per lifecycle phase (who must act).",
+)
+@output_option
 @declaration_options
 @verify_option
 @pass_context
@@ -55,8 +63,9 @@ def check(
     required: str,
     policy: str | None,
     report: str | None,
-    output: str | None,
     as_json: bool,
+    fmt: str,
+    output: str | None,
     declaration: str | None,
     algorithm: str | None,
     no_verify: bool,
@@ -78,18 +87,27 @@ def check(
     if as_json and report not in (None, "json"):
         fail(f"--json and --report {report} ask for two reports; give one")
     chosen = "json" if as_json else report
-    if output is not None and chosen is None:
-        fail("-o writes the --report; name one: --report junit|markdown|json")
+    if chosen is not None and fmt != "table":
+        fail(f"--report {chosen} and --format {fmt} ask for two documents; give one")
+    if output is not None and chosen is None and fmt == "table":
+        fail("-o writes the --report or the readiness view; name one: --report junit|markdown|json or --format md|html")
     result = pipeline.check(
         ctx.store(), run, keys, declaration=declaration, algorithm=algorithm, policy=policy, verify=not no_verify
     )
     say_declaration(result.declaration)
-    if chosen is None or output not in (None, "-"):
-        _print(result)
     if chosen is not None:
         from uitlegbaar.gates import reports
 
+        if output not in (None, "-"):
+            _print(result)
         write_document(reports.render(result, chosen), output, err=True)
+    elif fmt != "table":
+        from uitlegbaar.gates import readiness
+
+        page = readiness.render_html(result) if fmt == "html" else readiness.render_markdown(result)
+        write_document(page.encode(), output, err=True)
+    else:
+        _print(result)
     if not result.ok:
         raise SystemExit(1)
 
@@ -113,9 +131,7 @@ def _print(report: CheckReport) -> None:
     required = [f for f in report.frameworks if f.required]
     missing, failed = sum(len(f.missing) for f in required), sum(len(f.failed) for f in required)
     verdict = "OK" if report.ok else "FAILED"
-    counts = ", ".join(
-        f"{f.key} {len(f.items) - len(f.missing) - len(f.failed)}/{len(f.items)}" for f in report.frameworks
-    )
+    counts = ", ".join(f"{f.key} {_done(f)}/{len(f.items) - f.count('not applicable')}" for f in report.frameworks)
     line = f"{verdict}: {missing} required item(s) missing ({counts})"
     if failed:
         line += f", {failed} failed on their outcome"
@@ -129,21 +145,26 @@ def _print(report: CheckReport) -> None:
     console.print(f"{line} for run {report.run_id[:12]}")
 
 
+def _done(framework: FrameworkResult) -> int:
+    return framework.count("evidenced") + framework.count("declared")
+
+
 def _table(framework: FrameworkResult) -> object:
     from rich.table import Table
 
     table = Table("item", "source", "status", "supplied by / who must supply it, and how", box=None)
-    table.title = f"{framework.key}: {framework.title}"
+    table.title = f"{framework.key}: {framework.title}" + (f" ({framework.version})" if framework.version else "")
     table.title_justify = "left"
     table.columns[0].no_wrap = True
     for item in framework.items:
-        supplied = item.by
-        if item.status == "missing":
-            supplied = f"{item.who}: {item.how}"
+        supplied = f"{item.who}: {item.how}" if item.status in ("missing", "organisational") else item.by
+        if item.status == "not applicable":
+            supplied = item.detail
         elif item.status == "failed":
             supplied = f"{item.by}; {item.detail}"
-        shown = item.status.upper() if item.status in ("missing", "failed") else item.status
-        table.add_row(item.key, item.source, shown, supplied)
+        status = item.status.upper() if item.status in ("missing", "failed") else item.status
+        source = item.source if item.urn in ("", item.key) else f"{item.source} ({item.urn})"
+        table.add_row(item.key, source, status, supplied)
     return table
 
 

@@ -78,3 +78,32 @@ def lineage_problems(events: list[dict[str, Any]]) -> list[str]:
             validator = Draft202012Validator({"$ref": facet["_schemaURL"]}, registry=registry)
             problems += [f"{key}: {e.message}" for e in validator.iter_errors(facet)]
     return problems
+
+
+# ------------------------------------------------------------------ MinBZK card schemas (../shared/standards/minbzk)
+
+CARD_SCHEMAS = (
+    ROOT.parent / "shared" / "standards" / "minbzk" / "algorithm-reporting-standard" / "reporting-standard" / "schemas"
+)
+
+
+def systemcard_validator() -> Any:
+    """A Draft 2020-12 validator of the system card with the model and assessment card schemas it `$ref`s."""
+    if not CARD_SCHEMAS.is_dir():
+        pytest.skip(f"MinBZK card schemas not found at {CARD_SCHEMAS} (../shared/standards from the project root)")
+    jsonschema = pytest.importorskip("jsonschema")
+    referencing = pytest.importorskip("referencing")
+    from urllib.parse import urljoin
+
+    names = ("systemcard", "modelcard", "assessmentcard")
+    schemas = {n: json.loads((CARD_SCHEMAS / f"{n}_schema.json").read_text(encoding="utf-8")) for n in names}
+    registry = referencing.Registry().with_resources(
+        (urljoin(s["$id"], f"{n}_schema.json"), referencing.Resource.from_contents(s)) for n, s in schemas.items()
+    )
+    return jsonschema.Draft202012Validator(
+        schemas["systemcard"], registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def problems(validator: Any, document: dict[str, Any]) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]

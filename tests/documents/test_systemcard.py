@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import ROOT
+from helpers import ROOT, problems, systemcard_validator
 from pipelines import capture_run
 from uitlegbaar.documents.card.compile import compile_card
 from uitlegbaar.documents.systemcard import compile_systemcard
@@ -21,35 +21,13 @@ from uitlegbaar.evidence.declaration import Declaration, load
 from uitlegbaar.pipeline import compile_run, load_evidence
 from uitlegbaar.store import LocalStore
 
-SCHEMAS = (
-    ROOT.parent / "shared" / "standards" / "minbzk" / "algorithm-reporting-standard" / "reporting-standard" / "schemas"
-)
 EXAMPLE_DECLARATION = ROOT / "examples" / "uitlegbaar.yaml"
 EXECUTABLE = shutil.which("uitlegbaar") or str(Path(sys.executable).with_name("uitlegbaar"))
-NAMES = ("systemcard", "modelcard", "assessmentcard")
 
 
 @pytest.fixture(scope="module")
 def validator() -> Any:
-    """A Draft 2020-12 validator of the system card with the model and assessment card schemas it `$ref`s."""
-    if not SCHEMAS.is_dir():
-        pytest.skip(f"MinBZK card schemas not found at {SCHEMAS} (../shared/standards from the project root)")
-    jsonschema = pytest.importorskip("jsonschema")
-    referencing = pytest.importorskip("referencing")
-    import json
-    from urllib.parse import urljoin
-
-    schemas = {n: json.loads((SCHEMAS / f"{n}_schema.json").read_text(encoding="utf-8")) for n in NAMES}
-    registry = referencing.Registry().with_resources(
-        (urljoin(s["$id"], f"{n}_schema.json"), referencing.Resource.from_contents(s)) for n, s in schemas.items()
-    )
-    return jsonschema.Draft202012Validator(
-        schemas["systemcard"], registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
-
-
-def problems(validator: Any, document: dict[str, Any]) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
+    return systemcard_validator()
 
 
 def with_licence(tmp_path: Path) -> Path:

@@ -1,20 +1,26 @@
 """Compile a MinBZK system card (algorithm reporting standard 0.1a14) with the model card embedded.
 
 Key spellings follow the official JSON Schemas where they differ from the prose spec (`model_index`,
-task `type`/`name`). Declared fields map from `uitlegbaar.yaml`; `used_data`, `technical_design` and
-the model card come from the captured evidence, reusing the register's Dutch sentences. What nothing
-supplies is left out. The output is a pure function of the run and its declaration.
+task `type`/`name`); the model index is also written as `model-index`, the spelling AMT's import model reads.
+`requirements` and `measures` are the applicable Algoritmekader items by URN with their state
+(`documents/algoritmekader.py`), `assessments` the IAMA questions the evidence answers. Declared fields
+map from `uitlegbaar.yaml`; `used_data`, `technical_design` and the model card come from the captured
+evidence, reusing the register's Dutch sentences. What nothing supplies is left out. The output is a pure
+function of the run and its declaration.
 """
 
 from __future__ import annotations
 
 import calendar
+import copy
 import math
 import re
 from typing import Any
 
+from uitlegbaar.documents.algoritmekader import systemcard_tasks
 from uitlegbaar.documents.card.model import DatasetSummary, Evaluation, ModelCard, ModelDetails
 from uitlegbaar.documents.i18n import label
+from uitlegbaar.documents.iama import assessment_card
 from uitlegbaar.documents.register.compile import (
     describe_dataset,
     evaluation,
@@ -26,6 +32,7 @@ from uitlegbaar.documents.register.compile import (
 from uitlegbaar.documents.serialize import yaml_text
 from uitlegbaar.evidence.declaration import AIActProfile, Declaration, Reference
 from uitlegbaar.evidence.view import Evidence
+from uitlegbaar.standards import algoritmekader as ak
 
 SCHEMA_VERSION = "0.1a14"
 TOOL_URI = "https://pypi.org/project/uitlegbaar/"
@@ -53,6 +60,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 def compile_systemcard(card: ModelCard, evidence: Evidence, declaration: Declaration) -> dict[str, Any]:
     """The system card of the card's algorithm, as a dict ready for `yaml.safe_dump`."""
     d = declaration
+    requirements, measures = systemcard_tasks(card, evidence, d)
     values: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "provenance": _provenance(evidence),
@@ -60,6 +68,8 @@ def compile_systemcard(card: ModelCard, evidence: Evidence, declaration: Declara
         "owners": _owners(d, model_card=False),
         "description": d.description_short,
         "ai_act_profile": _ai_act_profile(d),
+        "requirements": requirements,
+        "measures": measures,
         "labels": _labels(card, d),
         "status": d.status,
         "begin_date": _date(d.begin_date, last=False),
@@ -76,6 +86,7 @@ def compile_systemcard(card: ModelCard, evidence: Evidence, declaration: Declara
         "interaction_details": _interaction_details(card),
         "version_requirements": _version_requirements(card, evidence),
         "models": [m] if (m := _model_card(card, evidence, d)) else [],
+        "assessments": [a] if (a := assessment_card(card, evidence, d, _provenance(evidence))) else [],
     }
     return {k: _safe(v) for k, v in values.items() if v not in (None, "", [], {})}
 
@@ -91,8 +102,8 @@ def left_out(card: ModelCard, declaration: Declaration) -> list[str]:
         out.append(f"models: results left out: no task type is known for {card.model.class_name}")
     if declaration.impacttoetsen_grouping:
         out.append(
-            "assessments: impact assessments are listed under references (an assessment card needs its date and "
-            "answers, which uitlegbaar.yaml does not hold)"
+            "assessments: impact assessments are listed under references (only the IAMA questions the evidence "
+            "answers get an assessment card; uitlegbaar.yaml holds no other answers)"
         )
     return out
 
@@ -158,6 +169,7 @@ def _labels(card: ModelCard, d: Declaration) -> list[dict[str, str]]:
         "ai_act.annex_iii": a.annex_iii,
         "ai_act.assessed_on": a.assessed_on,
         "ai_act.notes": a.notes,
+        "algoritmekader": f"{ak.ALGORITMEKADER}; {ak.TASK_REGISTRY}",
     }
     out = [{"name": k, "value": v} for k, v in values.items() if v]
     return out + [{"name": "category", "value": c} for c in d.category]
@@ -248,7 +260,10 @@ def _model_card(card: ModelCard, evidence: Evidence, d: Declaration) -> dict[str
         "owners": _owners(d, model_card=True),
         "model_index": [{k: v for k, v in index.items() if v}],
     }
-    return {k: v for k, v in values.items() if v}
+    out = {k: v for k, v in values.items() if v}
+    # The JSON schema names it `model_index`; AMT's import model (and Hugging Face) read `model-index`.
+    out["model-index"] = copy.deepcopy(out["model_index"])
+    return out
 
 
 def _parameter(name: str, value: Any) -> dict[str, str]:

@@ -52,6 +52,12 @@ class AIActProfile(_Strict):
     annex_iii: str | None = Field(default=None, description="the Annex III area, for a high-risk system")
     assessed_on: str | None = None
     notes: str | None = None
+    general_purpose: Literal["system", "model"] | None = Field(
+        default=None, description="a general-purpose AI system or model (Art. 3(63), 3(66))"
+    )
+    open_source: bool | None = Field(default=None, description="released under a free and open-source licence")
+    systemic_risk: bool | None = Field(default=None, description="a general-purpose model with systemic risk")
+    transparency_obligations: bool | None = Field(default=None, description="Art. 50 applies")
 
 
 class Declaration(_Strict):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from uitlegbaar.documents.card.model import ModelCard, Who
@@ -18,6 +18,8 @@ from uitlegbaar.evidence.policy import Policy
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.gates.findings import PolicyReport, RuleResult
 from uitlegbaar.gates.frameworks import FRAMEWORKS, Framework, Item, Status
+
+STATUSES: tuple[Status, ...] = ("evidenced", "declared", "missing", "failed", "organisational", "not applicable")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,12 @@ class ItemResult:
     detail: str = ""
     who: Who | None = None
     how: str | None = None
+    urn: str = ""
+    link: str = ""
+    lifecycle: tuple[str, ...] = ()
+    records: tuple[str, ...] = ()
+    applies: str = ""
+    maps_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class FrameworkResult:
     title: str
     required: bool
     items: tuple[ItemResult, ...]
+    version: str = ""
 
     def count(self, status: Status) -> int:
         return sum(1 for i in self.items if i.status == status)
@@ -79,7 +88,7 @@ class CheckReport:
         data["ok"] = self.ok
         for result, out in zip(self.frameworks, data["frameworks"], strict=True):
             out["ok"] = result.ok
-            out["counts"] = {s: result.count(s) for s in ("evidenced", "declared", "missing", "failed")}
+            out["counts"] = {s: result.count(s) for s in STATUSES}
         data["policy"] = None if self.policy is None else self.policy.to_dict()
         return data
 
@@ -113,7 +122,11 @@ def check(
     findings = policy.findings if policy is not None else []
     results = tuple(
         FrameworkResult(
-            f.key, f.title, f.key in needed, tuple(_item(i, card, evidence, declaration, findings) for i in f.items)
+            f.key,
+            f.title,
+            f.key in needed,
+            tuple(_item(i, card, evidence, declaration, findings) for i in f.items),
+            f.version,
         )
         for f in frameworks
     )
@@ -125,18 +138,26 @@ def _item(
     item: Item, card: ModelCard, evidence: Evidence, declaration: Declaration, findings: Sequence[RuleResult]
 ) -> ItemResult:
     found = item.satisfied(card, evidence, declaration)
-    base = ItemResult(item.key, item.title, item.source, found.status, found.by, found.detail)
-    if found.status == "evidenced":
-        rules = list(dict.fromkeys(f.rule for f in findings if f.family in item.outcome))
-        if rules:
-            detail = "; ".join(x for x in (found.detail, "its outcome fails the policy: " + ", ".join(rules)) if x)
-            return ItemResult(
-                item.key, item.title, item.source, "failed", found.by, detail, "engineer", "resolve the policy findings"
-            )
-    if found.status != "missing":
-        return base
-    how = f"{item.how} ({found.detail})" if found.detail else item.how
-    return ItemResult(item.key, item.title, item.source, "missing", detail=found.detail, who=item.who, how=how)
+    rules = list(dict.fromkeys(f.rule for f in findings if f.family in item.outcome))
+    if found.status == "evidenced" and rules:
+        detail = "; ".join(x for x in (found.detail, "its outcome fails the policy: " + ", ".join(rules)) if x)
+        found = replace(found, status="failed", detail=detail)
+    acting = found.status in ("missing", "organisational", "failed")
+    how = f"{item.how} ({found.detail})" if found.detail and found.status == "missing" else item.how
+    who: Who = item.who
+    if found.status == "failed":
+        who, how = "engineer", "resolve the policy findings"
+    return ItemResult(
+        *(item.key, item.title, item.source, found.status, found.by, found.detail),
+        who=who if acting else None,
+        how=how if acting else None,
+        urn=item.urn,
+        link=item.link,
+        lifecycle=item.lifecycle,
+        records=found.records,
+        applies=found.applies,
+        maps_to=item.maps_to,
+    )
 
 
 def check_run(

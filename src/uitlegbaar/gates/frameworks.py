@@ -8,33 +8,59 @@ A predicate sees the compiled card, the run's evidence and the declaration, and 
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from uitlegbaar.documents.card.compile import CAPTURED
+from uitlegbaar.documents import iama
 from uitlegbaar.documents.card.model import ModelCard, Who
+from uitlegbaar.documents.shown import (
+    BY_GROUP,
+    CHAIN,
+    EXPLAINED,
+    FEATURES,
+    HOW_CHAIN,
+    HOW_DATA,
+    HOW_EVALUATE,
+    HOW_EXPLAIN,
+    HOW_GROUPS,
+    HOW_MODEL,
+    HOW_SOURCE,
+    HOW_SPLITS,
+    HOW_STEPS,
+    HOW_TAGS,
+    HYPERPARAMETERS,
+    METRICS,
+    MISSING,
+    MODEL,
+    PROFILE,
+    PROVENANCE,
+    SPLITS,
+    TAGGED,
+    TRAINING_DATA,
+    _changes,
+    _model,
+    _preparation,
+    _resources,
+    _software,
+    _version,
+    _yaml,
+    all_of,
+    declared,
+    either,
+    evidenced,
+)
+from uitlegbaar.documents.shown import (
+    Found as Found,
+)
+from uitlegbaar.documents.shown import (
+    Predicate as Predicate,
+)
+from uitlegbaar.documents.shown import (
+    Status as Status,  # re-exported: coverage and the gates name the item states by it
+)
 from uitlegbaar.evidence.declaration import Declaration
-from uitlegbaar.evidence.records import body_of
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.standards import algoritmeregister as ar
-
-Status = Literal["evidenced", "declared", "missing", "failed"]
-"""`failed`: supplied by evidence whose outcome the policy fails (an evaluation whose fairness checks failed)."""
-
-
-@dataclass(frozen=True)
-class Found:
-    """How an item is satisfied: its status and what supplied it (a record kind or a uitlegbaar.yaml key)."""
-
-    status: Status
-    by: str = ""
-    detail: str = ""
-
-
-Predicate = Callable[[ModelCard, Evidence, Declaration], Found]
-MISSING = Found("missing")
 
 
 @dataclass(frozen=True)
@@ -47,8 +73,23 @@ class Item:
     satisfied: Predicate
     who: Who
     how: str
+    urn: str = ""
+    """The item's official id (task registry, Algoritmekader), when it has one."""
+    link: str = ""
+    lifecycle: tuple[str, ...] = ()
+    maps_to: tuple[str, ...] = ()
+    """The Algoritmekader measures (URNs) an audit control is answered through."""
     outcome: tuple[str, ...] = ()
     """The policy rule families (`gates.findings.FAMILIES`) whose findings fail this item when evidence supplies it."""
+
+
+IAMA_OUTCOME = {
+    "2A.3.1": ("fairness", "proxy"),
+    "2B.3.1": ("metric",),
+    "2B.3.4": ("fairness", "proxy"),
+    "2B.3.6": ("metric",),
+}
+"""The IAMA questions whose evidence the outcome policy judges: bias and accuracy."""
 
 
 @dataclass(frozen=True)
@@ -56,214 +97,13 @@ class Framework:
     key: str
     title: str
     items: tuple[Item, ...]
+    version: str = ""
+    """The edition of the framework the items were encoded from."""
 
     @property
     def uses_history(self) -> bool:
         """True when an item compares the run with the previous version (which costs a second load)."""
         return any(item.satisfied is _changes for item in self.items)
-
-
-# ------------------------------------------------------------------ predicates
-
-
-def declared(*keys: str) -> Predicate:
-    """Satisfied when every `uitlegbaar.yaml` key is filled in."""
-
-    def test(card: ModelCard, evidence: Evidence, d: Declaration) -> Found:
-        if all(_filled(getattr(d, k)) for k in keys):
-            return Found("declared", "uitlegbaar.yaml: " + ", ".join(keys))
-        return MISSING
-
-    return test
-
-
-def evidenced(by: str, test: Callable[[ModelCard, Evidence], str | bool]) -> Predicate:
-    """Satisfied when `test` finds it in the evidence; a string result is the detail shown."""
-
-    def check(card: ModelCard, evidence: Evidence, d: Declaration) -> Found:
-        result = test(card, evidence)
-        if not result:
-            return MISSING
-        return Found("evidenced", by, result if isinstance(result, str) else "")
-
-    return check
-
-
-def either(*predicates: Predicate) -> Predicate:
-    """The first predicate that is satisfied (evidence first, by convention)."""
-
-    def test(card: ModelCard, evidence: Evidence, d: Declaration) -> Found:
-        for predicate in predicates:
-            found = predicate(card, evidence, d)
-            if found.status != "missing":
-                return found
-        return MISSING
-
-    return test
-
-
-def all_of(*predicates: Predicate) -> Predicate:
-    """Satisfied when every part is; `declared` when any part comes from the declaration."""
-
-    def test(card: ModelCard, evidence: Evidence, d: Declaration) -> Found:
-        parts = [p(card, evidence, d) for p in predicates]
-        if any(f.status == "missing" for f in parts):
-            return MISSING
-        status: Status = "declared" if any(f.status == "declared" for f in parts) else "evidenced"
-        by = dict.fromkeys(f.by for f in parts)
-        return Found(status, "; ".join(by), "; ".join(f.detail for f in parts if f.detail))
-
-    return test
-
-
-def _filled(value: Any) -> bool:
-    return value not in (None, "", [], {})
-
-
-# ------------------------------------------------------------------ evidence tests
-
-
-def _model(card: ModelCard, e: Evidence) -> str | bool:
-    return f"{e.model.name} ({e.model.class_name})" if e.model else False
-
-
-def _version(card: ModelCard, e: Evidence) -> str | bool:
-    return card.model is not None and f"version {card.model.version}"
-
-
-def _hyperparameters(card: ModelCard, e: Evidence) -> str | bool:
-    count = len(e.model.hyperparameters) if e.model else 0
-    return bool(count) and f"{count} hyperparameters"
-
-
-def _software(card: ModelCard, e: Evidence) -> str | bool:
-    packages = e.run.provenance.packages if e.run.provenance else {}
-    library = f"{e.model.library} {e.model.library_version}" if e.model and e.model.library_version else ""
-    return bool(library or packages) and ", ".join(x for x in (library, f"{len(packages)} packages") if x)
-
-
-def _resources(card: ModelCard, e: Evidence) -> str | bool:
-    p = e.run.provenance
-    if p is None or e.model is None:
-        return False
-    return f"{p.platform}, Python {p.python}, training {e.model.duration_s:.1f}s"
-
-
-def _features(card: ModelCard, e: Evidence) -> str | bool:
-    return bool(card.features) and f"{len(card.features)} features with types"
-
-
-def _datasets(card: ModelCard, e: Evidence) -> str | bool:
-    return bool(card.training_data) and ", ".join(f"{d.name} ({d.rows} rows)" for d in card.training_data)
-
-
-def _provenance(card: ModelCard, e: Evidence) -> str | bool:
-    known = [d for d in e.sources if d.source and d.fingerprint.digest]
-    return bool(known) and ", ".join(f"{d.name} from {d.source}" for d in known)
-
-
-def _profile(card: ModelCard, e: Evidence) -> str | bool:
-    profiled = [d for d in e.datasets if d.profile]
-    return bool(profiled) and f"{len(profiled)} dataset(s) profiled"
-
-
-def _schema(card: ModelCard, e: Evidence) -> str | bool:
-    return bool(e.sources and all(d.columns for d in e.sources)) and "column schema of every source"
-
-
-def _preparation(card: ModelCard, e: Evidence) -> str | bool:
-    return bool(e.steps) and ", ".join(s.function for s in e.steps)
-
-
-def _tagged(card: ModelCard, e: Evidence) -> str | bool:
-    personal = sorted({c for d in e.datasets for c in d.personal})
-    sensitive = sorted({c for d in e.datasets for c in d.sensitive})
-    return (
-        bool(personal or sensitive)
-        and f"personal: {', '.join(personal) or '-'}; sensitive: {', '.join(sensitive) or '-'}"
-    )
-
-
-def _splits(card: ModelCard, e: Evidence) -> str | bool:
-    trained = bool(e.model and e.model.training_data)
-    tested = [x for x in e.evaluations if x.data]
-    return trained and bool(tested) and "training data and " + ", ".join(f"{x.split} split" for x in tested)
-
-
-def _metrics(card: ModelCard, e: Evidence) -> str | bool:
-    names = sorted({m for x in e.evaluations for m in x.metrics})
-    return bool(names) and ", ".join(names)
-
-
-def _by_group(card: ModelCard, e: Evidence) -> str | bool:
-    groups = sorted({g for x in e.evaluations for g in x.by_group})
-    return bool(groups) and "per " + ", ".join(groups)
-
-
-def _explanations(card: ModelCard, e: Evidence) -> str | bool:
-    return bool(e.explanations) and ", ".join(x.method for x in e.explanations)
-
-
-def _changes(card: ModelCard, e: Evidence, d: Declaration) -> Found:
-    """The diff with the previous run of the model; the first recorded version has none to make."""
-    if card.changes is not None:
-        return Found("evidenced", "diff with the previous run")
-    if e.model is not None:
-        return Found("evidenced", "model record (first recorded version)", "no previous run to differ from")
-    return MISSING
-
-
-def _chain(card: ModelCard, e: Evidence) -> str | bool:
-    """Every record's digest matches its content and names the one before it; the run is sealed."""
-    previous = None
-    for record in e.records:
-        if record.prev != previous or hashlib.sha256(body_of(record)).hexdigest() != record.digest:
-            return False
-        previous = record.digest
-    return e.end is not None and f"{len(e.records)} records, last digest {e.digest[:12]}"
-
-
-def _commit(card: ModelCard, e: Evidence) -> str | bool:
-    code = card.model.code_version if card.model else None
-    return bool(code) and f"git {code}"
-
-
-def _documented(card: ModelCard, e: Evidence) -> str | bool:
-    captured = {field for _, field, _, _ in CAPTURED}
-    return not any(m.field in captured for m in card.missing) and "model card with every captured section"
-
-
-# ------------------------------------------------------------------ shared predicates and hows
-
-MODEL = evidenced("model record", _model)
-TRAINING_DATA = evidenced("dataset record", _datasets)
-PROVENANCE = evidenced("dataset record (source, fingerprint)", _provenance)
-PROFILE = evidenced("dataset record (profile)", _profile)
-METRICS = evidenced("evaluation record", _metrics)
-BY_GROUP = evidenced("evaluation record (by_group)", _by_group)
-EXPLAINED = evidenced("explanation record", _explanations)
-SPLITS = evidenced("model record (training_data), evaluation record (data)", _splits)
-CHAIN = evidenced("hash-chained evidence records", _chain)
-TAGGED = evidenced("dataset record (personal, sensitive)", _tagged)
-HYPERPARAMETERS = evidenced("model record (hyperparameters)", _hyperparameters)
-FEATURES = evidenced("model record (features), dataset record (schema)", _features)
-
-_HOW = {field: how for _, field, _, how in CAPTURED}
-HOW_MODEL = _HOW["model"]
-HOW_DATA = _HOW["training_data"]
-HOW_EVALUATE = _HOW["evaluations"]
-HOW_GROUPS = _HOW["by_group"]
-HOW_EXPLAIN = _HOW["explanations"]
-HOW_SOURCE = "capture the source with @ub.dataset(source=...) so its location and fingerprint are recorded"
-HOW_TAGS = "tag columns with @ub.dataset(personal=[...], sensitive=[...]) or explain in uitlegbaar.yaml: impacttoetsen"
-HOW_STEPS = "decorate the preparation functions with @ub.step"
-HOW_SPLITS = "train with @ub.train on captured data and evaluate with @ub.evaluate on a separate captured split"
-HOW_CHAIN = "let the run finish (its records are sealed); `uitlegbaar verify` shows a broken chain"
-HOW_GIT = "train from a git checkout so the run records the code commit"
-
-
-def _yaml(key: str, hint: str = "") -> str:
-    return f"uitlegbaar.yaml: {key}" + (f" ({hint})" if hint else "")
 
 
 # ------------------------------------------------------------------ Algoritmeregister
@@ -515,203 +355,23 @@ AI_ACT_ANNEX_IV = Framework(
 
 IAMA = Framework(
     "iama",
-    "IAMA v1, parts 2A (data) and 2B (algorithm) questions evidence can answer",
-    (
-        Item("iama.2A.1.1", "Type of algorithm", "IAMA 2A.1.1", MODEL, "engineer", HOW_MODEL),
+    iama.TITLE,
+    tuple(
         Item(
-            "iama.2A.2.1",
-            "Type of input data and sources",
-            "IAMA 2A.2.1",
-            all_of(PROVENANCE, FEATURES),
-            "engineer",
-            HOW_SOURCE,
-        ),
-        Item("iama.2A.2.2", "Quality and reliability of the data", "IAMA 2A.2.2", PROFILE, "engineer", HOW_DATA),
-        Item(
-            "iama.2A.3.1",
-            "Assumptions and biases in the data",
-            "IAMA 2A.3.1",
-            all_of(TAGGED, BY_GROUP),
-            "engineer",
-            HOW_GROUPS,
-            outcome=("fairness", "proxy"),
-        ),
-        Item(
-            "iama.2A.3.2",
-            "Representativeness of the training data",
-            "IAMA 2A.3.2",
-            all_of(TAGGED, PROFILE),
-            "engineer",
-            HOW_TAGS,
-        ),
-        Item(
-            "iama.2B.1.1",
-            "Rule-based or self-learning, and how it works",
-            "IAMA 2B.1.1",
-            all_of(MODEL, HYPERPARAMETERS),
-            "engineer",
-            HOW_MODEL,
-        ),
-        Item(
-            "iama.2B.1.4",
-            "Alternatives considered",
-            "IAMA 2B.1.4",
-            declared("proportionality"),
-            "owner",
-            _yaml("proportionality", "alternatives and why this one"),
-        ),
-        Item(
-            "iama.2B.3.1",
-            "Accuracy and evaluation criteria",
-            "IAMA 2B.3.1",
-            METRICS,
-            "engineer",
-            HOW_EVALUATE,
-            outcome=("metric",),
-        ),
-        Item("iama.2B.3.3", "How the algorithm is tested", "IAMA 2B.3.3", SPLITS, "engineer", HOW_SPLITS),
-        Item(
-            "iama.2B.3.4",
-            "Measures against reproducing or amplifying bias",
-            "IAMA 2B.3.4",
-            all_of(BY_GROUP, declared("risks")),
-            "owner",
-            HOW_GROUPS + "; and " + _yaml("risks", "the measures taken"),
-            outcome=("fairness", "proxy"),
-        ),
-        Item(
-            "iama.2B.3.5",
-            "Selection and weighting of indicators",
-            "IAMA 2B.3.5",
-            all_of(FEATURES, EXPLAINED),
-            "engineer",
-            HOW_EXPLAIN,
-        ),
-        Item(
-            "iama.2B.3.6",
-            "How often it is wrong",
-            "IAMA 2B.3.6",
-            METRICS,
-            "engineer",
-            HOW_EVALUATE,
-            outcome=("metric",),
-        ),
-        Item(
-            "iama.2B.4.1",
-            "Clear what it does, how, and on which data",
-            "IAMA 2B.4.1",
-            all_of(MODEL, FEATURES, TRAINING_DATA),
-            "engineer",
-            HOW_MODEL,
-        ),
-        Item(
-            "iama.2B.4.4",
-            "An understandable explanation is possible",
-            "IAMA 2B.4.4",
-            EXPLAINED,
-            "engineer",
-            HOW_EXPLAIN,
-        ),
+            f"iama.{q.number}",
+            q.title,
+            f"IAMA {q.number}",
+            q.answered,
+            q.who,
+            q.how,
+            outcome=IAMA_OUTCOME.get(q.number, ()),
+        )
+        for q in iama.QUESTIONS
     ),
 )
 
-# ------------------------------------------------------------------ Algemene Rekenkamer
-
-ARK = Framework(
-    "ark",
-    "Algemene Rekenkamer audit framework items evidence can answer",
-    (
-        Item(
-            "ark.1.06",
-            "Roles, ownership and responsibilities",
-            "ARK 1.06",
-            declared("owners"),
-            "owner",
-            _yaml("owners"),
-        ),
-        Item(
-            "ark.1.07",
-            "Lifecycle management",
-            "ARK 1.07",
-            _changes,
-            "engineer",
-            HOW_MODEL,
-        ),
-        Item(
-            "ark.2.02",
-            "Current and complete documentation",
-            "ARK 2.02",
-            evidenced("model card", _documented),
-            "engineer",
-            "capture the model, data, evaluations and explanations (see `uitlegbaar card`)",
-        ),
-        Item(
-            "ark.2.03",
-            "Design choices and model selection recorded",
-            "ARK 2.03",
-            all_of(MODEL, METRICS),
-            "engineer",
-            HOW_EVALUATE,
-        ),
-        Item(
-            "ark.2.06",
-            "Controls on correct and complete processing of data",
-            "ARK 2.06",
-            all_of(PROVENANCE, PROFILE),
-            "engineer",
-            HOW_SOURCE,
-        ),
-        Item(
-            "ark.2.07",
-            "Performance criteria and test results kept",
-            "ARK 2.07",
-            all_of(METRICS, CHAIN),
-            "engineer",
-            HOW_EVALUATE,
-            outcome=("metric", "regression"),
-        ),
-        Item(
-            "ark.2.08",
-            "Input data: traceable origin and metadata on variables",
-            "ARK 2.08",
-            all_of(PROVENANCE, evidenced("dataset record (columns)", _schema)),
-            "engineer",
-            HOW_SOURCE,
-        ),
-        Item(
-            "ark.2.13",
-            "All data traceable and reproducible",
-            "ARK 2.13",
-            all_of(PROVENANCE, CHAIN),
-            "engineer",
-            HOW_SOURCE,
-        ),
-        Item("ark.2.15", "Separate training, validation and test sets", "ARK 2.15", SPLITS, "engineer", HOW_SPLITS),
-        Item("ark.2.16", "Hyperparameters recorded", "ARK 2.16", HYPERPARAMETERS, "engineer", HOW_MODEL),
-        Item("ark.2.18", "Bias tested", "ARK 2.18", BY_GROUP, "engineer", HOW_GROUPS, outcome=("fairness",)),
-        Item(
-            "ark.3.08",
-            "Sensitive attributes and proxies checked",
-            "ARK 3.08",
-            all_of(TAGGED, BY_GROUP),
-            "engineer",
-            HOW_TAGS,
-            outcome=("fairness", "proxy"),
-        ),
-        Item("ark.3.09", "The bias check is recorded", "ARK 3.09", all_of(BY_GROUP, CHAIN), "engineer", HOW_GROUPS),
-        Item("ark.4.06", "Event logging", "ARK 4.06", CHAIN, "engineer", HOW_CHAIN),
-        Item(
-            "ark.4.07",
-            "Formal change process for code",
-            "ARK 4.07",
-            evidenced("run record (git commit)", _commit),
-            "engineer",
-            HOW_GIT,
-        ),
-    ),
-)
-
-FRAMEWORKS: dict[str, Framework] = {f.key: f for f in (ALGORITMEREGISTER, AI_ACT_ANNEX_IV, IAMA, ARK)}
+FRAMEWORKS: dict[str, Framework] = {f.key: f for f in (ALGORITMEREGISTER, AI_ACT_ANNEX_IV, IAMA)}
+"""With ARK, ADR and the Algoritmekader added by `uitlegbaar.gates` (they build on the task registry)."""
 
 
 # ------------------------------------------------------------------ the register entry, compiled once
