@@ -114,7 +114,7 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     """The SHA-256 of a file's bytes (hex), read once in chunks: a model of gigabytes never sits in memory."""
     with open(path, "rb") as f:
         if hasattr(hashlib, "file_digest"):  # Python 3.11+: hashes in C, without the GIL
-            return hashlib.file_digest(f, "sha256").hexdigest()
+            return str(hashlib.file_digest(f, "sha256").hexdigest())
         digest = hashlib.sha256()
         for chunk in iter(lambda: f.read(CHUNK), b""):
             digest.update(chunk)

@@ -47,9 +47,9 @@ def validate(statement: Mapping[str, Any]) -> None:
     from in_toto_attestation.v1.statement import Statement
 
     try:
-        parsed = json_format.ParseDict(dict(statement), statement_pb2.Statement())  # type: ignore[attr-defined]
+        parsed = json_format.ParseDict(dict(statement), statement_pb2.Statement())
         Statement.copy_from_pb(parsed).validate()
-        json_format.ParseDict(dict(statement["predicate"]), provenance_pb2.Provenance())  # type: ignore[attr-defined]
+        json_format.ParseDict(dict(statement["predicate"]), provenance_pb2.Provenance())
     except (json_format.ParseError, ValueError, KeyError) as exc:
         raise AttestationError(f"the statement is not a valid in-toto Statement with SLSA Provenance: {exc}") from exc
 
@@ -107,7 +107,8 @@ def check_signature(found: Read, keys: Sequence[PublicKey]) -> PublicKey:
         known = [i for i in found.key_ids if i in by_id]
         if not known:
             ids = ", ".join(i[:16] for i in found.key_ids)
-            raise AttestationError(f"signed by a key that is not trusted here (key id {ids})") from exc
+            given = ", ".join(k.name for k in keys)
+            raise AttestationError(f"signed by key id {ids}, which is none of the trusted keys ({given})") from exc
         raise AttestationError(f"the signature of {by_id[known[0]].describe()} does not verify") from exc
     return by_id[next(iter(accepted))]
 

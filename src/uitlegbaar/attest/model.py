@@ -29,9 +29,11 @@ def sign_model(model: Path, key: SigningKey, signature: Path) -> str:
         )
     from model_signing import signing
 
-    signature.parent.mkdir(parents=True, exist_ok=True)
+    from uitlegbaar.files import prepare_output
+
+    prepare_output(signature)
     password = key.password.encode() if key.password else None  # handed on to cryptography, which takes bytes
-    config = signing.Config().use_elliptic_key_signer(private_key=key.path, password=password)  # type: ignore[arg-type]
+    config = signing.Config().use_elliptic_key_signer(private_key=key.path, password=password)  # type: ignore[no-untyped-call,arg-type]
     config.sign(model, signature)
     return signed_digest(signature)
 

@@ -110,7 +110,9 @@ def _models(
         subjects.append(model_subject(path.name, digest, "file"))
     recorded = evidence.model.artifact_sha256 if evidence.model else None
     if recorded and all(s.sha256 != recorded for s in subjects):
-        subjects.append(model_subject(f"{evidence.model.name}.pkl" if evidence.model else "model.pkl", recorded, "pickle"))
+        subjects.append(
+            model_subject(f"{evidence.model.name}.pkl" if evidence.model else "model.pkl", recorded, "pickle")
+        )
     if not subjects:
         notes.append("no model subject: the run recorded no model artifact hash, and no --model file was given")
     return subjects, byproducts

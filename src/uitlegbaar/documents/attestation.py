@@ -125,7 +125,9 @@ def build_statement(
     resolved = dependencies(evidence, dataset_files or {})
     if declaration is not None:
         external["declaration"] = declaration[0]
-        resolved.insert(-1, {"name": "declaration", "digest": {"sha256": declaration[1]}, "annotations": {"file": declaration[0]}})
+        resolved.insert(
+            -1, {"name": "declaration", "digest": {"sha256": declaration[1]}, "annotations": {"file": declaration[0]}}
+        )
     if algorithm is not None:
         external["algorithm"] = algorithm
     metadata: dict[str, Any] = {"invocationId": evidence.run_id, "startedOn": _time(evidence.run.created)}
@@ -244,4 +246,3 @@ def read_statement(raw: bytes) -> Attested:
 def _subject(data: Mapping[str, Any]) -> Subject:
     notes = dict(data.get("annotations") or {})
     return Subject(str(data["name"]), str(data["digest"]["sha256"]), str(notes.pop("role", "")), notes)
-
