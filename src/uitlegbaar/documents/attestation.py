@@ -120,14 +120,12 @@ def build_statement(
     id to the SHA-256 of its source file; `declaration` is the declaration's file name (no folder) and SHA-256."""
     if not subjects:
         raise AttestationError("nothing to attest: the statement needs at least one subject")
-    external: dict[str, Any] = {"run": {"id": evidence.run_id, "name": evidence.run.name}}
-    external["documents"] = list(ATTESTED_KINDS)
-    resolved = dependencies(evidence, dataset_files or {})
+    external: dict[str, Any] = {
+        "run": {"id": evidence.run_id, "name": evidence.run.name},
+        "documents": list(ATTESTED_KINDS),
+    }
     if declaration is not None:
         external["declaration"] = declaration[0]
-        resolved.insert(
-            -1, {"name": "declaration", "digest": {"sha256": declaration[1]}, "annotations": {"file": declaration[0]}}
-        )
     if algorithm is not None:
         external["algorithm"] = algorithm
     metadata: dict[str, Any] = {"invocationId": evidence.run_id, "startedOn": _time(evidence.run.created)}
@@ -147,15 +145,17 @@ def build_statement(
             "buildDefinition": {
                 "buildType": BUILD_TYPE,
                 "externalParameters": external,
-                "resolvedDependencies": resolved,
+                "resolvedDependencies": dependencies(evidence, dataset_files or {}, declaration),
             },
             "runDetails": run_details,
         },
     }
 
 
-def dependencies(evidence: Evidence, dataset_files: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The datasets, the code commit and the evidence chain head, as in-toto ResourceDescriptors."""
+def dependencies(
+    evidence: Evidence, dataset_files: Mapping[str, str], declaration: tuple[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The datasets, the code commit, the declaration and the evidence chain head, as in-toto ResourceDescriptors."""
     found = [_dataset(d, _uses(evidence, d), dataset_files.get(d.id)) for d in evidence.datasets]
     git = evidence.run.provenance.git if evidence.run.provenance else None
     if git is not None and git.commit:
@@ -165,6 +165,9 @@ def dependencies(evidence: Evidence, dataset_files: Mapping[str, str]) -> list[d
         notes = {"branch": git.branch, "dirty": git.dirty, "diffSha256": git.diff_sha256}
         code["annotations"] = {k: v for k, v in notes.items() if v is not None}
         found.append(code)
+    if declaration is not None:
+        name, digest = declaration
+        found.append({"name": "declaration", "digest": {"sha256": digest}, "annotations": {"file": name}})
     found.append(
         {
             "name": EVIDENCE,
