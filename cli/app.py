@@ -181,4 +181,4 @@ def read_json(path: Path) -> Any:
         fail(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})")
 
 
-from uitlegbaar.cli import check, compare, documents, entries, evidence, export, maintainers, sync, systemcard  # noqa: E402,F401  (registers the commands)
+from uitlegbaar.cli import attest, check, compare, documents, entries, evidence, export, maintainers, sync, systemcard  # noqa: E402,F401  (registers the commands)

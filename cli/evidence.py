@@ -65,21 +65,59 @@ def show(ctx: Context, run: str, as_json: bool, no_verify: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--document",
+    "documents",
+    multiple=True,
     type=click.Path(exists=True, dir_okay=False),
-    help="Check this card, system card or register entry against the store instead (a register entry needs RUN).",
+    help="Check this card, system card or register entry against the store instead (a register entry needs RUN); "
+    "with --attestation: a file that must match a subject (repeatable).",
+)
+@click.option(
+    "--attestation",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Verify this attestation (from `uitlegbaar attest`): signature, files, and the run's evidence in the store.",
+)
+@click.option(
+    "--key",
+    type=click.Path(exists=True, dir_okay=False),
+    help="With --attestation: the signer's public key (PEM); without it the signature is not checked.",
+)
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False),
+    help="With --attestation: a model file that must match the attested model.",
 )
 @declaration_options
 @pass_context
 def verify(
-    ctx: Context, run: str | None, as_json: bool, document: str | None, declaration: str | None, algorithm: str | None
+    ctx: Context,
+    run: str | None,
+    as_json: bool,
+    documents: tuple[str, ...],
+    attestation: str | None,
+    key: str | None,
+    model: str | None,
+    declaration: str | None,
+    algorithm: str | None,
 ) -> None:
     """Check every hash chain in the store (or only RUN's); exit 1 when a record was tampered with.
 
     With --document FILE: check that FILE was compiled from the store's evidence and not changed since
     (give the --declaration/--algorithm it was made with, if any).
+
+    With --attestation FILE: check its signature (--key PUB), that each --model and --document file matches a
+    subject, and that the run's evidence in the store is what was attested; exit 1 names the first mismatch.
     """
-    if document is not None:
-        _verify_document(ctx, run, document, declaration, algorithm, as_json)
+    if attestation is not None:
+        if run is not None:
+            raise click.UsageError("the attestation names its run: leave RUN out")
+        _verify_attestation(ctx, attestation, key, model, documents, as_json)
+        return
+    if key is not None or model is not None:
+        raise click.UsageError("--key and --model go with --attestation FILE")
+    if len(documents) > 1:
+        raise click.UsageError("give one --document at a time (several go with --attestation)")
+    if documents:
+        _verify_document(ctx, run, documents[0], declaration, algorithm, as_json)
         return
     store = ctx.store()
     report = store.verify([store.resolve(run)] if run else None)
@@ -104,6 +142,32 @@ def verify(
         verdict = "OK" if report.ok else f"FAILED: {len(report.problems)} problem(s)"
         click.echo(f"{verdict}: {report.records} records in {report.runs} runs checked")
     if not report.ok:
+        raise SystemExit(1)
+
+
+def _verify_attestation(
+    ctx: Context, attestation: str, key: str | None, model: str | None, documents: tuple[str, ...], as_json: bool
+) -> None:
+    from pathlib import Path
+
+    from uitlegbaar.attest.keys import load_public_key
+    from uitlegbaar.attest.verify import verify_attestation
+
+    keys = [load_public_key(key)] if key is not None else []
+    raw = Path(attestation).read_bytes()
+    outcome = verify_attestation(ctx.store(), raw, keys=keys, model=model, documents=documents)
+    if as_json:
+        emit_json({**vars(outcome), "ok": outcome.ok})
+    else:
+        for line in outcome.verified:
+            click.echo(f"ok: {line}")
+        for note in outcome.notes:
+            click.echo(f"note: {note}")
+        for problem in outcome.problems:
+            click.echo(f"MISMATCH: {problem}")
+        verdict = "OK" if outcome.ok else f"FAILED: {outcome.problems[0]}"
+        click.echo(f"{verdict} ({attestation}, run {outcome.run_id or 'unknown'})")
+    if not outcome.ok:
         raise SystemExit(1)
 
 

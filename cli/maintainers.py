@@ -23,9 +23,24 @@ NAME_WIDTH = 48
     type=click.Path(exists=True),
     help="The register's current content: its JSON or CSV export (repeatable). Without it every entry is new.",
 )
+@click.option(
+    "--trusted-keys",
+    type=click.Path(exists=True, file_okay=False),
+    help="A folder of the teams' public keys (PEM, one file per team): check each entry's attestation against them.",
+)
+@click.option(
+    "--require-signed", is_flag=True, help="With --trusted-keys: reject unsigned entries too (default: a warning)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (the input of `publish`).")
 @pass_context
-def ingest(ctx: Context, paths: tuple[str, ...], current: tuple[str, ...], as_json: bool) -> None:
+def ingest(
+    ctx: Context,
+    paths: tuple[str, ...],
+    current: tuple[str, ...],
+    trusted_keys: str | None,
+    require_signed: bool,
+    as_json: bool,
+) -> None:
     """Plan what teams' entries change in the register: new, changed (field by field), unchanged, withdrawn.
 
     PATHS are entry files or folders: JSON (as `uitlegbaar register` writes), or CSV and Parquet in the
@@ -33,11 +48,24 @@ def ingest(ctx: Context, paths: tuple[str, ...], current: tuple[str, ...], as_js
     or `models:/<name>@<alias>`: the entry the team attached (`register … --attach`). Every entry is validated and
     entries are deduplicated by organisation and source_id. Exit 1 when an entry was rejected (it is left out of
     the plan).
+
+    With --trusted-keys DIR, each entry file's attestation (`entry.json.intoto.jsonl` beside it, or any
+    `*.intoto.jsonl` among PATHS that names the file's SHA-256) is checked: signed by which team's key, unsigned
+    (a warning, rejected with --require-signed), or invalid (rejected).
     """
     from uitlegbaar.registry.ingest import make_plan
     from uitlegbaar.registry.sources import read_entries
 
-    plan = make_plan(read_entries(paths, models=lambda ref: ctx.store().attached_entry(ref)), read_entries(current))
+    if require_signed and trusted_keys is None:
+        raise click.UsageError("--require-signed needs --trusted-keys DIR to check signatures against")
+    submitted = read_entries(paths, models=lambda ref: ctx.store().attached_entry(ref))
+    signings = None
+    if trusted_keys is not None:
+        from uitlegbaar.attest.keys import trusted_keys as load_keys
+        from uitlegbaar.registry.signatures import check_documents
+
+        signings = check_documents(submitted, paths, load_keys(trusted_keys))
+    plan = make_plan(submitted, read_entries(current), signings, require_signed=require_signed)
     if as_json:
         emit_json(plan.to_dict())
     else:
@@ -47,6 +75,7 @@ def ingest(ctx: Context, paths: tuple[str, ...], current: tuple[str, ...], as_js
 
 
 def _print_plan(plan: Any) -> None:
+    signed = plan.signatures_checked
     rows = [
         (
             i.action,
@@ -54,11 +83,17 @@ def _print_plan(plan: Any) -> None:
             i.source_id,
             i.lars or "",
             _cut(i.name or ""),
+            *((_signer(i),) if signed else ()),
             ", ".join(c.field for c in i.changes),
         )
         for i in plan.items
     ]
-    _table(("action", "organization", "source_id", "lars", "name", "changed fields"), rows)
+    _table(
+        ("action", "organization", "source_id", "lars", "name", *(("signed by",) if signed else ()), "changed fields"),
+        rows,
+    )
+    for i in plan.unsigned():
+        click.echo(f"warning: {i.origin} is unsigned: {i.signing.detail} (accepted; --require-signed rejects it)")
     for r in plan.rejected:
         click.echo(f"rejected: {r.origin}: {r.reason}")
         for p in r.problems:
@@ -70,7 +105,15 @@ def _print_plan(plan: Any) -> None:
     counts = plan.counts()
     summary = ", ".join(f"{counts[k]} {k}" for k in ("new", "changed", "unchanged", "withdrawn"))
     extra = ", ".join(f"{counts[k]} {k}" for k in ("rejected", "duplicates", "untracked") if counts[k])
-    click.echo(summary + (f"; {extra}" if extra else ""))
+    signing = f"; {counts['signed']} signed, {counts['unsigned']} unsigned" if signed else ""
+    click.echo(summary + (f"; {extra}" if extra else "") + signing)
+
+
+def _signer(item: Any) -> str:
+    """The trusted key an entry was signed with, for the table."""
+    if item.signing is None or item.signing.status == "unsigned":
+        return "unsigned"
+    return str(item.signing.signer)
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

@@ -34,6 +34,34 @@ def cli(*args: str, store: Path | None = None) -> subprocess.CompletedProcess[st
     return subprocess.run([EXECUTABLE, *args], capture_output=True, text=True, env=env, timeout=60)
 
 
+# ------------------------------------------------------------------ signing keys (made in the test, never committed)
+
+
+def key_pair(
+    folder: Path, name: str = "team", kind: str = "ed25519", password: bytes | None = None
+) -> tuple[Path, Path]:
+    """A fresh private key (`ed25519` or `p256`) as PEM in `folder/name.pem`, its public key in `folder/name.pub`."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+    private = ed25519.Ed25519PrivateKey.generate() if kind == "ed25519" else ec.generate_private_key(ec.SECP256R1())
+    encryption = (
+        serialization.BestAvailableEncryption(password) if password is not None else serialization.NoEncryption()
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    secret, public = folder / f"{name}.pem", folder / f"{name}.pub"
+    secret.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption))
+    public.write_bytes(
+        private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    return secret, public
+
+
+def pem_body(path: Path) -> list[str]:
+    """The base64 lines of a PEM file (what must never show up in evidence, logs or documents)."""
+    return [line for line in path.read_text().splitlines() if line and not line.startswith("-----")]
+
+
 # ------------------------------------------------------------------ reference schemas (../shared/standards/lineage)
 
 

@@ -62,6 +62,19 @@ def autolog_mlflow_opens_the_run(name: str) -> dict[str, Any]:
     return {"mlflow_run_id": mlflow.last_active_run().info.run_id}
 
 
+def autolog_signed(name: str) -> dict[str, Any]:
+    """ub.autolog(signing_key=…): the run's attestation and the documents it signs go to the MLflow run too."""
+    import os
+
+    mlflow.set_experiment(name)
+    mlflow.sklearn.autolog()
+    ub.autolog(signing_key=os.environ["TEST_SIGNING_KEY"])
+    X, y = applications(seed=3)
+    with mlflow.start_run() as run:
+        LogisticRegression().fit(X, y)
+    return {"mlflow_run_id": run.info.run_id}
+
+
 def traces(name: str) -> dict[str, Any]:
     """Decorators inside an MLflow run, spans sent to the tracking server."""
     mlflow.set_experiment(name)
@@ -90,7 +103,7 @@ def concurrent(name: str) -> dict[str, Any]:
     return {"mlflow_run_id": run.info.run_id}
 
 
-JOBS = {f.__name__: f for f in (autolog_explicit_run, autolog_mlflow_opens_the_run, traces, concurrent)}
+JOBS = {f.__name__: f for f in (autolog_explicit_run, autolog_mlflow_opens_the_run, autolog_signed, traces, concurrent)}
 
 if __name__ == "__main__":
     job, name = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else sys.argv[1]

@@ -20,6 +20,7 @@ never a failed MLflow call. MLflow's own behaviour, return values and digests ar
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -42,10 +43,16 @@ _model_records: OrderedDict[int, tuple[Any, str]] = OrderedDict()  # id(model) â
 _waiting: dict[int, tuple[Any, dict[str, Any]]] = {}  # logged during a fit: id(model) â†’ (ModelInfo, log kwargs)
 
 
-def autolog(*, disable: bool = False, traces: bool = False) -> None:
+def autolog(*, disable: bool = False, traces: bool = False, signing_key: str | os.PathLike[str] | None = None) -> None:
     """Capture uitlegbaar evidence in every MLflow run from now on (idempotent); `disable=True` undoes it.
-    `traces=True` also sends the runs' OpenTelemetry spans to the tracking server's `/v1/traces`."""
+    `traces=True` also sends the runs' OpenTelemetry spans to the tracking server's `/v1/traces`. `signing_key`
+    (a PEM file; default `UITLEGBAAR_SIGNING_KEY`): also attach each run's signed attestation and the card,
+    register entry and system card it signs."""
+    from uitlegbaar.integrations.mlflow.attestation import configure
+
     with _lock:
+        if disable or signing_key is not None:
+            configure(None if disable else signing_key)
         if disable:
             for owner, attribute, original in reversed(_patches):
                 setattr(owner, attribute, original)

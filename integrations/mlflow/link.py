@@ -6,6 +6,9 @@ the MLflow run as artifacts under `uitlegbaar/` and the run gets tags: `uitlegba
 `uitlegbaar.evidence_digest`, `uitlegbaar.version` and one `uitlegbaar.dataset.<name>.fingerprint` per source
 dataset (MLflow's own dataset digests stay as they are).
 
+With a signing key configured, the run's signed attestation and the documents it signs go along too, as
+`uitlegbaar/attestations/<run id>/…` (see `attestation`).
+
 Offline first: the local store always has the evidence. The upload waits at most `timeout` seconds
 (`UITLEGBAAR_MLFLOW_TIMEOUT`, default 5); when the server is unreachable or fails, the run is marked pending
 (`<store>/mlflow-pending/<run id>.json`) and `uitlegbaar sync` uploads it later. Uploads are idempotent: the
@@ -95,7 +98,27 @@ class MlflowSink:
         return active_link()
 
     def send(self, store_root: Path, run_id: str, link: Any, *, top_level: bool) -> str | None:
+        if top_level:
+            _attest(store_root, run_id, link)
         return publish(store_root, run_id, link, tags=top_level)
+
+
+def _attest(store_root: Path, run_id: str, link: MlflowLink) -> None:
+    """The run's attestation, when a signing key is configured; a failure is one warning, never a failed run."""
+    from uitlegbaar.integrations.mlflow.attestation import attest_sealed
+
+    problem = attest_sealed(store_root, run_id, timeout_s())
+    if problem is not None:
+        import warnings
+
+        from uitlegbaar.errors import UitlegbaarWarning
+
+        warnings.warn(
+            f"uitlegbaar could not attest run {run_id} for {link.describe()} ({problem}); its evidence is sent "
+            f"unsigned, and `uitlegbaar attest {run_id} --key KEY` makes the attestation later",
+            UitlegbaarWarning,
+            stacklevel=3,
+        )
 
 
 def timeout_s() -> float:
@@ -162,6 +185,7 @@ def upload(store_root: Path, run_id: str, link: MlflowLink, tags: bool = True) -
     (a top-level run; nested runs travel as artifacts only). Raises on failure."""
     from mlflow.entities import RunTag
     from mlflow.tracking import MlflowClient
+    from uitlegbaar.integrations.mlflow.attestation import FOLDER, folder
 
     from uitlegbaar import __version__
     from uitlegbaar.evidence.view import Evidence
@@ -171,6 +195,9 @@ def upload(store_root: Path, run_id: str, link: MlflowLink, tags: bool = True) -
     evidence = Evidence.of(store.load(run_id))
     client = MlflowClient(tracking_uri=link.tracking_uri)
     client.log_artifacts(link.run_id, str(store_root / "runs" / run_id), f"{ARTIFACT_ROOT}/runs/{run_id}")
+    attested = folder(store_root, run_id)
+    if attested.is_dir():
+        client.log_artifacts(link.run_id, str(attested), f"{ARTIFACT_ROOT}/{FOLDER}/{run_id}")
     if not tags:
         return
     files = " ".join(sorted(p.name for p in (store_root / "runs" / run_id).iterdir() if p.is_file()))

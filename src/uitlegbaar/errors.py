@@ -15,6 +15,10 @@ class StoreError(UitlegbaarError):
     """The evidence store cannot be read or written."""
 
 
+class AttestationError(UitlegbaarError):
+    """An attestation that does not verify: a bad signature, a file that matches no subject, changed evidence."""
+
+
 class CaptureError(UitlegbaarError):
     """Capture failed while strict mode was on (otherwise it is a warning and a gap record)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from pathlib import Path
 from uitlegbaar.errors import ConfigurationError
 
 TMP_PREFIX = ".tmp-"
+CHUNK = 1024 * 1024
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str, *, fsync: bool = False) -> Path:
@@ -106,3 +108,14 @@ def write_output(path: str | os.PathLike[str], data: bytes | str) -> Path:
         return write_atomic(target, data)
     except OSError as exc:
         raise ConfigurationError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes (hex), read once in chunks: a model of gigabytes never sits in memory."""
+    with open(path, "rb") as f:
+        if hasattr(hashlib, "file_digest"):  # Python 3.11+: hashes in C, without the GIL
+            return str(hashlib.file_digest(f, "sha256").hexdigest())
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            digest.update(chunk)
+        return digest.hexdigest()

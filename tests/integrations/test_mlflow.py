@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from uitlegbaar.integrations.mlflow.link import pending
 
 import uitlegbaar as ub
-from helpers import EXAMPLES, TESTS
+from helpers import EXAMPLES, TESTS, key_pair
 from uitlegbaar.errors import UitlegbaarWarning
 from uitlegbaar.pipeline import load_evidence
 from uitlegbaar.store import LocalStore
@@ -180,6 +180,45 @@ def test_decorators_inside_an_mlflow_run_are_linked_to_it(tracking: str, store: 
     tags = MlflowClient(tracking).get_run(mlflow_run.info.run_id).data.tags
     assert tags["uitlegbaar.run_id"] == run.id and tags["uitlegbaar.evidence_digest"] == evidence.digest
     assert not pending(store)
+
+
+def test_autolog_with_a_signing_key_attaches_the_attestation_and_what_it_signs(mlflow_uri: str, tmp_path: Path) -> None:
+    secret, public = key_pair(tmp_path / "keys", "team")
+    facts = job("autolog_signed", mlflow_uri, tmp_path / "store", unique("signed"), TEST_SIGNING_KEY=str(secret))
+    client = MlflowClient(mlflow_uri)
+    run_id = client.get_run(facts["mlflow_run_id"]).data.tags["uitlegbaar.run_id"]
+    where = f"uitlegbaar/attestations/{run_id}"
+    names = {Path(a.path).name for a in client.list_artifacts(facts["mlflow_run_id"], where)}
+    assert {"attestation.intoto.jsonl", "card.md", "card.html", "register.json", "systemcard.yaml"} <= names
+    got = Path(
+        mlflow.artifacts.download_artifacts(
+            run_id=facts["mlflow_run_id"], artifact_path=where, dst_path=str(tmp_path / "got"), tracking_uri=mlflow_uri
+        )
+    )
+    attestation = str(got / "attestation.intoto.jsonl")
+    documents = [a for n in ("card.md", "register.json") for a in ("--document", str(got / n))]
+    command = ["--store", str(tmp_path / "store"), "verify", "--attestation", attestation, "--key", str(public)]
+    verified = subprocess.run([UITLEGBAAR, *command, *documents], capture_output=True, text=True, timeout=120)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "signed by team" in verified.stdout
+    assert secret.read_text().splitlines()[1] not in "".join(p.read_text() for p in got.iterdir())
+
+
+def test_a_signing_key_that_fails_is_a_warning_and_the_evidence_still_goes(
+    tracking: str, store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "broken.pem"
+    broken.write_text("-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n")
+    monkeypatch.setenv("UITLEGBAAR_SIGNING_KEY", str(broken))
+    X = pd.DataFrame({"inkomen": [1.0, 2.0, 3.0, 4.0] * 10})
+    with mlflow.start_run() as mlflow_run, ub.run("ongetekend") as run:
+        ub.record_dataset(X, name="aanvragen")
+        with pytest.warns(UitlegbaarWarning, match="could not attest"):
+            run.close()
+    tags = MlflowClient(tracking).get_run(mlflow_run.info.run_id).data.tags
+    assert tags["uitlegbaar.run_id"] == run.id and not pending(store)
+    with pytest.raises(ub.ConfigurationError, match="is not a file"):
+        ub.autolog(signing_key=tmp_path / "missing.pem")
 
 
 @pytest.mark.parametrize("fault", ["stopped", "500"])

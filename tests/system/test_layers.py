@@ -19,7 +19,8 @@ ALLOWED: dict[str, set[str]] = {
     "documents": {"evidence", "analysis"},
     "gates": {"evidence", "analysis", "documents"},
     "pipeline": {"evidence", "analysis", "store", "capture", "documents", "gates"},
-    "registry": {"evidence", "analysis", "store", "capture", "documents", "gates", "pipeline"},
+    "attest": {"evidence", "analysis", "store", "documents", "gates", "pipeline"},
+    "registry": {"evidence", "analysis", "store", "capture", "documents", "gates", "pipeline", "attest"},
 }
 
 

@@ -7,6 +7,7 @@ the user's home folder. Then every byte of the store and of every document every
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -17,7 +18,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import EXAMPLES
+from helpers import EXAMPLES, key_pair, pem_body
 
 EXECUTABLE = str(Path(sys.executable).with_name("uitlegbaar"))
 SEEDED_PEOPLE = [("999111223", "Qwerta Seedvrouw", "1911-11-11"), ("999111235", "Zxcvbo Seedman", "1922-02-22")]
@@ -73,6 +74,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
     data.mkdir()
     (work / "uitlegbaar.yaml").write_bytes((EXAMPLES / "uitlegbaar.yaml").read_bytes())
     store = work / ".uitlegbaar"
+    secret, public = key_pair(home / ".keys", "team")  # a signing key in the user's home, in the environment
     env = {
         **os.environ,
         "HOME": str(home),
@@ -80,6 +82,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
         "MY_SERVICE_API_TOKEN": SECRETS["env"][0],
         "AWS_SECRET_ACCESS_KEY": SECRETS["env"][1],
         "DATABASE_URL": f"postgresql://admin:{SECRETS['env'][2]}@db/prod",
+        "UITLEGBAAR_SIGNING_KEY": str(secret),
         "COLUMNS": "200",
     }
     p = SECRETS["param"]
@@ -99,6 +102,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
         "register.json": ["register", run_id, "--force", "-o", "register.json"],
         "register.csv": ["register", run_id, "--format", "csv", "--force", "-o", "register.csv"],
         "lineage.html": ["lineage", run_id, "--format", "html", "-o", "lineage.html"],
+        "attestation.intoto.jsonl": ["attest", run_id, "--documents", "attested", "-o", "attestation.intoto.jsonl"],
     }
     for name, command in commands.items():
         made = run([EXECUTABLE, *command], env, work)
@@ -115,6 +119,10 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
         "diff.json": ["diff", run_id, run_id, "--json"],
         "verify.json": ["verify", "--json"],
     }
+    envelope = json.loads((work / "attestation.intoto.jsonl").read_bytes())
+    outputs["attestation.statement"] = base64.b64decode(envelope["payload"])  # what it says, readable
+    outputs |= {f"attested/{f.name}": f.read_bytes() for f in sorted((work / "attested").iterdir())}
+    printed["verify.attestation"] = ["verify", "--attestation", "attestation.intoto.jsonl", "--key", str(public)]
     kept = run([EXECUTABLE, "card", run_id, "--format", "json"], {**env, "UITLEGBAAR_KEEP_HOME": "1"}, work)
     outputs["card.kept.json"] = kept.stdout.encode()  # configured to keep home paths
     for name, command in printed.items():
@@ -124,7 +132,16 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
     return home, store, data, outputs
 
 
-PUBLIC = ("card.md", "card.nl.md", "card.html", "card.json", "systemcard.yaml", "register.json", "register.csv")
+PUBLIC = (
+    "card.md",
+    "card.nl.md",
+    "card.html",
+    "card.json",
+    "systemcard.yaml",
+    "register.json",
+    "register.csv",
+    "attestation.statement",
+)
 
 
 def store_text(store: Path) -> str:
@@ -164,3 +181,22 @@ def test_no_home_folder_in_public_documents(pipeline: tuple[Path, Path, Path, di
     assert leaked == []
     assert b'"source": "local file toeslagaanvragen-2024-2025.csv"' in outputs["card.json"]  # no path at all
     assert f'"source": "{home}/data/'.encode() in outputs["card.kept.json"]  # unless configured
+
+
+def test_no_private_key_anywhere(pipeline: tuple[Path, Path, Path, dict[str, bytes]]) -> None:
+    """The signing key was in the environment of the pipeline and of every command, and signed the attestation."""
+    home, store, _, outputs = pipeline
+    from cryptography.hazmat.primitives import serialization
+
+    assert b'"predicateType":"https://slsa.dev/provenance/v1"' in outputs["attestation.statement"]
+    body = pem_body(home / ".keys" / "team.pem")
+    private = serialization.load_pem_private_key((home / ".keys" / "team.pem").read_bytes(), None)
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    forms = [*body, "".join(body), raw.hex(), base64.b64encode(raw).decode()]
+    texts = everything(store, outputs)
+    assert "verify.attestation" in texts and "signed by team" in texts["verify.attestation"]
+    found = {(where, form[:12]) for where, text in texts.items() for form in forms if form in text}
+    assert found == set()
+    assert not any(raw in f.read_bytes() for f in store.rglob("*") if f.is_file())

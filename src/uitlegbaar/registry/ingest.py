@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from uitlegbaar.documents.register.csv_export import cell
 from uitlegbaar.documents.register.validate import Problem, errors, validate_entry
 from uitlegbaar.registry.sources import Document
 from uitlegbaar.standards import algoritmeregister as ar
+
+if TYPE_CHECKING:
+    from uitlegbaar.registry.signatures import Signing
 
 Action = Literal["new", "changed", "unchanged", "withdrawn"]
 Key = tuple[str, str]
@@ -49,6 +52,7 @@ class Item:
     entry: dict[str, Any] | None = None
     changes: tuple[Change, ...] = ()
     warnings: tuple[str, ...] = ()
+    signing: Signing | None = None  # when signatures were checked (`--trusted-keys`)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -59,6 +63,8 @@ class Item:
             "lars": self.lars,
             "origin": self.origin,
         }
+        if self.signing is not None:
+            out["signature"] = self.signing.to_dict()
         if self.action == "changed":
             out["changes"] = [{"field": c.field, "old": c.old, "new": c.new} for c in self.changes]
         if self.warnings:
@@ -76,10 +82,13 @@ class Rejected:
     reason: str
     problems: tuple[Problem, ...] = ()
     key: Key | None = None  # its organisation and source_id, when it names them
+    signing: Signing | None = None
 
     def to_dict(self) -> dict[str, Any]:
         where = {"organization": self.key[0], "source_id": self.key[1]} if self.key else {}
-        return {"origin": self.origin, **where, "reason": self.reason, "problems": [p.to_dict() for p in self.problems]}
+        signed = {"signature": self.signing.to_dict()} if self.signing is not None else {}
+        problems = [p.to_dict() for p in self.problems]
+        return {"origin": self.origin, **where, "reason": self.reason, "problems": problems, **signed}
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,7 @@ class Plan:
     duplicates: tuple[tuple[str, str], ...] = ()  # (origin merged, origin kept): identical submissions
     untracked: int = 0  # register entries without a source_id, which no submission can match
     notes: tuple[str, ...] = ()
+    signatures_checked: bool = False
 
     @property
     def ok(self) -> bool:
@@ -100,12 +110,20 @@ class Plan:
     def of(self, action: Action) -> list[Item]:
         return [i for i in self.items if i.action == action]
 
+    def unsigned(self) -> list[Item]:
+        """Planned entries no attestation covers (accepted with a warning), when signatures were checked."""
+        return [i for i in self.items if i.signing is not None and i.signing.status == "unsigned"]
+
     def counts(self) -> dict[str, int]:
-        return {a: len(self.of(a)) for a in ACTIONS} | {
+        counts = {a: len(self.of(a)) for a in ACTIONS} | {
             "rejected": len(self.rejected),
             "duplicates": len(self.duplicates),
             "untracked": self.untracked,
         }
+        if self.signatures_checked:
+            signed = sum(1 for i in self.items if i.signing is not None and i.signing.status == "signed")
+            counts |= {"signed": signed, "unsigned": len(self.unsigned())}
+        return counts
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -126,14 +144,24 @@ class _Submission:
     origin: str
     warnings: tuple[str, ...]
     comparable: tuple[str, ...] = field(default=())
+    signing: Signing | None = None
 
 
-def make_plan(submitted: Iterable[Document], current: Iterable[Document] = ()) -> Plan:
-    """The plan for `submitted` entries against `current` (the register's export; none: all is new)."""
+def make_plan(
+    submitted: Iterable[Document],
+    current: Iterable[Document] = (),
+    signings: Mapping[str, Signing] | None = None,
+    *,
+    require_signed: bool = False,
+) -> Plan:
+    """The plan for `submitted` entries against `current` (the register's export; none: all is new). With
+    `signings` (by origin, from `registry.signatures`), an entry whose signature is invalid is rejected, and so is
+    an unsigned one with `require_signed`; other unsigned entries are planned, marked unsigned."""
     rejected: list[Rejected] = []
     accepted: list[_Submission] = []
     for doc in submitted:
-        found = _check(doc)
+        signing = signings.get(doc.origin) if signings is not None else None
+        found = _check(doc, signing, require_signed)
         if isinstance(found, Rejected):
             rejected.append(found)
         else:
@@ -152,22 +180,28 @@ def make_plan(submitted: Iterable[Document], current: Iterable[Document] = ()) -
         if key not in blocked and key[0] in organisations
     ]
     items.sort(key=lambda i: (ACTIONS.index(i.action), i.organization, i.source_id))
-    return Plan(tuple(items), tuple(rejected), tuple(duplicates), untracked, tuple(notes))
+    return Plan(tuple(items), tuple(rejected), tuple(duplicates), untracked, tuple(notes), signings is not None)
 
 
-def _check(doc: Document) -> _Submission | Rejected:
+def _check(doc: Document, signing: Signing | None, require_signed: bool) -> _Submission | Rejected:
     entry = doc.data
+    if signing is not None and signing.status == "invalid":
+        return Rejected(doc.origin, f"signature invalid: {signing.detail}", key=_key(entry), signing=signing)
+    if signing is not None and signing.status == "unsigned" and require_signed:
+        reason = f"unsigned ({signing.detail}), and --require-signed accepts only signed entries"
+        return Rejected(doc.origin, reason, key=_key(entry), signing=signing)
     problems = validate_entry(entry)
     failed = errors(problems)
     if failed:
         reason = f"{len(failed)} error(s) the register would reject"
-        return Rejected(doc.origin, reason, tuple(failed), _key(entry))
+        return Rejected(doc.origin, reason, tuple(failed), _key(entry), signing)
     source_id = _text(entry.get("source_id"))
     if not source_id:
-        return Rejected(doc.origin, "has no source_id, so it cannot be matched with the register or deduplicated")
+        reason = "has no source_id, so it cannot be matched with the register or deduplicated"
+        return Rejected(doc.origin, reason, signing=signing)
     content = {k: v for k, v in entry.items() if k != "publication_dt"}  # `lars`, if given, is kept as a hint
     key = (str(entry["organization"]).strip(), source_id)
-    return _Submission(key, content, doc.origin, tuple(str(p) for p in problems), comparable(entry))
+    return _Submission(key, content, doc.origin, tuple(str(p) for p in problems), comparable(entry), signing)
 
 
 def _deduplicate(
@@ -231,6 +265,7 @@ def _compare(new: _Submission, old: tuple[dict[str, Any], str] | None) -> Item:
         entry=entry,
         changes=changes if old else (),
         warnings=new.warnings,
+        signing=new.signing,
     )
 
 

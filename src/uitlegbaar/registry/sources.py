@@ -4,7 +4,7 @@ A `Source` reads one kind of file. JSON (an entry as `uitlegbaar register RUN` w
 entries, the register's `site-data` dump or a search answer), CSV and Parquet in the register's export
 layout are read here; `models:/<name>` refs through a function the caller passes (the MLflow store's).
 Model cards (`uitlegbaar card RUN --format json`) found among the files are told apart from entries, so
-one folder can hold both.
+one folder can hold both; so are DSSE envelopes (attestations saved as `.json`), which are not entries.
 """
 
 from __future__ import annotations
@@ -12,25 +12,27 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from uitlegbaar.documents.register.csv_export import read_csv, row_to_entry
 from uitlegbaar.errors import ConfigurationError
 
-Kind = Literal["entry", "card"]
+Kind = Literal["entry", "card", "attestation"]
 CARD_KEYS = frozenset({"schema_version", "algorithm", "provenance", "intended_use"})
+ENVELOPE_KEYS = frozenset({"payload", "payloadType", "signatures"})
 
 
 @dataclass(frozen=True)
 class Document:
     """One entry (or model card) as read, and where it was read: `file`, `file#3` (4th of a list) or
-    `file:row 5` (a table's 5th data row)."""
+    `file:row 5` (a table's 5th data row); `file` is the file itself (None for what was not read from one)."""
 
     kind: Kind
     data: Any
     origin: str
+    file: str | None = None
 
 
 class Source(Protocol):
@@ -118,7 +120,7 @@ def read_documents(
             raise ConfigurationError(f"{path} does not exist")
         for file in files:
             try:
-                found += by_suffix[file.suffix.lower()].read(file)
+                found += [replace(d, file=str(file)) for d in by_suffix[file.suffix.lower()].read(file)]
             except OSError as exc:
                 raise ConfigurationError(f"cannot read {file}: {exc.strerror or exc}") from exc
     return found
@@ -151,4 +153,8 @@ def _foreign(version: Any) -> bool:
 
 
 def _kind(item: Any) -> Kind:
-    return "card" if isinstance(item, Mapping) and item.keys() >= CARD_KEYS else "entry"
+    if isinstance(item, Mapping) and item.keys() >= CARD_KEYS:
+        return "card"
+    if isinstance(item, Mapping) and item.keys() == ENVELOPE_KEYS:
+        return "attestation"
+    return "entry"
