@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Template
 
+from uitlegbaar.documents.card import personal as personal_text
 from uitlegbaar.documents.card.model import DatasetSummary, Explanation, ModelCard
 from uitlegbaar.documents.card.templating import is_empty, load_template
 from uitlegbaar.documents.i18n import LABELS, Language, label
@@ -76,6 +77,8 @@ def _context(card: ModelCard, lang: Language) -> dict[str, Any]:
         "metric_label": functools.partial(metric_label, lang=lang),
         "metric_help": functools.partial(metric_help, lang=lang),
         "columns": functools.partial(column_rows, lang=lang),
+        "suspected": functools.partial(personal_text.suspected, lang=lang),
+        "feature_personal": functools.partial(personal_text.feature_personal, lang=lang),
         "group_metrics": group_metrics,
         "table_columns": table_columns,
         "importance_chart": lambda x: importance_chart(x, num),
@@ -188,6 +191,7 @@ class ColumnRow:
     range: str
     mean: str
     top: str
+    note: str = ""  # why an undeclared column counts as personal (suspected, derived)
 
 
 def column_rows(dataset: DatasetSummary, lang: Language = "en") -> list[ColumnRow]:
@@ -199,7 +203,8 @@ def column_rows(dataset: DatasetSummary, lang: Language = "en") -> list[ColumnRo
 
 def _column_row(dataset: DatasetSummary, name: str, kind: str, p: ColumnProfile | None, lang: Language) -> ColumnRow:
     personal = name in dataset.personal or (p is not None and p.personal)
-    row = ColumnRow(name, kind, personal, name in dataset.sensitive, "", "", "", "", "")
+    note = personal_text.column_note(dataset, name, lang) if personal else ""
+    row = ColumnRow(name, kind, personal, name in dataset.sensitive, "", "", "", "", "", note)
     if p is None:
         return row
     row = replace(row, nulls=count(p.null_count, lang))
@@ -210,7 +215,14 @@ def _column_row(dataset: DatasetSummary, name: str, kind: str, p: ColumnProfile 
         distinct=("≈" if p.distinct_estimated else "") + count(p.distinct, lang) if p.distinct is not None else "",
         range=f"{scalar(p.min, lang)} – {scalar(p.max, lang)}" if p.min is not None else "",
         mean=number(p.mean, lang) if p.mean is not None else "",
-        top=", ".join(f"{scalar(v.value, lang)} ({count(v.count, lang)})" for v in p.top_values[:TOP_VALUES]),
+        top="; ".join(
+            part
+            for part in (
+                ", ".join(f"{scalar(v.value, lang)} ({count(v.count, lang)})" for v in p.top_values[:TOP_VALUES]),
+                personal_text.rare_values(dataset, p, lang),
+            )
+            if part
+        ),
     )
 
 
