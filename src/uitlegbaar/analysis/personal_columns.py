@@ -14,7 +14,6 @@ import re
 from uitlegbaar.evidence.results import PersonalKind
 
 
-
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -31,9 +30,7 @@ WORDS: dict[PersonalKind, frozenset[str]] = {
         "telefoon telefoonnummer telefoonnr telnr tel phone phonenumber telephone mobiel mobielnummer mobile "
         "mobilenumber gsm"
     ),
-    "birth_date": _words(
-        "geboortedatum geboortedag gebdatum gebdat birthdate dateofbirth dob birthday geboren born"
-    ),
+    "birth_date": _words("geboortedatum geboortedag gebdatum gebdat birthdate dateofbirth dob birthday geboren born"),
     "ip_address": _words("ip ipadres ipaddress ipv4 ipv6 clientip remoteip remoteaddr"),
     "postcode": _words("postcode zipcode zip postalcode pc6"),
     "address": _words(

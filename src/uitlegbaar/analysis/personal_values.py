@@ -15,8 +15,8 @@ from importlib import resources
 
 # Surname particles that may stand between a first name and a surname ("Jan van der Berg").
 _PARTICLES = frozenset(
-    ["van", "de", "der", "den", "het", "ter", "ten", "te", "in", "op", "'t", "d'", "el", "al", "ben", "bin", "bint"]
-    + ["da", "di", "do", "du", "la", "le", "von", "zu", "mc", "mac"]
+    {"van", "de", "der", "den", "het", "ter", "ten", "te", "in", "op", "'t", "d'", "el", "al", "ben", "bin"}
+    | {"bint", "da", "di", "do", "du", "la", "le", "von", "zu", "mc", "mac"}
 )
 _INITIALS = re.compile(r"^(?:[A-Z]\.\s?){1,4}$")
 # Where a Dutch postcode may be inside a value; python-stdnum decides whether it is one.
