@@ -38,7 +38,7 @@ def test_example_pipeline_captures_every_kind_of_evidence_without_personal_value
 
     source = next(r for r in records if r.kind == "dataset" and r.role == "source")  # type: ignore[attr-defined]
     assert source.source.endswith("toeslagaanvragen-2024-2025.csv")  # type: ignore[attr-defined]
-    assert source.personal == ["bsn", "geboortedatum", "naam"]  # type: ignore[attr-defined]
+    assert source.personal == ["aanvraag_id", "bsn", "geboortedatum", "naam"]  # type: ignore[attr-defined]
     step = next(r for r in records if r.kind == "step")
     assert set(step.lineage.removed) == {"bsn", "naam", "geboortedatum"}  # type: ignore[attr-defined]
     assert step.lineage.added == ["leeftijd"]  # type: ignore[attr-defined]
