@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 SAMPLE_ROWS = 1_000
+CHECKED = 250  # of the sampled values, how many per-value validators see (the first ones: a random subsample)
 SHARE = 0.5  # of the sampled non-null values that must pass a validator
 MIN_VALUES = 3  # fewer sampled non-null values than this say nothing
 IDENTIFIER_SHARE = 0.95  # distinct values per non-null value
@@ -112,25 +113,28 @@ def _by_values(name: str, column: pa.ChunkedArray, today: date) -> PersonalFindi
 
 
 def _texts(name: str, values: pa.Array, today: date) -> PersonalFinding | None:
+    """Validators see the first CHECKED sampled values; the date, free-text and identifier checks, which are
+    vectorised, see the whole sample."""
     import pyarrow.compute as pc
 
-    n = len(values)
+    checked = values.slice(0, CHECKED)
+    n = len(checked)
     for kind, pattern, valid, meaning in _TEXT_CHECKS:
-        candidates = values.filter(pc.match_substring_regex(values, pattern)).to_pylist()
+        candidates = checked.filter(pc.match_substring_regex(checked, pattern)).to_pylist()
         if len(candidates) < SHARE * n:
             continue
         passed = sum(1 for v in candidates if valid(v))
         if passed >= SHARE * n:
             return _finding(name, kind, f"{_share(passed, n)} of {_count(n)} sampled values {meaning}")
-    postcode = _postcodes(name, values)
+    postcode = _postcodes(name, checked)
     if postcode is not None:
         return postcode
     days = _days_of_text(values)
     if days is not None:
-        birth = _birth_dates(name, days, n, today)
+        birth = _birth_dates(name, days, len(values), today)
         if birth is not None:
             return birth
-    return _names(name, values) or _free_text(name, values)
+    return _names(name, checked) or _free_text(name, values)
 
 
 def _postcodes(name: str, values: pa.Array) -> PersonalFinding | None:
@@ -177,8 +181,14 @@ def _free_text(name: str, values: pa.Array) -> PersonalFinding | None:
 
 
 def _integers(name: str, values: pa.Array) -> PersonalFinding | None:
-    n = len(values)
-    passed = sum(1 for v in values.to_pylist() if check.bsn_number(v))
+    import pyarrow.compute as pc
+
+    checked = values.slice(0, CHECKED)
+    n = len(checked)
+    nine_digits = pc.and_(pc.greater_equal(checked, 10_000_000), pc.less_equal(checked, 999_999_999))
+    if pc.sum(nine_digits).as_py() < SHARE * n:
+        return None
+    passed = sum(1 for v in checked.to_pylist() if check.bsn_number(v))
     if passed < SHARE * n:
         return None
     return _finding(
@@ -271,22 +281,44 @@ def _identifier(
     if rows < IDENTIFIER_MIN_ROWS or not (personal or about_people) or pa.types.is_temporal(t):
         return None
     values = _plain(pc.drop_null(sample))
-    if len(values) and pc.count_distinct(values).as_py() < IDENTIFIER_SHARE * len(values):
-        return None  # the sample has repeats enough: no full count needed
+    # A column that is distinct in at least IDENTIFIER_SHARE of its rows shows about m·(1 − share)·m/rows repeats
+    # in a sample of m: allow twice that (at least one) before counting the whole column.
+    repeats = len(values) - pc.count_distinct(values).as_py()
+    if repeats > max(1.0, 2 * len(values) * (1 - IDENTIFIER_SHARE) * len(values) / rows):
+        return None
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(t)
+    dense: tuple[int, int] | None = None
     if pa.types.is_integer(t):
         bounds = pc.min_max(column)
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
-        if not (words & IDENTIFIER_WORDS) and high - low + 1 > 2 * rows:
+        dense = (low, high) if high - low + 1 <= 2 * rows else None
+        if dense is None and not words & IDENTIFIER_WORDS:
             return None  # spread-out numbers without an id's name: amounts, not keys
     elif pc.sum(pc.match_substring(values, " ")).as_py() > 0.1 * len(values):
         return None  # text with spaces: names and free text are judged by their values
-    distinct = pc.count_distinct(column.cast(t) if pa.types.is_dictionary(column.type) else column).as_py()
+    distinct = _distinct(column, dense)
     if distinct < IDENTIFIER_SHARE * rows:
         return None
     named = ", ".join(personal[:5]) + (f" and {len(personal) - 5} more" if len(personal) > 5 else "")
     context = f"in a table that holds personal data ({named})" if personal else "named after a person"
     evidence = f"{_share(distinct, rows)} of {_count(rows)} values are distinct, {context}"
     return _finding(name, "identifier", evidence)
+
+
+def _distinct(column: pa.ChunkedArray, dense: tuple[int, int] | None) -> int:
+    """How many distinct non-null values the whole column has: for integers in a range not much wider than the
+    column, by marking each one in that range (a pass over the values); otherwise by Arrow's hash table."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if dense is not None:
+        low, high = dense
+        values = pc.drop_null(column).combine_chunks().to_numpy(zero_copy_only=False)
+        seen = np.zeros(high - low + 1, dtype=bool)
+        seen[(values - values.dtype.type(low)).astype(np.intp)] = True
+        return int(np.count_nonzero(seen))
+    return len(pc.unique(pc.drop_null(column)))
 
 
 # ---------------------------------------------------------------- helpers
