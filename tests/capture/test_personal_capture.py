@@ -4,6 +4,8 @@ column, and a column derived from personal data (`@ub.step(derived_from=...)`) i
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -260,3 +262,13 @@ def test_no_warning_for_a_plain_table(store: Path) -> None:
         warnings.simplefilter("error")
         with ub.run():
             ub.record_dataset(frame, name="getallen")
+
+
+def test_the_validators_load_only_when_a_table_is_screened() -> None:
+    code = (
+        "import sys, uitlegbaar as ub, uitlegbaar.capture.datasets; "
+        "print(sorted(m for m in ('stdnum', 'phonenumbers', 'email_validator') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
