@@ -2,14 +2,15 @@
 
     findings = screen_table(table, personal={"bsn"}, cleared={"klantnummer"})
 
-Each column is screened on a seeded sample of at most SAMPLE_ROWS rows: national identifiers (the BSN
+Each column is screened on a seeded sample of at most SAMPLE_ROWS rows (validators, which run per value, on
+CHECKED of them): national identifiers (the BSN
 eleven-test), IBANs, e-mail addresses, phone numbers, Dutch postcodes (with or without a house number) and
 addresses, IP addresses, person names, dates of birth and free text; a column none of those fits may still
 announce one by its name (`telefoon`, `geboortedatum`, …). A near-unique integer or code column is an
 identifier of the rows, and so of people when the table holds personal data (or its name says it identifies a
 person, `klant_id`); that is confirmed on the full column, the only full-column work, and only for candidates.
 
-A finding says what was seen, in words and numbers (`94% of 1,000 sampled values pass the BSN eleven-test`),
+A finding says what was seen, in words and numbers (`94% of 250 sampled values pass the BSN eleven-test`),
 never a value. Floats and booleans are measurements and flags: they are not screened by value or name.
 """
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 SAMPLE_ROWS = 1_000
-CHECKED = 250  # of the sampled values, how many per-value validators see (the first ones: a random subsample)
+CHECKED = 250  # of the sampled values, how many per-value validators see (spread evenly over the sample)
 SHARE = 0.5  # of the sampled non-null values that must pass a validator
 MIN_VALUES = 3  # fewer sampled non-null values than this say nothing
 IDENTIFIER_SHARE = 0.95  # distinct values per non-null value
@@ -113,11 +114,11 @@ def _by_values(name: str, column: pa.ChunkedArray, today: date) -> PersonalFindi
 
 
 def _texts(name: str, values: pa.Array, today: date) -> PersonalFinding | None:
-    """Validators see the first CHECKED sampled values; the date, free-text and identifier checks, which are
-    vectorised, see the whole sample."""
+    """Validators see CHECKED of the sampled values; the date and free-text checks, which are vectorised, see
+    the whole sample."""
     import pyarrow.compute as pc
 
-    checked = values.slice(0, CHECKED)
+    checked = _checked(values)
     n = len(checked)
     for kind, pattern, valid, meaning in _TEXT_CHECKS:
         candidates = checked.filter(pc.match_substring_regex(checked, pattern)).to_pylist()
@@ -183,7 +184,7 @@ def _free_text(name: str, values: pa.Array) -> PersonalFinding | None:
 def _integers(name: str, values: pa.Array) -> PersonalFinding | None:
     import pyarrow.compute as pc
 
-    checked = values.slice(0, CHECKED)
+    checked = _checked(values)
     n = len(checked)
     nine_digits = pc.and_(pc.greater_equal(checked, 10_000_000), pc.less_equal(checked, 999_999_999))
     if pc.sum(nine_digits).as_py() < SHARE * n:
@@ -387,6 +388,16 @@ def _plain(values: Any) -> pa.Array:
     if pa.types.is_large_string(t) or pa.types.is_string_view(t):
         values = values.cast(pa.string())
     return values
+
+
+def _checked(values: pa.Array) -> pa.Array:
+    """CHECKED of the sampled values, evenly spread over them (the sample is in table order, so a prefix would
+    see only the start of the table)."""
+    import numpy as np
+
+    if len(values) <= CHECKED:
+        return values
+    return values.take(np.linspace(0, len(values) - 1, CHECKED).round().astype(np.int64))
 
 
 def _share(part: int, whole: int, digits: int = 0) -> str:

@@ -79,7 +79,7 @@ class Privacy(_Model):
         default_factory=dict, description="column → the personal columns it was derived from (@ub.step(derived_from=))"
     )
     findings: list[PersonalFinding] = Field(
-        default_factory=list, description="what screening found in suspected and cleared columns (never a value)"
+        default_factory=list, description="why each suspected column looks personal (words and numbers, never a value)"
     )
     sample_rows: int = Field(0, description="rows of the seeded sample the values were screened on")
     min_cell_count: int = Field(description="values occurring fewer times than this are never stored")
@@ -180,7 +180,9 @@ class DatasetRecord(Record):
     description: str | None = None
     owner: str | None = None
     licence: str | None = None
-    personal: list[str] = Field(default_factory=list)
+    personal: list[str] = Field(
+        default_factory=list, description="every column treated as personal: declared, suspected or derived"
+    )
     sensitive: list[str] = Field(default_factory=list)
     num_rows: int
     num_columns: int
