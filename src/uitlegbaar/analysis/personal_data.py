@@ -119,14 +119,10 @@ def _texts(name: str, values: pa.Array, today: date) -> PersonalFinding | None:
     import pyarrow.compute as pc
 
     checked = _checked(values)
-    n = len(checked)
     for kind, pattern, valid, meaning in _TEXT_CHECKS:
-        candidates = checked.filter(pc.match_substring_regex(checked, pattern)).to_pylist()
-        if len(candidates) < SHARE * n:
-            continue
-        passed = sum(1 for v in candidates if valid(v))
-        if passed >= SHARE * n:
-            return _finding(name, kind, f"{_share(passed, n)} of {_count(n)} sampled values {meaning}")
+        finding = _validated(name, kind, checked, pc.match_substring_regex(checked, pattern), valid, meaning)
+        if finding is not None:
+            return finding
     postcode = _postcodes(name, checked)
     if postcode is not None:
         return postcode
@@ -155,12 +151,27 @@ def _postcodes(name: str, values: pa.Array) -> PersonalFinding | None:
 
 
 def _names(name: str, values: pa.Array) -> PersonalFinding | None:
+    meaning = "look like person names (a common first name, alone or with a surname)"
+    return _validated(name, "name", values, None, check.person_name, meaning)
+
+
+def _validated(
+    name: str,
+    kind: PersonalKind,
+    values: pa.Array,
+    candidates: pa.Array | None,
+    valid: Callable[[Any], bool],
+    meaning: str,
+) -> PersonalFinding | None:
+    """A finding when at least SHARE of `values` pass `valid`; only the `candidates` (a mask) are tried."""
     n = len(values)
-    passed = sum(1 for v in values.to_pylist() if check.person_name(v))
+    tried = values if candidates is None else values.filter(candidates)
+    if len(tried) < SHARE * n:
+        return None
+    passed = sum(1 for v in tried.to_pylist() if valid(v))
     if passed < SHARE * n:
         return None
-    meaning = "look like person names (a common first name, alone or with a surname)"
-    return _finding(name, "name", f"{_share(passed, n)} of {_count(n)} sampled values {meaning}")
+    return _finding(name, kind, f"{_share(passed, n)} of {_count(n)} sampled values {meaning}")
 
 
 def _free_text(name: str, values: pa.Array) -> PersonalFinding | None:
@@ -185,16 +196,9 @@ def _integers(name: str, values: pa.Array) -> PersonalFinding | None:
     import pyarrow.compute as pc
 
     checked = _checked(values)
-    n = len(checked)
     nine_digits = pc.and_(pc.greater_equal(checked, 10_000_000), pc.less_equal(checked, 999_999_999))
-    if pc.sum(nine_digits).as_py() < SHARE * n:
-        return None
-    passed = sum(1 for v in checked.to_pylist() if check.bsn_number(v))
-    if passed < SHARE * n:
-        return None
-    return _finding(
-        name, "bsn", f"{_share(passed, n)} of {_count(n)} sampled values pass the BSN eleven-test (python-stdnum)"
-    )
+    meaning = "pass the BSN eleven-test (python-stdnum)"
+    return _validated(name, "bsn", checked, nine_digits, check.bsn_number, meaning)
 
 
 def _birth_dates(name: str, days: np.ndarray, n: int, today: date) -> PersonalFinding | None:
