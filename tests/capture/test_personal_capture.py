@@ -20,6 +20,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 import uitlegbaar as ub
 import uitlegbaar.capture.personal
+import uitlegbaar.capture.settings
 from people import PERSONAL, personal_frame
 from uitlegbaar.capture.fingerprint import fingerprint_table
 from uitlegbaar.capture.tables import to_arrow
@@ -179,7 +180,7 @@ def test_the_small_cell_limit_is_configurable(store: Path, monkeypatch: pytest.M
     with ub.run() as configured:
         ub.record_dataset(frame, name="regelingen")
     assert shown(configured.id) == ["huurtoeslag", "zorgtoeslag", "ZELDZAAM-Q7"]
-    ub.capture.settings.reset()
+    uitlegbaar.capture.settings.reset()
     ub.configure(store=store)
     monkeypatch.setenv("UITLEGBAAR_MIN_CELL_COUNT", "200")
     with ub.run() as environment:
