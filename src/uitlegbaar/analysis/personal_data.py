@@ -2,16 +2,18 @@
 
     findings = screen_table(table, personal={"bsn"}, cleared={"klantnummer"})
 
-Each column is screened on a seeded sample of at most SAMPLE_ROWS rows (validators, which run per value, on
-CHECKED of them): national identifiers (the BSN
+Each column is screened on a seeded sample of at most SAMPLE_ROWS rows: national identifiers (the BSN
 eleven-test), IBANs, e-mail addresses, phone numbers, Dutch postcodes (with or without a house number) and
 addresses, IP addresses, person names, dates of birth and free text; a column none of those fits may still
 announce one by its name (`telefoon`, `geboortedatum`, …). A near-unique integer or code column is an
 identifier of the rows, and so of people when the table holds personal data (or its name says it identifies a
 person, `klant_id`); that is confirmed on the full column, the only full-column work, and only for candidates.
 
-A finding says what was seen, in words and numbers (`94% of 250 sampled values pass the BSN eleven-test`),
-never a value. Floats and booleans are measurements and flags: they are not screened by value or name.
+A validator (python-stdnum, phonenumbers, email-validator, …) runs in Python, one value at a time, so it sees only
+the sampled values a vectorised pre-check lets through, and at most CHECKED of those, spread over the sample; the
+share that passes is estimated from them. A finding says what was seen, in words and numbers (`94% of 1,000
+sampled values pass the BSN eleven-test (python-stdnum; 100 checked)`), never a value. Floats and booleans are
+measurements and flags: they are not screened by value or name.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 SAMPLE_ROWS = 1_000
-CHECKED = 250  # of the sampled values, how many per-value validators see (spread evenly over the sample)
+CHECKED = 100  # values a validator checks per column and kind, at most (spread evenly over the candidates)
 SHARE = 0.5  # of the sampled non-null values that must pass a validator
 MIN_VALUES = 3  # fewer sampled non-null values than this say nothing
 IDENTIFIER_SHARE = 0.95  # distinct values per non-null value
@@ -41,15 +43,21 @@ FREE_TEXT_LENGTH = 40
 FREE_TEXT_WORDS = 6
 FREE_TEXT_MIN_VALUES = 20
 
-# (kind, a cheap regular expression that candidates must match, the validator, what passing means). The
+# (kind, a cheap regular expression that candidates must match, the validator, what passing means, by whom). The
 # expression only saves the validator's time on values that cannot pass; the validator decides.
-_TEXT_CHECKS: tuple[tuple[PersonalKind, str, Callable[[str], bool], str], ...] = (
-    ("iban", r"^\s*[A-Za-z]{2}\s?\d{2}", check.iban, "are valid IBANs (python-stdnum: format and mod-97 check)"),
-    ("email", r"@", check.email, "are e-mail addresses (email-validator)"),
-    ("bsn", r"^[\d\s.\-]{9,11}$", check.bsn, "pass the BSN eleven-test (python-stdnum)"),
-    ("ip_address", r"^\s*[0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]*\s*$", check.ip_address, "are IP addresses"),
-    ("phone", r"^\s*[+0][\d\s()./\-]{7,19}$", check.phone, "are valid phone numbers (phonenumbers, region NL)"),
-    ("address", r"[A-Za-z].*\d{4}\s?[A-Za-z]{2}", check.address, "are addresses with a Dutch postcode (python-stdnum)"),
+_TEXT_CHECKS: tuple[tuple[PersonalKind, str, Callable[[str], bool], str, str], ...] = (
+    ("iban", r"^\s*[A-Za-z]{2}\s?\d{2}", check.iban, "are valid IBANs", "python-stdnum: format and mod-97 check"),
+    ("email", r"@", check.email, "are e-mail addresses", "email-validator"),
+    ("bsn", r"^[\d\s.\-]{9,11}$", check.bsn, "pass the BSN eleven-test", "python-stdnum"),
+    ("ip_address", r"^\s*[0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]*\s*$", check.ip_address, "are IP addresses", "ipaddress"),
+    ("phone", r"^\s*[+0][\d\s()./\-]{7,19}$", check.phone, "are valid phone numbers", "phonenumbers, region NL"),
+    (
+        "address",
+        r"[A-Za-z].*\d{4}\s?[A-Za-z]{2}",
+        check.address,
+        "are addresses with a Dutch postcode",
+        "python-stdnum",
+    ),
 )
 
 
@@ -114,16 +122,13 @@ def _by_values(name: str, column: pa.ChunkedArray, today: date) -> PersonalFindi
 
 
 def _texts(name: str, values: pa.Array, today: date) -> PersonalFinding | None:
-    """Validators see CHECKED of the sampled values; the date and free-text checks, which are vectorised, see
-    the whole sample."""
     import pyarrow.compute as pc
 
-    checked = _checked(values)
-    for kind, pattern, valid, meaning in _TEXT_CHECKS:
-        finding = _validated(name, kind, checked, pc.match_substring_regex(checked, pattern), valid, meaning)
+    for kind, pattern, valid, meaning, by in _TEXT_CHECKS:
+        finding = _validated(name, kind, values, pc.match_substring_regex(values, pattern), valid, meaning, by)
         if finding is not None:
             return finding
-    postcode = _postcodes(name, checked)
+    postcode = _postcodes(name, values)
     if postcode is not None:
         return postcode
     days = _days_of_text(values)
@@ -131,47 +136,67 @@ def _texts(name: str, values: pa.Array, today: date) -> PersonalFinding | None:
         birth = _birth_dates(name, days, len(values), today)
         if birth is not None:
             return birth
-    return _names(name, checked) or _free_text(name, values)
+    return _names(name, values) or _free_text(name, values)
 
 
 def _postcodes(name: str, values: pa.Array) -> PersonalFinding | None:
     import pyarrow.compute as pc
 
-    n = len(values)
-    candidates = values.filter(pc.match_substring_regex(values, r"^\s*\d{4}\s?[A-Za-z]{2}")).to_pylist()
-    if len(candidates) < SHARE * n:
+    found = _passing(values, pc.match_substring_regex(values, r"^\s*\d{4}\s?[A-Za-z]{2}"), check.postcode)
+    if found is None:
         return None
-    results = [check.postcode(v) for v in candidates]
-    passed = sum(1 for ok, _ in results if ok)
-    if passed < SHARE * n:
-        return None
-    numbered = sum(1 for ok, number in results if ok and number)
-    meaning = f"are Dutch postcodes (python-stdnum), {_share(numbered, passed)} of them with a house number"
-    return _finding(name, "postcode", f"{_share(passed, n)} of {_count(n)} sampled values {meaning}")
+    share, checked, results = found
+    numbered = sum(1 for ok, number in results if ok and number) / max(1, sum(1 for ok, _ in results if ok))
+    evidence = _evidence(share, len(values), "are Dutch postcodes", "python-stdnum", checked)
+    return _finding(name, "postcode", f"{evidence}, {numbered:.0%} of them with a house number")
 
 
 def _names(name: str, values: pa.Array) -> PersonalFinding | None:
+    import pyarrow.compute as pc
+
+    capitalised = pc.match_substring_regex(values, r"^\s*\p{Lu}[^\d]*$")  # no digits in a name
     meaning = "look like person names (a common first name, alone or with a surname)"
-    return _validated(name, "name", values, None, check.person_name, meaning)
+    return _validated(name, "name", values, capitalised, check.person_name, meaning, "uitlegbaar's list of names")
 
 
 def _validated(
     name: str,
     kind: PersonalKind,
     values: pa.Array,
-    candidates: pa.Array | None,
+    candidates: pa.Array,
     valid: Callable[[Any], bool],
     meaning: str,
+    by: str,
 ) -> PersonalFinding | None:
-    """A finding when at least SHARE of `values` pass `valid`; only the `candidates` (a mask) are tried."""
+    """A finding when at least SHARE of `values` pass `valid` (estimated from CHECKED of the `candidates`)."""
+    found = _passing(values, candidates, valid)
+    if found is None:
+        return None
+    share, checked, _ = found
+    return _finding(name, kind, _evidence(share, len(values), meaning, by, checked))
+
+
+def _evidence(share: float, n: int, meaning: str, by: str, checked: int) -> str:
+    """`94% of 1,000 sampled values pass the BSN eleven-test (python-stdnum; 100 checked)`."""
+    return f"{_percent(share)} of {_count(n)} sampled values {meaning} ({by}; {checked} checked)"
+
+
+def _passing(
+    values: pa.Array, candidates: pa.Array, valid: Callable[[Any], Any]
+) -> tuple[float, int, list[Any]] | None:
+    """(the estimated share of `values` that pass `valid`, how many were checked, the results) when that share is
+    at least SHARE. Only values the vectorised pre-check marks as `candidates` can pass; CHECKED of them, spread
+    evenly, are validated, and the share is the candidates' share times the share of those that passed."""
     n = len(values)
-    tried = values if candidates is None else values.filter(candidates)
+    tried = values.filter(candidates)
     if len(tried) < SHARE * n:
         return None
-    passed = sum(1 for v in tried.to_pylist() if valid(v))
-    if passed < SHARE * n:
-        return None
-    return _finding(name, kind, f"{_share(passed, n)} of {_count(n)} sampled values {meaning}")
+    checked = _spread(tried, CHECKED)
+    seen: dict[Any, Any] = {}  # each distinct value validated once (categories repeat)
+    results = [seen[v] if v in seen else seen.setdefault(v, valid(v)) for v in checked.to_pylist()]
+    passed = sum(1 for r in results if (r[0] if isinstance(r, tuple) else r))
+    share = len(tried) / n * passed / len(checked)
+    return (share, len(checked), results) if share >= SHARE else None
 
 
 def _free_text(name: str, values: pa.Array) -> PersonalFinding | None:
@@ -195,10 +220,8 @@ def _free_text(name: str, values: pa.Array) -> PersonalFinding | None:
 def _integers(name: str, values: pa.Array) -> PersonalFinding | None:
     import pyarrow.compute as pc
 
-    checked = _checked(values)
-    nine_digits = pc.and_(pc.greater_equal(checked, 10_000_000), pc.less_equal(checked, 999_999_999))
-    meaning = "pass the BSN eleven-test (python-stdnum)"
-    return _validated(name, "bsn", checked, nine_digits, check.bsn_number, meaning)
+    nine_digits = pc.and_(pc.greater_equal(values, 10_000_000), pc.less_equal(values, 999_999_999))
+    return _validated(name, "bsn", values, nine_digits, check.bsn_number, "pass the BSN eleven-test", "python-stdnum")
 
 
 def _birth_dates(name: str, days: np.ndarray, n: int, today: date) -> PersonalFinding | None:
@@ -394,24 +417,25 @@ def _plain(values: Any) -> pa.Array:
     return values
 
 
-def _checked(values: pa.Array) -> pa.Array:
-    """CHECKED of the sampled values, evenly spread over them (the sample is in table order, so a prefix would
-    see only the start of the table)."""
+def _spread(values: pa.Array, most: int) -> pa.Array:
+    """At most `most` of `values`, evenly spread over them (a sample is in table order: a prefix would see only the
+    start of the table)."""
     import numpy as np
 
-    if len(values) <= CHECKED:
+    if len(values) <= most:
         return values
-    return values.take(np.linspace(0, len(values) - 1, CHECKED).round().astype(np.int64))
+    return values.take(np.linspace(0, len(values) - 1, most).round().astype(np.int64))
 
 
-def _share(part: int, whole: int, digits: int = 0) -> str:
-    """`87%`; 100% only when every value passed (else as many decimals as it takes, `99.95%`)."""
-    share = part / whole if whole else 0.0
-    text = f"{share:.{digits}%}"
-    while part < whole and text.startswith("100") and digits < 4:
-        digits += 1
-        text = f"{share:.{digits}%}"
-    return text
+def _percent(share: float) -> str:
+    """`87%`; 100% only for all, 0% only for none."""
+    if 0 < share < 1:
+        return f"{min(max(share, 0.01), 0.99):.0%}"
+    return f"{share:.0%}"
+
+
+def _share(part: int, whole: int) -> str:
+    return _percent(part / whole if whole else 0.0)
 
 
 def _count(n: int) -> str:
