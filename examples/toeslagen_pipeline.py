@@ -61,7 +61,8 @@ def generate_applications(path: Path, rows: int = 20_000, seed: int = 2026) -> P
 
 @ub.dataset(
     name="toeslagaanvragen",
-    personal=["bsn", "naam", "geboortedatum"],
+    # aanvraag_id is a case number: it leads to one applicant's file, so it is personal data (pseudonymous)
+    personal=["aanvraag_id", "bsn", "naam", "geboortedatum"],
     sensitive=["geslacht"],
     owner="Team Toeslagen, afdeling Werk en Inkomen",
     description="Aanvragen voor een toeslag, 2024-2025, export uit het zaaksysteem",
@@ -71,7 +72,7 @@ def load_applications(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"bsn": str})
 
 
-@ub.step
+@ub.step(derived_from={"leeftijd": ["geboortedatum"]})  # age is personal data, derived from the date of birth
 def make_features(applications: pd.DataFrame, reference_date: str = "2026-01-01") -> pd.DataFrame:
     """Derive age from the date of birth and drop what identifies a person."""
     features = applications.copy()

@@ -142,7 +142,7 @@ def test_dataset_source_is_inferred_from_a_path_argument(store: Path, tmp_path: 
     csv = tmp_path / "aanvragen-2025.csv"
     applications(10).to_csv(csv, index=False)
 
-    @ub.dataset(personal=["bsn"])
+    @ub.dataset(personal=["bsn", "naam"])
     def read(path: Path, sep: str = ",") -> pd.DataFrame:
         return pd.read_csv(path, sep=sep, dtype={"bsn": str})
 
@@ -166,7 +166,7 @@ def test_dataset_source_is_inferred_from_a_path_argument(store: Path, tmp_path: 
 def test_dataset_returning_several_tables_and_record_dataset(store: Path) -> None:
     frame = applications(20)
 
-    @ub.dataset(name="split")
+    @ub.dataset(name="split", personal=["bsn", "naam"])
     def split() -> tuple[pd.DataFrame, pd.DataFrame, str]:
         return frame.iloc[:10], frame.iloc[10:], "not a table"
 

@@ -17,8 +17,9 @@ LARGE = 200_000
 assert LARGE > EXACT_DISTINCT_MAX_ROWS
 
 
-def profiles(frame: object, personal: tuple[str, ...] = ()) -> dict[str, ColumnProfile]:
-    return {p.name: p for p in profile_table(to_arrow(frame), personal=personal)}
+def profiles(frame: object, personal: tuple[str, ...] = (), min_count: int = 1) -> dict[str, ColumnProfile]:
+    """Profiles by column; the small-cell limit is off (min_count=1) unless a test is about it."""
+    return {p.name: p for p in profile_table(to_arrow(frame), personal=personal, min_count=min_count)}
 
 
 @pytest.fixture
@@ -224,3 +225,21 @@ def test_distinct_estimate_for_sorted_column_with_short_runs() -> None:
 def test_distinct_estimate_for_uniform_high_cardinality_column() -> None:
     truth, p = _estimate(np.random.default_rng(0).integers(0, 150_000, LARGE))
     assert abs(p.distinct - truth) <= 0.10 * truth, (p.distinct, truth)
+
+
+def test_values_occurring_fewer_than_the_minimum_count_are_never_kept() -> None:
+    values = ["huur"] * 40 + ["zorg"] * 12 + ["kind"] * 9 + ["Qwerty-ZELDZAAM"] * 2 + ["uniek-1", "uniek-2"]
+    frame = pd.DataFrame({"regeling": values, "n": [1] * 40 + [2] * 12 + [3] * 13})
+    limited = profiles(frame, min_count=10)
+    assert [(v.value, v.count) for v in limited["regeling"].top_values] == [("huur", 40), ("zorg", 12)]
+    assert limited["regeling"].suppressed_values == 4
+    assert limited["regeling"].distinct == 6  # the count of distinct values is kept, not the values
+    assert [(v.value, v.count) for v in limited["n"].top_values] == [(1, 40), (3, 13), (2, 12)]
+    assert limited["n"].suppressed_values == 0
+    assert "ZELDZAAM" not in "".join(p.model_dump_json() for p in limited.values())
+    assert profile_table(to_arrow(frame)) == list(limited.values())  # 10 is the default
+
+
+def test_every_value_rare_means_no_top_values() -> None:
+    p = profiles(pd.DataFrame({"x": [f"v{i % 30}" for i in range(90)]}), min_count=10)["x"]
+    assert p.top_values == [] and p.suppressed_values == 30 and p.distinct == 30

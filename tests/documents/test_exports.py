@@ -148,7 +148,7 @@ def test_openlineage_events_pass_the_spec_and_every_facet_schema(runs: tuple[Pat
     assert source["facets"]["version"]["datasetVersion"] == evidence.sources[0].fingerprint.digest
     assert source["facets"]["ownership"]["owners"][0]["name"] == evidence.sources[0].owner
     assert source["namespace"] == "file" and source["name"].endswith("toeslagaanvragen-2024-2025.csv")
-    assert source["facets"]["uitlegbaar_dataset"]["personalColumns"] == ["bsn", "geboortedatum", "naam"]
+    assert source["facets"]["uitlegbaar_dataset"]["personalColumns"] == ["aanvraag_id", "bsn", "geboortedatum", "naam"]
 
     features = next(e for e in events if e["job"]["name"].endswith(".make_features") and e["eventType"] == "COMPLETE")
     assert features["run"]["facets"]["parent"]["run"]["runId"] == parent["run"]["runId"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from helpers import EXAMPLES
+from helpers import EXAMPLES, cli
 from uitlegbaar.store import LocalStore
 from uitlegbaar.store.verify import verify_store
 
@@ -38,7 +38,7 @@ def test_example_pipeline_captures_every_kind_of_evidence_without_personal_value
 
     source = next(r for r in records if r.kind == "dataset" and r.role == "source")  # type: ignore[attr-defined]
     assert source.source.endswith("toeslagaanvragen-2024-2025.csv")  # type: ignore[attr-defined]
-    assert source.personal == ["bsn", "geboortedatum", "naam"]  # type: ignore[attr-defined]
+    assert source.personal == ["aanvraag_id", "bsn", "geboortedatum", "naam"]  # type: ignore[attr-defined]
     step = next(r for r in records if r.kind == "step")
     assert set(step.lineage.removed) == {"bsn", "naam", "geboortedatum"}  # type: ignore[attr-defined]
     assert step.lineage.added == ["leeftijd"]  # type: ignore[attr-defined]
@@ -55,3 +55,17 @@ def test_example_pipeline_captures_every_kind_of_evidence_without_personal_value
     )
     stored = "\n".join(json.dumps(pq.read_table(f).to_pylist(), default=str) for f in store.rglob("*.parquet"))
     assert not [v for v in personal_values if v in stored]
+
+
+def test_the_example_card_shows_age_as_personal_data_derived_from_the_date_of_birth(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    env = {**os.environ, "UITLEGBAAR_STORE": str(store), "PYTHONWARNINGS": "error::UserWarning"}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--rows", "2000"], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr  # no warning: every personal column is declared
+    step = next(r for r in LocalStore.open(store).load(LocalStore.open(store).run_ids()[0]) if r.kind == "step")
+    assert step.derived_from == {"leeftijd": ["geboortedatum"]}  # type: ignore[attr-defined]
+    card = cli("card", "latest", "--declaration", str(EXAMPLES / "uitlegbaar.yaml"), store=store)
+    assert card.returncode == 0, card.stderr
+    assert "| remainder\\_\\_leeftijd | numeric | leeftijd | yes, derived from geboortedatum |" in card.stdout

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from uitlegbaar.analysis.personal_data import SAMPLE_ROWS
+from uitlegbaar.capture import personal as personal_data
+from uitlegbaar.capture import settings
 from uitlegbaar.capture.fingerprint import TableFingerprint, fingerprint_table, logical_type
 from uitlegbaar.capture.profile import profile_table
 from uitlegbaar.capture.runs import ActiveRun
 from uitlegbaar.capture.tables import origin_of, to_arrow
-from uitlegbaar.evidence.records import ColumnSchema, DatasetRecord, DatasetRef, Fingerprint
+from uitlegbaar.evidence.records import ColumnSchema, DatasetRecord, DatasetRef, Fingerprint, Privacy
 
 
 @dataclass(frozen=True)
 class Declared:
-    """What the user says about a source dataset (nothing is said about derived ones)."""
+    """What the user says about a dataset: about a source, its facts; about a step's outputs, which columns are
+    (not) personal and which columns were derived from which (`derived_from`)."""
 
     personal: tuple[str, ...] = ()
     sensitive: tuple[str, ...] = ()
     description: str | None = None
     owner: str | None = None
     licence: str | None = None
+    not_personal: tuple[str, ...] = ()
+    derived_from: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,18 +50,27 @@ def capture_table(
     declared: Declared | None = None,
     produced_by: str | None = None,
 ) -> CapturedTable:
-    """Fingerprint and profile `data` and record it, unless the run already holds the same content."""
+    """Fingerprint, screen and profile `data` and record it, unless the run already holds the same content.
+
+    Declared personal columns, columns derived from them and columns that screening suspects are fingerprinted
+    but never profiled; suspected ones are named in one warning and a gap record, asking to confirm or clear."""
     facts = declared or Declared()
     personal = facts.personal
     table = to_arrow(data)
     fingerprint = fingerprint_table(table)
     columns = [str(c) for c in table.column_names]
+    run.cleared_columns.update(facts.not_personal)
     personal_here = _personal_columns(run, fingerprint, columns, personal)
+    derived = personal_data.derived_columns(run, fingerprint, columns, facts.derived_from)
     run.sensitive_columns.update(facts.sensitive)
     known = run.datasets.get(fingerprint.digest)
     if known is not None and role == "derived":
         return CapturedTable(known, fingerprint, columns)
+    findings = personal_data.screen(run, table, name, personal_here | set(derived), produced_by)
+    personal_data.remember(run, fingerprint, findings)
+    withheld = personal_here | set(derived) | {f.column for f in findings}
     missing = sorted(set(personal) - set(columns))
+    min_count = settings.min_cell_count()
     record = run.record(
         DatasetRecord,
         f"uitlegbaar.dataset {name}",
@@ -72,7 +87,7 @@ def capture_table(
         description=facts.description,
         owner=facts.owner,
         licence=facts.licence,
-        personal=sorted(personal_here | set(missing)),
+        personal=sorted(withheld | set(missing)),
         sensitive=list(facts.sensitive),
         num_rows=table.num_rows,
         num_columns=table.num_columns,
@@ -80,11 +95,21 @@ def capture_table(
         fingerprint=Fingerprint(
             algorithm=fingerprint.algorithm,
             digest=fingerprint.digest,
-            columns={c: d for c, d in fingerprint.columns.items() if c not in personal_here},
+            columns={c: d for c, d in fingerprint.columns.items() if c not in withheld},
         ),
-        profile=profile_table(table, personal=personal_here),
+        profile=profile_table(table, personal=withheld, min_count=min_count),
+        privacy=Privacy(
+            declared=sorted(set(personal)),
+            suspected=[f.column for f in findings],
+            cleared=sorted(c for c in run.cleared_columns if c in columns and c not in withheld),
+            derived_from=derived,
+            findings=list(findings),
+            sample_rows=min(table.num_rows, SAMPLE_ROWS),
+            min_cell_count=min_count,
+        ),
         produced_by=produced_by,
     )
+    personal_data.ask_to_confirm(run, name, findings, produced_by)
     ref = DatasetRef(id=record.id, name=name, fingerprint=fingerprint.digest)
     run.datasets.setdefault(fingerprint.digest, ref)
     return CapturedTable(ref, fingerprint, columns)

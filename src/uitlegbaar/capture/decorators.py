@@ -150,14 +150,17 @@ def dataset(
     description: str | None = None,
     owner: str | None = None,
     licence: str | None = None,
+    not_personal: Sequence[str] = (),
 ) -> Any:
     """Record what a loader returns as a source dataset of the run.
 
     `source` is where the data comes from (a URI or path); when not given, a path or URI argument of
     the call is used. `personal` names columns with personal data: they are fingerprinted like every
-    column but never profiled. `sensitive` names attributes for the fairness analysis.
+    column but never profiled. Columns that look personal although not declared are treated the same,
+    with a warning asking to confirm them in `personal` or clear them in `not_personal`. `sensitive`
+    names attributes for the fairness analysis.
     """
-    declared = Declared(_names("personal", personal), _names("sensitive", sensitive), description, owner, licence)
+    declared = _declared(personal, not_personal, sensitive, description, owner, licence)
     _optional_text("name", name)
     if source is not None and not isinstance(source, (str, os.PathLike)):
         raise ConfigurationError(f"@uitlegbaar.dataset(source=...) takes a URI or path, not {type(source).__name__}")
@@ -181,9 +184,11 @@ def record_dataset(
     description: str | None = None,
     owner: str | None = None,
     licence: str | None = None,
+    not_personal: Sequence[str] = (),
 ) -> str | None:
-    """Record `data` as a source dataset without a decorator; returns the record id (None if not captured)."""
-    declared = Declared(_names("personal", personal), _names("sensitive", sensitive), description, owner, licence)
+    """Record `data` as a source dataset without a decorator; returns the record id (None if not captured).
+    `personal`, `not_personal` and `sensitive` mean what they mean on `@ub.dataset`."""
+    declared = _declared(personal, not_personal, sensitive, description, owner, licence)
     _optional_text("name", name)
     if not is_table(data):
         raise ConfigurationError(
@@ -202,17 +207,39 @@ def record_dataset(
 # ------------------------------------------------------------------ @step
 
 
-def step(fn: F | None = None, *, name: str | None = None) -> Any:
-    """Record a transformation: datasets in and out, column lineage, parameters, code hash."""
+def step(
+    fn: F | None = None,
+    *,
+    name: str | None = None,
+    derived_from: Mapping[str, Sequence[str]] | None = None,
+    personal: Sequence[str] = (),
+    not_personal: Sequence[str] = (),
+) -> Any:
+    """Record a transformation: datasets in and out, column lineage, parameters, code hash.
+
+    `derived_from` names the columns each new column was computed from (`{"leeftijd": ["geboortedatum"]}`): a
+    column derived from personal data is personal too, and so are the model inputs made from it. `personal` and
+    `not_personal` confirm or clear columns of the returned tables that look personal.
+    """
     _optional_text("name", name)
+    derivations = _derivations(derived_from)
+    declared = _declared(personal, not_personal, derived_from=derivations)
 
     def capture(run: ActiveRun, call: Call) -> None:
         label = name or call.function
         short = name or call.fn.__qualname__
         inputs = [_derived(run, t, f"{short}.{arg}", call.function) for arg, t in call.tables()]
         outputs = [
-            _derived(run, t, f"{short}.output{suffix}", call.function) for suffix, t in _returned_tables(call.result)
+            _derived(run, t, f"{short}.output{suffix}", call.function, declared)
+            for suffix, t in _returned_tables(call.result)
         ]
+        returned = {c for t in outputs for c in t.columns}
+        for column in sorted(set(derivations) - returned):
+            run.note_gap(
+                f"the derivation of column {column}",
+                f"derived_from names {column!r}, which the step did not return",
+                call.function,
+            )
         call.record(
             run,
             StepRecord,
@@ -224,6 +251,7 @@ def step(fn: F | None = None, *, name: str | None = None) -> Any:
             inputs=[c.ref for c in inputs],
             outputs=[c.ref for c in outputs],
             lineage=column_lineage.between(inputs, outputs) if inputs and outputs else None,
+            derived_from={column: list(sources) for column, sources in derivations.items()},
             duration_s=call.duration_s,
         )
 
@@ -496,8 +524,8 @@ def _source_hash(fn: Callable[..., Any]) -> str | None:
         return None
 
 
-def _derived(run: ActiveRun, table: Any, name: str, function: str) -> CapturedTable:
-    return capture_table(run, table, name=name, role="derived", produced_by=function)
+def _derived(run: ActiveRun, table: Any, name: str, function: str, declared: Declared | None = None) -> CapturedTable:
+    return capture_table(run, table, name=name, role="derived", produced_by=function, declared=declared)
 
 
 def _returned_tables(result: Any) -> Iterator[tuple[str, Any]]:
@@ -619,10 +647,15 @@ def _inputs_of(run: ActiveRun, model: Any, X: Any, label: str, function: str | N
     with capturing(run, f"feature lineage of {label}", function):
         from uitlegbaar.integrations.sklearn import feature_lineage
 
-        found = feature_lineage(
-            model, X, personal=sorted(run.personal_columns), sensitive=sorted(run.sensitive_columns)
-        )
-        return [ModelInput(**f.model_dump()) for f in found]
+        personal = run.personal_columns | set(run.derived_personal)
+        found = feature_lineage(model, X, personal=sorted(personal), sensitive=sorted(run.sensitive_columns))
+        return [
+            ModelInput(
+                **f.model_dump(),
+                derived_from=sorted({r for s in f.sources for r in run.derived_personal.get(s, ())}),
+            )
+            for f in found
+        ]
     return []
 
 
@@ -681,6 +714,48 @@ def _names(option: str, names: Any) -> tuple[str, ...]:
     out = tuple(names)
     if not all(isinstance(n, str) for n in out):
         raise ConfigurationError(f"{option}= takes column names as strings, not {out!r}")
+    return out
+
+
+def _declared(
+    personal: Any,
+    not_personal: Any,
+    sensitive: Any = (),
+    description: str | None = None,
+    owner: str | None = None,
+    licence: str | None = None,
+    derived_from: Mapping[str, tuple[str, ...]] | None = None,
+) -> Declared:
+    """What a decorator's arguments declare, checked: `personal` and `not_personal` may not share a column."""
+    yes, no = _names("personal", personal), _names("not_personal", not_personal)
+    both = sorted(set(yes) & set(no))
+    if both:
+        raise ConfigurationError(f"personal= and not_personal= both name {', '.join(both)}; choose one")
+    return Declared(
+        personal=yes,
+        sensitive=_names("sensitive", sensitive),
+        description=description,
+        owner=owner,
+        licence=licence,
+        not_personal=no,
+        derived_from=derived_from or {},
+    )
+
+
+def _derivations(derived_from: Any) -> dict[str, tuple[str, ...]]:
+    """`derived_from={"leeftijd": ["geboortedatum"]}`, checked: column names to lists of column names."""
+    if derived_from is None:
+        return {}
+    example = "derived_from={'leeftijd': ['geboortedatum']}"
+    if not isinstance(derived_from, Mapping):
+        raise ConfigurationError(f"derived_from= takes a mapping of new columns to their sources, e.g. {example}")
+    out: dict[str, tuple[str, ...]] = {}
+    for column, sources in derived_from.items():
+        if not isinstance(column, str):
+            raise ConfigurationError(f"derived_from= takes column names as keys, not {column!r}")
+        if isinstance(sources, str) or not isinstance(sources, Iterable):
+            raise ConfigurationError(f"derived_from[{column!r}] takes a list of column names, e.g. {example}")
+        out[column] = _names(f"derived_from[{column!r}]", sources)
     return out
 
 

@@ -2,7 +2,9 @@
 histogram of counts between the minimum and the maximum (what training-data drift is measured on).
 
 Columns declared personal get their type and null count only: no value of theirs, not even a
-minimum or a most frequent value, leaves the user's process.
+minimum or a most frequent value, leaves the user's process. Of the other columns, a value that occurs
+fewer than `min_count` times is never among the most frequent values (small-cell disclosure control);
+the profile says how many such values there were.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from uitlegbaar.capture.fingerprint import PARALLEL_MIN_BYTES, logical_type
 from uitlegbaar.capture.parallel import map_columns
+from uitlegbaar.capture.settings import DEFAULT_MIN_CELL_COUNT
 from uitlegbaar.evidence.records import ColumnProfile, ValueCount
 
 if TYPE_CHECKING:
@@ -28,13 +31,16 @@ HISTOGRAM_SAMPLE = 32_768
 _TEXT_MAX = 200
 
 
-def profile_table(table: pa.Table, personal: Collection[str] = ()) -> list[ColumnProfile]:
-    """Profile every column of `table`; columns named in `personal` get type and nulls only."""
+def profile_table(
+    table: pa.Table, personal: Collection[str] = (), min_count: int = DEFAULT_MIN_CELL_COUNT
+) -> list[ColumnProfile]:
+    """Profile every column of `table`; columns named in `personal` get type and nulls only, and no value
+    occurring fewer than `min_count` times is kept among the most frequent ones."""
     jobs = [(str(name), table.column(i), str(name) in personal) for i, name in enumerate(table.column_names)]
-    return map_columns(lambda job: _profile_column(*job), jobs, parallel=table.nbytes >= PARALLEL_MIN_BYTES)
+    return map_columns(lambda job: _profile_column(*job, min_count), jobs, parallel=table.nbytes >= PARALLEL_MIN_BYTES)
 
 
-def _profile_column(name: str, column: pa.ChunkedArray, personal: bool) -> ColumnProfile:
+def _profile_column(name: str, column: pa.ChunkedArray, personal: bool, min_count: int) -> ColumnProfile:
     import pyarrow as pa
 
     base: dict[str, Any] = dict(name=name, type=logical_type(column.type), null_count=column.null_count)
@@ -56,7 +62,7 @@ def _profile_column(name: str, column: pa.ChunkedArray, personal: bool) -> Colum
     else:
         base.update(distinct=len(counts), distinct_estimated=False)
         if len(counts) <= TOP_VALUES_MAX_DISTINCT and not pa.types.is_floating(t):
-            base["top_values"] = _top_values(counts)
+            base["top_values"], base["suppressed_values"] = _top_values(counts, min_count)
     return ColumnProfile(**base)
 
 
@@ -198,12 +204,17 @@ def hyperloglog(words: np.ndarray, precision: int = 12) -> float:
     return float(estimate)
 
 
-def _top_values(counts: pa.StructArray) -> list[ValueCount]:
+def _top_values(counts: pa.StructArray, min_count: int) -> tuple[list[ValueCount], int]:
+    """The TOP_VALUES most frequent values that occur at least `min_count` times, and how many distinct
+    values occur fewer times (those are never kept)."""
     import pyarrow.compute as pc
 
-    order = pc.sort_indices(counts, sort_keys=[("counts", "descending"), ("values", "ascending")])
-    top = counts.take(order[:TOP_VALUES]).to_pylist()
-    return [ValueCount(value=_plain(row["values"]), count=int(row["counts"])) for row in top]
+    shown = pc.greater_equal(counts.field("counts"), min_count)
+    suppressed = len(counts) - pc.sum(shown).as_py() if len(counts) else 0
+    kept = counts.filter(shown)
+    order = pc.sort_indices(kept, sort_keys=[("counts", "descending"), ("values", "ascending")])
+    top = kept.take(order[:TOP_VALUES]).to_pylist()
+    return [ValueCount(value=_plain(row["values"]), count=int(row["counts"])) for row in top], int(suppressed)
 
 
 def _plain(value: Any) -> str | int | float | bool | None:

@@ -75,6 +75,11 @@ class ActiveRun:
         self.personal_columns: set[str] = parent.personal_columns if parent else set()
         self.personal_digests: set[str] = parent.personal_digests if parent else set()
         self.sensitive_columns: set[str] = parent.sensitive_columns if parent else set()
+        # Columns the user said are not personal (screening leaves them alone), and columns derived from personal
+        # ones (@ub.step(derived_from=...)) → the personal columns behind them, by name and by content digest.
+        self.cleared_columns: set[str] = parent.cleared_columns if parent else set()
+        self.derived_personal: dict[str, tuple[str, ...]] = parent.derived_personal if parent else {}
+        self.derived_digests: dict[str, tuple[str, ...]] = parent.derived_digests if parent else {}
         self.datasets: dict[str, DatasetRef] = {}
         self.last_model_id: str | None = None
         # The outside runs this run belongs to, by sink (an MLflow run, say): recorded in the tags and the spans,
@@ -167,11 +172,19 @@ class ActiveRun:
         self._report_store_errors()
         return record
 
-    def note_gap(self, what: str, message: str, function: str | None = None) -> None:
+    def note_gap(
+        self,
+        what: str,
+        message: str,
+        function: str | None = None,
+        *,
+        error_type: str = "not captured",
+        warning: str | None = None,
+    ) -> None:
         """Record that `what` was left out and why (no error: e.g. an argument the analysis needs was not passed),
-        with one warning."""
-        _warn(f"uitlegbaar did not capture {what}: {message}")
-        self.append(GapRecord, what=what, function=function, error_type="not captured", message=message)
+        with one warning (by default: `uitlegbaar did not capture {what}: {message}`)."""
+        _warn(warning or f"uitlegbaar did not capture {what}: {message}")
+        self.append(GapRecord, what=what, function=function, error_type=error_type, message=message)
 
     def flush(self, timeout: float | None = CLOSE_TIMEOUT_S) -> bool:
         """Wait until every record captured so far is written (True), or `timeout` seconds pass."""

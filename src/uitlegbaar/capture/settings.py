@@ -1,7 +1,7 @@
-"""Process-wide settings: where evidence goes and how strict capture is.
+"""Process-wide settings: where evidence goes, how strict capture is, and the small-cell limit.
 
-Settings come from `configure(...)`, else from the environment (`UITLEGBAAR_STORE`,
-`UITLEGBAAR_STRICT`), else from defaults. They are read when used, so tests and users can change the
+Settings come from `configure(...)`, else from the environment (`UITLEGBAAR_STORE`, `UITLEGBAAR_STRICT`,
+`UITLEGBAAR_MIN_CELL_COUNT`), else from defaults. They are read when used, so tests and users can change the
 environment between runs.
 """
 
@@ -13,7 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from uitlegbaar.errors import ConfigurationError
+
 DEFAULT_STORE = ".uitlegbaar"
+DEFAULT_MIN_CELL_COUNT = 10
 _TRUTHY = {"1", "true", "yes", "on"}
 
 
@@ -26,6 +29,7 @@ class Settings:
     tracer_provider: Any = None
     otlp_endpoint: str | None = None
     span_exporter: Any = None
+    min_cell_count: int | None = None
 
 
 _settings = Settings()
@@ -49,8 +53,11 @@ def configure(
     tracer_provider: Any = None,
     otlp_endpoint: str | None = None,
     span_exporter: Any = None,
+    min_cell_count: int | None = None,
 ) -> None:
-    """Set where evidence is stored, whether capture failures raise, and how spans are exported.
+    """Set where evidence is stored, whether capture failures raise, how spans are exported, and the
+    small-cell limit: a value that occurs fewer than `min_cell_count` times (default 10) is never stored
+    among a profile's most frequent values.
 
     `tracer_provider` hands uitlegbaar an OpenTelemetry TracerProvider of your own; by default it
     uses a private one and never touches the global provider. `otlp_endpoint` exports spans by OTLP/HTTP
@@ -58,6 +65,8 @@ def configure(
     exporter of its own (e.g. the one that sends spans to an MLflow tracking server).
     """
     global _settings
+    if min_cell_count is not None:
+        _check_cell_count(min_cell_count, "min_cell_count=")
     changes = {
         k: v
         for k, v in dict(
@@ -66,6 +75,7 @@ def configure(
             tracer_provider=tracer_provider,
             otlp_endpoint=otlp_endpoint,
             span_exporter=span_exporter,
+            min_cell_count=min_cell_count,
         ).items()
         if v is not None
     }
@@ -96,3 +106,23 @@ def strict() -> bool:
     if _settings.strict is not None:
         return _settings.strict
     return os.environ.get("UITLEGBAAR_STRICT", "").strip().lower() in _TRUTHY
+
+
+def min_cell_count() -> int:
+    """The smallest count a shown value may have: configured, else `UITLEGBAAR_MIN_CELL_COUNT`, else 10."""
+    if _settings.min_cell_count is not None:
+        return _settings.min_cell_count
+    text = os.environ.get("UITLEGBAAR_MIN_CELL_COUNT", "").strip()
+    if not text:
+        return DEFAULT_MIN_CELL_COUNT
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    _check_cell_count(value, f"UITLEGBAAR_MIN_CELL_COUNT={text!r}")
+    return value
+
+
+def _check_cell_count(value: Any, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{where} takes a whole number ≥ 1 (1 shows every value), not {value!r}")

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from uitlegbaar.evidence.results import AttributeResult, ProxyResult
+from uitlegbaar.evidence.results import AttributeResult, PersonalFinding, ProxyResult
 
 SCHEMA_VERSION = 1
 
@@ -48,7 +48,8 @@ class ValueCount(_Model):
 
 
 class ColumnProfile(_Model):
-    """Summary statistics of one column. Personal columns get only type and null count."""
+    """Summary statistics of one column. Personal columns get only type and null count; a value that occurs
+    fewer times than the dataset's `privacy.min_cell_count` is never among the top values."""
 
     name: str
     type: str
@@ -65,6 +66,28 @@ class ColumnProfile(_Model):
         description="counts of a number column's values in equal-width bins from min to max (of a seeded sample "
         "of at most 32,768 values): the shape drift is measured on, without any value of the column",
     )
+    suppressed_values: int = Field(
+        0, description="distinct values left out of top_values because they occur fewer than min_cell_count times"
+    )
+
+
+class Privacy(_Model):
+    """How a dataset's personal data was established: declared, found by screening (treated as personal until
+    confirmed or cleared), cleared by the user, or derived from personal columns; and the small-cell limit."""
+
+    declared: list[str] = Field(default_factory=list, description="named in personal=[...] for this dataset")
+    suspected: list[str] = Field(
+        default_factory=list, description="found by screening, not declared: treated as personal until confirmed"
+    )
+    cleared: list[str] = Field(default_factory=list, description="named in not_personal=[...]: not treated as personal")
+    derived_from: dict[str, list[str]] = Field(
+        default_factory=dict, description="column → the personal columns it was derived from (@ub.step(derived_from=))"
+    )
+    findings: list[PersonalFinding] = Field(
+        default_factory=list, description="why each suspected column looks personal (words and numbers, never a value)"
+    )
+    sample_rows: int = Field(0, description="rows of the seeded sample the values were screened on")
+    min_cell_count: int = Field(description="values occurring fewer times than this are never stored")
 
 
 class Fingerprint(_Model):
@@ -165,13 +188,16 @@ class DatasetRecord(Record):
     description: str | None = None
     owner: str | None = None
     licence: str | None = None
-    personal: list[str] = Field(default_factory=list)
+    personal: list[str] = Field(
+        default_factory=list, description="every column treated as personal: declared, suspected or derived"
+    )
     sensitive: list[str] = Field(default_factory=list)
     num_rows: int
     num_columns: int
     columns: list[ColumnSchema]
     fingerprint: Fingerprint
     profile: list[ColumnProfile] = Field(default_factory=list)
+    privacy: Privacy | None = Field(None, description="declared, suspected, cleared and derived personal columns")
     produced_by: str | None = Field(None, description="qualified name of the function that returned it")
 
 
@@ -183,6 +209,9 @@ class StepRecord(Record):
     inputs: list[DatasetRef] = Field(default_factory=list)
     outputs: list[DatasetRef] = Field(default_factory=list)
     lineage: ColumnLineage | None = None
+    derived_from: dict[str, list[str]] = Field(
+        default_factory=dict, description="new column → the columns it was computed from, as the step declares"
+    )
     duration_s: float
 
 
@@ -195,6 +224,9 @@ class ModelInput(_Model):
     transforms: list[str] = Field(default_factory=list, description="innermost first, e.g. onehot(gemeente)")
     personal: bool = False
     sensitive: bool = False
+    derived_from: list[str] = Field(
+        default_factory=list, description="the personal columns its sources were derived from in earlier steps"
+    )
 
 
 class ModelRecord(Record):

@@ -1,6 +1,8 @@
-"""What the analyses find, as evidence keeps it: fairness per group of a sensitive attribute, and proxies.
+"""What the analyses find, as evidence keeps it: fairness per group of a sensitive attribute, proxies, and personal
+data found in a table.
 
-The analyses that compute these live in `uitlegbaar.analysis`; the records hold only group labels and numbers.
+The analyses that compute these live in `uitlegbaar.analysis`; the records hold only group labels, numbers and
+words, never a value of the data.
 """
 
 from __future__ import annotations
@@ -97,3 +99,29 @@ class ProxyResult(_Frozen):
     strength: float
     flagged: bool
     rows: int
+
+
+PersonalKind = Literal[
+    "bsn",
+    "iban",
+    "email",
+    "phone",
+    "postcode",
+    "address",
+    "name",
+    "birth_date",
+    "ip_address",
+    "free_text",
+    "identifier",
+    "unscreened",
+]
+
+
+class PersonalFinding(_Frozen):
+    """Why a column that nobody declared personal looks personal: what was seen, in words and numbers, never a
+    value. `by` is what gave it away: the values (a sample of them) or the column's name."""
+
+    column: str
+    kind: PersonalKind
+    by: Literal["values", "name", "failure"]
+    evidence: str

@@ -236,6 +236,7 @@ def _dataset(d: DatasetRecord) -> DatasetSummary:
         sensitive=list(d.sensitive),
         schema=list(d.columns),
         profile=list(d.profile),
+        privacy=d.privacy,
     )
 
 
@@ -248,8 +249,16 @@ def _features(evidence: Evidence) -> list[Feature]:
     types = {c.name: c.type for x in evidence.datasets for c in x.columns}
     personal = {c for x in evidence.datasets for c in x.personal}
     sensitive = {c for x in evidence.datasets for c in x.sensitive}
+    derived = {c: s for x in evidence.datasets if x.privacy for c, s in x.privacy.derived_from.items()}
     return [
-        Feature(name=f, type=types.get(f), personal=f in personal, sensitive=f in sensitive) for f in model.features
+        Feature(
+            name=f,
+            type=types.get(f),
+            personal=f in personal,
+            sensitive=f in sensitive,
+            derived_from=list(derived.get(f, [])),
+        )
+        for f in model.features
     ]
 
 

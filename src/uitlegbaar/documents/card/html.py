@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Template
 
+from uitlegbaar.documents.card import personal as personal_text
 from uitlegbaar.documents.card.model import DatasetSummary, Explanation, ModelCard
 from uitlegbaar.documents.card.templating import is_empty, load_template
 from uitlegbaar.documents.claims import describe
@@ -80,6 +81,8 @@ def _context(card: ModelCard, lang: Language) -> dict[str, Any]:
         "claim_text": functools.partial(describe, lang=lang),
         "change_sections": functools.partial(changes_of, lang=lang),
         "columns": functools.partial(column_rows, lang=lang),
+        "suspected": functools.partial(personal_text.suspected, lang=lang),
+        "feature_personal": functools.partial(personal_text.feature_personal, lang=lang),
         "group_metrics": group_metrics,
         "importance_chart": lambda x: importance_chart(x, num),
         "group_chart": lambda groups: group_chart(groups, num, functools.partial(metric_label, lang=lang)),
@@ -191,6 +194,7 @@ class ColumnRow:
     range: str
     mean: str
     top: str
+    note: str = ""  # why an undeclared column counts as personal (suspected, derived)
 
 
 def column_rows(dataset: DatasetSummary, lang: Language = "en") -> list[ColumnRow]:
@@ -202,7 +206,8 @@ def column_rows(dataset: DatasetSummary, lang: Language = "en") -> list[ColumnRo
 
 def _column_row(dataset: DatasetSummary, name: str, kind: str, p: ColumnProfile | None, lang: Language) -> ColumnRow:
     personal = name in dataset.personal or (p is not None and p.personal)
-    row = ColumnRow(name, kind, personal, name in dataset.sensitive, "", "", "", "", "")
+    note = personal_text.column_note(dataset, name, lang) if personal else ""
+    row = ColumnRow(name, kind, personal, name in dataset.sensitive, "", "", "", "", "", note)
     if p is None:
         return row
     row = replace(row, nulls=count(p.null_count, lang))
@@ -213,7 +218,14 @@ def _column_row(dataset: DatasetSummary, name: str, kind: str, p: ColumnProfile 
         distinct=("≈" if p.distinct_estimated else "") + count(p.distinct, lang) if p.distinct is not None else "",
         range=f"{scalar(p.min, lang)} – {scalar(p.max, lang)}" if p.min is not None else "",
         mean=number(p.mean, lang) if p.mean is not None else "",
-        top=", ".join(f"{scalar(v.value, lang)} ({count(v.count, lang)})" for v in p.top_values[:TOP_VALUES]),
+        top="; ".join(
+            part
+            for part in (
+                ", ".join(f"{scalar(v.value, lang)} ({count(v.count, lang)})" for v in p.top_values[:TOP_VALUES]),
+                personal_text.rare_values(dataset, p, lang),
+            )
+            if part
+        ),
     )
 
 

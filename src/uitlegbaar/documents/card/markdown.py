@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Template
 
+from uitlegbaar.documents.card import personal as personal_text
 from uitlegbaar.documents.card.model import Evaluation, ModelCard
 from uitlegbaar.documents.card.templating import load_template
 from uitlegbaar.documents.claims import describe
@@ -30,6 +31,8 @@ def render_markdown(card: ModelCard, lang: Language = "en") -> str:
         group_rows=group_rows,
         claim_text=functools.partial(describe, lang=lang),
         change_sections=functools.partial(changes_of, lang=lang),
+        suspected=functools.partial(personal_text.suspected, lang=lang),
+        feature_personal=functools.partial(personal_text.feature_personal, lang=lang),
     )
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from uitlegbaar.documents.claims import ClaimCheck
 from uitlegbaar.evidence.declaration import AIActProfile, Owner, Reference
-from uitlegbaar.evidence.records import ColumnLineage, ColumnProfile, ColumnSchema
+from uitlegbaar.evidence.records import ColumnLineage, ColumnProfile, ColumnSchema, Privacy
 
 CARD_SCHEMA_VERSION = 1
 Who = Literal["engineer", "owner", "legal"]
@@ -91,6 +91,7 @@ class DatasetSummary(_Part):
     sensitive: list[str] = Field(default_factory=list)
     schema_: list[ColumnSchema] = Field(default_factory=list, alias="schema")
     profile: list[ColumnProfile] = Field(default_factory=list)
+    privacy: Privacy | None = Field(None, description="declared, suspected, cleared and derived personal columns")
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
@@ -102,6 +103,7 @@ class Feature(_Part):
     transforms: list[str] = Field(default_factory=list)
     personal: bool = False
     sensitive: bool = False
+    derived_from: list[str] = Field(default_factory=list, description="the personal columns it was derived from")
 
 
 class FairnessCheck(_Part):
