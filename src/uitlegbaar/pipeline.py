@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,24 +54,33 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
+_PLUGIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
 def open_store(location: str | None = None, *, tracking_uri: str | None = None) -> Store:
     """The store at `location`: a folder (default `UITLEGBAAR_STORE`, else `./.uitlegbaar`), or the name of a store
     a plugin provides, such as `mlflow` (a tracking server: `tracking_uri`, else `MLFLOW_TRACKING_URI`)."""
     chosen = location or os.environ.get("UITLEGBAAR_STORE") or DEFAULT_STORE
-    plugin = next((p for p in metadata.entry_points(group=STORE_PLUGINS) if p.name == chosen), None)
+    plugin = _store_plugin(chosen)
     if plugin is None:
         return LocalStore.open(Path(chosen))
     opened: Store = plugin.load()(tracking_uri)
     return opened
 
 
+def _store_plugin(name: str) -> metadata.EntryPoint | None:
+    """The store plugin `name` names; a path (`.uitlegbaar`, `runs/store`) names none, without reading every
+    installed package's entry points."""
+    if not _PLUGIN_NAME.fullmatch(name):
+        return None
+    return next((p for p in metadata.entry_points(group=STORE_PLUGINS) if p.name == name), None)
+
+
 def store_folder(location: str | None = None) -> Path:
     """The local store folder `location` names (default as `open_store`); `ConfigurationError` when it names a
     store plugin instead (what only a local store has, such as evidence waiting to be sent, is asked of it)."""
     chosen = location or os.environ.get("UITLEGBAAR_STORE") or DEFAULT_STORE
-    if any(p.name == chosen for p in metadata.entry_points(group=STORE_PLUGINS)):
+    if _store_plugin(chosen) is not None:
         raise ConfigurationError(f"this works on the local store folder, not on --store {chosen}: leave --store out")
     return Path(chosen)
 

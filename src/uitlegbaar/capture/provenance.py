@@ -78,8 +78,10 @@ def _declaration() -> str | None:
     return str(found)
 
 
+@functools.lru_cache(maxsize=8)
 def git_root(folder: Path) -> Path | None:
-    """The top folder of the git checkout `folder` is in, if any."""
+    """The top folder of the git checkout `folder` is in, if any (asked once per folder and process: commands
+    that compile many runs look for each run's declaration)."""
     root = _git(folder, "rev-parse", "--show-toplevel")
     return Path(root) if root else None
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from uitlegbaar.documents.i18n import Language
 from uitlegbaar.evidence.declaration import Declaration
-from uitlegbaar.evidence.records import ModelRecord
+from uitlegbaar.evidence.records import ModelRecord, StepRecord
 from uitlegbaar.evidence.view import Evidence
 from uitlegbaar.standards.avg import special_category
 
@@ -73,7 +73,7 @@ def _derived_from(evidence: Evidence) -> dict[str, set[str]]:
         if step.lineage is not None:
             for old, new in step.lineage.renamed.items():
                 sources.setdefault(new, set()).add(old)
-        for column, origins in getattr(step, "derived_from", {}).items():
+        for column, origins in step.derived_from.items():
             sources.setdefault(column, set()).update(origins)
     return sources
 
@@ -117,11 +117,10 @@ def _not_an_input(evidence: Evidence, attribute: str) -> ClaimCheck:
     )
 
 
-def _touches(step: object, attribute: str) -> bool:
+def _touches(step: StepRecord, attribute: str) -> bool:
     """Whether a step renamed `attribute` or derived a column from it."""
-    lineage = getattr(step, "lineage", None)
-    renamed = attribute in lineage.renamed if lineage is not None else False
-    return renamed or any(attribute in origins for origins in getattr(step, "derived_from", {}).values())
+    renamed = step.lineage is not None and attribute in step.lineage.renamed
+    return renamed or any(attribute in origins for origins in step.derived_from.values())
 
 
 def _self_learning(evidence: Evidence, declared: bool) -> ClaimCheck:

@@ -131,8 +131,7 @@ def _compile_export(inputs: Inputs, fmt: str) -> Compiled:
 
 
 def _render_export(compiled: Compiled, fmt: str, lang: Language) -> bytes:
-    rendered: bytes = compiled.document.render()
-    return rendered
+    return bytes(compiled.document.render())
 
 
 def _compile_lineage(inputs: Inputs, fmt: str) -> Compiled:
