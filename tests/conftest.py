@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 
 import uitlegbaar
 import uitlegbaar.capture.settings
+
+os.environ.setdefault("KERAS_BACKEND", "torch")  # Keras 3 on the torch backend, set before any test imports keras
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

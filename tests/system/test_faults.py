@@ -87,7 +87,9 @@ def test_a_failing_capture_gives_one_warning_a_gap_and_the_users_result(
 
 
 def test_a_failing_model_capture_still_returns_the_model(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(uitlegbaar.capture.decorators, "_artifact_hash", _boom)
+    from uitlegbaar.integrations.models.sklearn import SklearnAdapter
+
+    monkeypatch.setattr(SklearnAdapter, "artifact", _boom)
     data = frame()
 
     @ub.train

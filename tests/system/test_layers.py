@@ -15,7 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "evidence": set(),
     "analysis": {"evidence"},
     "store": {"evidence"},
-    "capture": {"evidence", "analysis", "store", "integrations.sklearn"},
+    "capture": {"evidence", "analysis", "store", "integrations.sklearn", "integrations.models"},
     "documents": {"evidence", "analysis"},
     "gates": {"evidence", "analysis", "documents"},
     "pipeline": {"evidence", "analysis", "store", "capture", "documents", "gates"},
@@ -37,8 +37,8 @@ def imported(path: Path) -> set[str]:
 
 def layer_of(module: str) -> str:
     parts = module.split(".")[1:]
-    if parts[:2] == ["integrations", "sklearn"]:
-        return "integrations.sklearn"
+    if parts[:2] in (["integrations", "sklearn"], ["integrations", "models"]):
+        return f"integrations.{parts[1]}"
     return parts[0] if parts else ""
 
 
@@ -65,9 +65,32 @@ def test_the_floor_and_the_sklearn_adapter_import_nothing_above_them() -> None:
     assert imported(ROOT / "integrations" / "sklearn.py") == set()
 
 
-def test_capture_reaches_no_integration_but_the_sklearn_adapter() -> None:
+def test_capture_reaches_no_integration_but_the_model_adapters() -> None:
     for path in (SRC / "capture").glob("*.py"):
-        assert {m for m in imported(path) if m.startswith("uitlegbaar.integrations")} <= {
-            "uitlegbaar.integrations.sklearn",
-            "uitlegbaar.integrations.sklearn.feature_lineage",
+        reached = {layer_of(m) for m in imported(path) if m.startswith("uitlegbaar.integrations")}
+        assert reached <= {"integrations.sklearn", "integrations.models"}, path
+
+
+def test_the_model_adapters_import_only_what_they_return_and_each_other() -> None:
+    """integrations/models/ sits between analysis and capture: it returns analysis views and evidence records."""
+    for path in (ROOT / "integrations" / "models").glob("*.py"):
+        assert {layer_of(m) for m in imported(path)} <= {
+            *FLOOR,
+            "evidence",
+            "analysis",
+            "integrations.models",
+            "integrations.sklearn",
         }, path
+
+
+def test_importing_the_adapters_imports_no_model_library() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, uitlegbaar.integrations.models as m; m.adapter_for(object());"
+        "print(sorted({'sklearn','xgboost','lightgbm','catboost','statsmodels','torch','keras','transformers'}"
+        " & set(sys.modules)))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"

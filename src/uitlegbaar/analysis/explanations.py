@@ -1,7 +1,8 @@
 """Global explanations with a stability check: permutation importance on bounded samples, the
 coefficients of linear models, and SHAP values when the shap package is installed.
 
-Permutation importance works for any fitted estimator (sklearn, always available). It is computed
+Every function takes a fitted model or its `ModelView` (analysis/models.py): the view's predict function is all
+permutation importance needs, so it works for every library a model adapter reads. It is computed
 on samples (by default three of at most 1,000 rows each, fixed seed) so that explaining stays a small fraction of
 training time, and repeated on several disjoint samples: the agreement of the importance rankings
 across them (mean Spearman correlation) says how much the ranking can be trusted. With the estimator's
@@ -18,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from uitlegbaar.analysis.models import ModelView, as_view, names_of
 from uitlegbaar.evidence.records import Explanation, LocalExplanation
 
 DEFAULT_SAMPLE = 1_000
@@ -26,6 +28,7 @@ DEFAULT_SAMPLES = 3
 DEFAULT_SHAP_SAMPLE = 500
 DEFAULT_LOCAL = 3
 SHAP_BACKGROUND = 100
+SHAP_ESTIMATE_SAMPLE = 100  # rows a model-agnostic SHAP estimate explains (each costs 2·inputs+1 predictions)
 STABILITY_TOP = 10  # rank agreement over the most important inputs: noise inputs rank at random
 
 __all__ = [
@@ -64,9 +67,12 @@ def explain_model(
     """Every explanation that applies to `model`: coefficients (linear models), permutation importance
     (needs `y`), SHAP (when installed, unless `settings.shap` is False). Returns them with notes on what was
     not computed and why."""
-    found: list[Explanation] = []
+    view = as_view(model)
+    found: list[Explanation] = [
+        e.model_copy(update={"by_source": aggregate_by_source(e.importances, sources or {})}) for e in view.explanations
+    ]
     notes: list[str] = []
-    coefficients = coefficient_explanation(model, sources)
+    coefficients = None if found else coefficient_explanation(view, sources)
     if coefficients is not None:
         found.append(coefficients)
     if y is None:
@@ -74,7 +80,7 @@ def explain_model(
     else:
         found.append(
             permutation_explanation(
-                model,
+                view,
                 X,
                 y,
                 sample=settings.sample,
@@ -92,7 +98,7 @@ def explain_model(
             try:
                 found.append(
                     shap_explanation(
-                        model, X, sample=settings.shap_sample, local=settings.local, seed=settings.seed, sources=sources
+                        view, X, sample=settings.shap_sample, local=settings.local, seed=settings.seed, sources=sources
                     )
                 )
             except Exception as exc:  # SHAP is the optional extra: the other explanations stand
@@ -118,23 +124,24 @@ def permutation_explanation(
     `sources` maps a model input to the source columns it was derived from (for `by_source`)."""
     import numpy as np
 
+    view = as_view(model)
     rng = np.random.default_rng(seed)
     rows = len(X)
     size = min(sample, max(1, rows // samples)) if samples > 1 else min(sample, rows)
     order = rng.permutation(rows)
-    names = [str(c) for c in getattr(X, "columns", range(np.shape(X)[1]))]
-    score = _batched_score(model) if scoring is None else None
+    names = list(names_of(X))
+    score, scored_by = _score_function(view, scoring)
     per_sample = []
     for k in range(max(1, min(samples, rows // max(size, 1)))):
         chosen = np.sort(order[k * size : (k + 1) * size])
         X_k, y_k = _take(X, chosen), np.asarray(_take(y, chosen)).ravel()
         if score is not None:
-            importances = _batched_permutation(model, X_k, y_k, score, repeats, seed + k)
+            importances = _batched_permutation(X_k, y_k, score, repeats, seed + k)
         else:
             from sklearn.inspection import permutation_importance
 
             result = permutation_importance(
-                model, X_k, y_k, n_repeats=repeats, random_state=seed + k, scoring=scoring, n_jobs=1
+                view.estimator, X_k, y_k, n_repeats=repeats, random_state=seed + k, scoring=scoring, n_jobs=1
             )
             importances = np.asarray(result.importances_mean, dtype=float)
         per_sample.append(importances)
@@ -143,15 +150,16 @@ def permutation_explanation(
     importances_by_name = {name: float(v) for name, v in zip(names, mean, strict=True)}
     return Explanation(
         method="permutation_importance",
-        library="scikit-learn",
-        library_version=_version("scikit-learn"),
+        library="uitlegbaar" if view.estimator is None else "scikit-learn",
+        library_version=_version("uitlegbaar" if view.estimator is None else "scikit-learn"),
         sample_size=size,
         seed=seed,
-        scoring=scoring or _default_scoring(model),
+        scoring=scored_by,
         importances=importances_by_name,
         by_source=aggregate_by_source(importances_by_name, sources or {}),
         stability=rank_agreement(matrix[:, np.argsort(-mean)[:STABILITY_TOP]]),
         samples=len(per_sample),
+        settings={"repeats": repeats, "samples": samples, "sample": sample},
     )
 
 
@@ -160,11 +168,12 @@ def coefficient_explanation(model: Any, sources: Mapping[str, Sequence[str]] | N
     For several classes the importance of an input is the mean absolute coefficient over the classes."""
     import numpy as np
 
-    estimator = _final_estimator(model)
+    view = as_view(model)
+    estimator = _final_estimator(view.estimator)
     coefficients = getattr(estimator, "coef_", None)
     if coefficients is None:
         return None
-    names = _input_names(model, estimator)
+    names = view.feature_names
     values = np.atleast_2d(np.asarray(coefficients, dtype=float))
     weights = values[0] if values.shape[0] == 1 else np.abs(values).mean(axis=0)
     if names is None or len(names) != len(weights):
@@ -172,8 +181,8 @@ def coefficient_explanation(model: Any, sources: Mapping[str, Sequence[str]] | N
     importances = {n: float(w) for n, w in zip(names, weights, strict=True)}
     return Explanation(
         method="coefficients",
-        library="scikit-learn",
-        library_version=_version("scikit-learn"),
+        library=view.library,
+        library_version=_version(_distribution(view.library)),
         sample_size=0,
         seed=None,
         importances=importances,
@@ -191,39 +200,57 @@ def shap_explanation(
     sources: Mapping[str, Sequence[str]] | None = None,
 ) -> Explanation:
     """Mean absolute SHAP value per model input on a sample of at most `sample` rows, plus the contributions
-    for `local` of those rows. Tree ensembles (the last step of a pipeline) use the exact tree explainer on the
-    transformed inputs; other models a model-agnostic explainer over a background of 100 rows of them."""
+    for `local` of those rows. Exact where shap has an exact explainer for the model: tree ensembles (the tree
+    explainer) and linear models (the linear explainer, in the model's margin); any other model gets a bounded
+    model-agnostic estimate (the permutation explainer on at most 100 rows, 2·inputs+1 evaluations each, over a
+    background of 100 rows), its settings recorded."""
     import numpy as np
     import shap
 
+    view = as_view(model)
     rng = np.random.default_rng(seed)
     chosen = np.sort(rng.permutation(len(X))[: min(sample, len(X))])
     rows = _take(X, chosen)
-    estimator = _final_estimator(model)
-    prepare = model[:-1] if hasattr(model, "steps") and len(model.steps) > 1 else None
-    inputs = _dense(prepare.transform(rows)) if prepare is not None else rows
-    names = _input_names(model, estimator)
-    try:
-        values = shap.TreeExplainer(estimator)(inputs, check_additivity=False)
-        how = "tree"
-    except Exception:  # not a tree model shap knows: sample its predictions over a background of other rows
+    inputs = _dense(view.prepare(rows)) if view.prepare is not None else rows
+    settings: dict[str, Any] = {"exact": True}
+    values = None
+    if view.tree is not None:
+        try:
+            values = shap.TreeExplainer(view.tree)(inputs, check_additivity=False)
+            how = "tree"
+        except Exception:  # not a tree model shap knows
+            values = None
+    if values is None and view.linear is not None:
+        coefficients, intercept = view.linear
         background = inputs[:SHAP_BACKGROUND]
-        masker = shap.maskers.Independent(background, max_samples=SHAP_BACKGROUND)
-        values = shap.Explainer(_prediction_function(estimator), masker)(inputs, silent=True)
-        how = "model-agnostic"
+        values = shap.LinearExplainer((coefficients, intercept), shap.maskers.Independent(background))(inputs)
+        how = "linear"
+    if values is None:  # sample the model's predictions over a background of other rows: an estimate
+        keep = min(len(chosen), SHAP_ESTIMATE_SAMPLE)
+        chosen, rows = chosen[:keep], _take(rows, np.arange(keep))
+        background = rows[:SHAP_BACKGROUND]
+        n_inputs = np.shape(rows)[1]
+        evaluations = 2 * n_inputs + 1
+        masker = shap.maskers.Independent(_as_array(background), max_samples=SHAP_BACKGROUND)
+        explainer = shap.PermutationExplainer(_prediction_function(view, X), masker, seed=seed)
+        values = explainer(_as_array(rows), max_evals=evaluations, silent=True)
+        how = "model-agnostic permutation estimate"
+        settings = {"exact": False, "explainer": "permutation", "background": min(SHAP_BACKGROUND, keep)}
+        settings |= {"max_evals": evaluations, "rows": keep}
     matrix = np.asarray(values.values, dtype=float)
     if matrix.ndim == 3:  # one column per class: explain the positive (last) class
         matrix = matrix[:, :, -1]
+    names = view.feature_names if view.prepare is not None else list(names_of(X))
     names = names or [f"x{i}" for i in range(matrix.shape[1])]
     importances = {n: float(v) for n, v in zip(names, np.abs(matrix).mean(axis=0), strict=True)}
-    base = np.asarray(values.base_values, dtype=float).reshape(len(matrix), -1)[:, -1]
+    base = _base_values(values.base_values, len(matrix))
     return Explanation(
         method="shap",
         library="shap",
         library_version=_version("shap"),
         sample_size=len(chosen),
         seed=seed,
-        scoring=f"mean |SHAP value| ({how} explainer)",
+        scoring=f"mean |SHAP value| ({how} explainer)" if settings["exact"] else f"mean |SHAP value| ({how})",
         importances=importances,
         by_source=aggregate_by_source(importances, sources or {}),
         local=[
@@ -234,6 +261,7 @@ def shap_explanation(
             )
             for i in range(min(local, len(matrix)))
         ],
+        settings=settings,
     )
 
 
@@ -267,6 +295,42 @@ def rank_agreement(matrix: Any) -> float | None:
 # ---------------------------------------------------------------- batched permutation importance
 
 
+_SCORERS = {  # scoring name → (metric on (y, prediction), uses the positive class's probability)
+    "accuracy": ("accuracy_score", False),
+    "balanced_accuracy": ("balanced_accuracy_score", False),
+    "f1": ("f1_score", False),
+    "precision": ("precision_score", False),
+    "recall": ("recall_score", False),
+    "roc_auc": ("roc_auc_score", True),
+    "r2": ("r2_score", False),
+}
+
+
+def _score_function(view: ModelView, scoring: str | None) -> tuple[Any, str]:
+    """((response of the model to X, metric of (y_true, response)), its name), or (None, name) when
+    scikit-learn's own path scores the estimator: a scoring name it alone knows, or an estimator that scores
+    otherwise than by accuracy or R²."""
+    from sklearn import metrics
+
+    if scoring is None and view.estimator is not None:
+        own = _batched_score(view.estimator)
+        if own is None:
+            return None, "estimator's own score"
+        return (view.predict, own), "accuracy" if own is metrics.accuracy_score else "r2"
+    if scoring is None:
+        if view.task is None:
+            raise ValueError("permutation importance needs a classifier or a regressor; this model is neither")
+        scoring = "accuracy" if view.task == "classification" else "r2"
+    if scoring not in _SCORERS:
+        if view.estimator is not None:
+            return None, scoring
+        raise ValueError(f"scoring {scoring!r} is not known for this model; use one of {', '.join(_SCORERS)}")
+    name, on_score = _SCORERS[scoring]
+    if on_score and view.score is None:
+        raise ValueError(f"scoring {scoring!r} needs a binary classifier's probabilities")
+    return (view.score if on_score else view.predict, getattr(metrics, name)), scoring
+
+
 def _batched_score(model: Any) -> Any:
     """The metric behind the estimator's own `score` (accuracy or R²) as f(y_true, y_pred), or None when the
     estimator scores otherwise: then scikit-learn's permutation_importance runs instead."""
@@ -283,20 +347,14 @@ def _batched_score(model: Any) -> Any:
     return None  # a score of its own (a search's scorer, a pipeline's last step): sklearn's own path
 
 
-def _default_scoring(model: Any) -> str:
-    from sklearn.metrics import accuracy_score, r2_score
-
-    score = _batched_score(model)
-    return "accuracy" if score is accuracy_score else "r2" if score is r2_score else "estimator's own score"
-
-
-def _batched_permutation(model: Any, X: Any, y: Any, score: Any, repeats: int, seed: int) -> Any:
+def _batched_permutation(X: Any, y: Any, score: tuple[Any, Any], repeats: int, seed: int) -> Any:
     """Mean drop in score per input over `repeats` permutations, predicting each input's permuted copies in one
     call. The permutations are the ones scikit-learn's permutation_importance draws for this seed (each repeat
     shuffles the previous one again)."""
     import numpy as np
 
-    baseline = score(y, model.predict(X))
+    response, metric = score
+    baseline = metric(y, response(X))
     column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
     base = X.reset_index(drop=True) if hasattr(X, "iloc") else np.asarray(X).copy()
     stacked = _stack([base] * repeats)
@@ -310,9 +368,9 @@ def _batched_permutation(model: Any, X: Any, y: Any, score: Any, repeats: int, s
             permuted.append(column)
         original = _column(stacked, j)
         _set_column(stacked, j, _stack(permuted))
-        predicted = np.asarray(model.predict(stacked)).reshape(repeats, len(base), *np.shape(y)[1:])
+        answered = np.asarray(response(stacked)).reshape(repeats, len(base), *np.shape(y)[1:])
         _set_column(stacked, j, original)
-        drops.append(np.mean([baseline - score(y, predicted[r]) for r in range(repeats)]))
+        drops.append(np.mean([baseline - metric(y, answered[r]) for r in range(repeats)]))
     return np.asarray(drops, dtype=float)
 
 
@@ -352,21 +410,43 @@ def _final_estimator(model: Any) -> Any:
     return model.steps[-1][1] if hasattr(model, "steps") else model
 
 
-def _input_names(model: Any, estimator: Any) -> list[str] | None:
-    names = getattr(estimator, "feature_names_in_", None)
-    if names is None and hasattr(model, "steps") and len(model.steps) > 1:
-        try:
-            names = model[:-1].get_feature_names_out()
-        except (AttributeError, ValueError):
-            names = None
-    return None if names is None else [str(n) for n in names]
+def _prediction_function(view: ModelView, X: Any) -> Any:
+    """What a model-agnostic explainer explains: the positive class probability, else the prediction; rows come
+    as an array and are given back the columns of X."""
+    import numpy as np
+
+    answer = view.score if view.score is not None else view.predict
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return lambda rows: np.asarray(answer(rows), dtype=float)
+    import pandas as pd
+
+    dtypes = X.dtypes.to_dict()
+
+    def predict(rows: Any) -> Any:
+        return np.asarray(answer(pd.DataFrame(rows, columns=columns).astype(dtypes)), dtype=float)
+
+    return predict
 
 
-def _prediction_function(model: Any) -> Any:
-    """What SHAP explains for a model-agnostic explainer: the positive class probability, else the prediction."""
-    if hasattr(model, "predict_proba"):
-        return lambda rows: model.predict_proba(rows)[:, -1]
-    return model.predict
+def _base_values(found: Any, rows: int) -> Any:
+    """One base value per row (the positive class's, when there is one per class)."""
+    import numpy as np
+
+    values = np.asarray(found, dtype=float)
+    if values.size <= 1:
+        return np.full(rows, float(values.ravel()[0]) if values.size else 0.0)
+    return values.reshape(rows, -1)[:, -1]
+
+
+def _as_array(rows: Any) -> Any:
+    import numpy as np
+
+    return rows.to_numpy() if hasattr(rows, "to_numpy") else np.asarray(rows)
+
+
+def _distribution(library: str | None) -> str:
+    return {"sklearn": "scikit-learn", None: "scikit-learn"}.get(library, library or "scikit-learn")
 
 
 def _dense(data: Any) -> Any:

@@ -12,10 +12,9 @@ import functools
 import hashlib
 import inspect
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from uitlegbaar.analysis.explanations import (
     DEFAULT_LOCAL,
@@ -24,7 +23,7 @@ from uitlegbaar.analysis.explanations import (
     DEFAULT_SAMPLES,
     ExplanationSettings,
 )
-from uitlegbaar.capture import column_lineage, evaluation
+from uitlegbaar.capture import column_lineage, evaluation, models
 from uitlegbaar.capture.datasets import CapturedTable, Declared, capture_table
 from uitlegbaar.capture.redact import safe_params
 from uitlegbaar.capture.runs import ActiveRun, active_run, capturing
@@ -34,7 +33,6 @@ from uitlegbaar.evidence.records import (
     EvaluationRecord,
     Explanation,
     ExplanationRecord,
-    ModelInput,
     ModelRecord,
     Record,
     StepRecord,
@@ -290,19 +288,6 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
     return _decorator(fn, "train", capture)
 
 
-def _task_of(model: Any) -> Literal["classification", "regression"] | None:
-    """Classification or regression, as scikit-learn tells it (its estimators and pipelines, and wrappers that
-    follow its API); None when the process does not use scikit-learn or the model does not say."""
-    if "sklearn" not in sys.modules:
-        return None
-    from sklearn.base import is_classifier, is_regressor
-
-    try:
-        return "classification" if is_classifier(model) else "regression" if is_regressor(model) else None
-    except Exception:  # a model whose tags cannot be read says nothing
-        return None
-
-
 def record_model(
     run: ActiveRun,
     fitted: Any,
@@ -315,27 +300,21 @@ def record_model(
     hash_artifact: bool = True,
 ) -> ModelRecord:
     """Record a fitted model trained on `tables` ((argument name, table), X first): class, library and version,
-    hyperparameters, features and their lineage, training data, artifact hash. The run's last model from now on."""
+    hyperparameters, features and their lineage, training data, artifact hash, as the model adapter of its library
+    reads them (capture/models.py). The run's last model from now on."""
     data = [_derived(run, t, f"{name}.{arg}", function) for arg, t in tables]
-    cls = type(fitted)
-    library = cls.__module__.split(".")[0]
-    class_name = f"{cls.__module__}.{cls.__qualname__}"
+    fields = models.model_fields(
+        run, fitted, tables[0][1] if tables else None, name=name, function=function, hash_artifact=hash_artifact
+    )
+    fields.setdefault("features", list(data[0].columns) if data else [])
     record = run.record(
         ModelRecord,
         f"uitlegbaar.model {name}",
-        {"uitlegbaar.model.name": name, "uitlegbaar.model.class": class_name},
+        {"uitlegbaar.model.name": name, "uitlegbaar.model.class": fields["class_name"]},
         start_ns,
         end_ns,
         name=name,
-        class_name=class_name,
-        library=library,
-        library_version=_version_of(library),
-        hyperparameters=_hyperparameters(fitted),
-        default_hyperparameters=_at_default(fitted),
-        artifact_sha256=_artifact_hash_or_gap(run, fitted, name, function) if hash_artifact else None,
-        task=_task_of(fitted),
-        features=_features(fitted, data),
-        inputs=_inputs_of(run, fitted, tables[0][1] if tables else None, name, function),
+        **fields,
         training_data=[c.ref for c in data],
         function=function,
         duration_s=(end_ns - start_ns) / 1e9,
@@ -453,7 +432,8 @@ def _explain(run: ActiveRun, call: Call, model: Any, X: Any, y: Any, settings: E
     """Record every default explanation of `model`; notes on what was left out go with the first one."""
     from uitlegbaar.analysis.explanations import explain_model
 
-    explanations, notes = explain_model(model, X, y, settings, sources=_sources(run, model, X))
+    view = models.view_of(model, X, y)
+    explanations, notes = explain_model(view, X, y, settings, sources=_sources(run, model, X))
     for i, explanation in enumerate(explanations):
         note = "; ".join(notes) if i == 0 and notes else None
         _record_explanation(run, call, explanation.model_copy(update={"note": note}) if note else explanation)
@@ -474,8 +454,8 @@ def _record_explanation(run: ActiveRun, call: Call, explanation: Explanation) ->
 
 
 def _sources(run: ActiveRun, model: Any, X: Any) -> dict[str, list[str]]:
-    """Model input → source columns, from the scikit-learn lineage (empty for other models)."""
-    return {i.name: i.sources for i in _inputs_of(run, model, X, "explanation")}
+    """Model input → source columns, as the model's adapter traces them."""
+    return {i.name: i.sources for i in models.inputs_of(run, model, X, "explanation")}
 
 
 def _explanation_settings(
@@ -595,89 +575,7 @@ def _source_from(arguments: Mapping[str, Any]) -> str | None:
 
 
 def _is_model(value: Any) -> bool:
-    return hasattr(value, "fit") or hasattr(value, "predict")
-
-
-def _hyperparameters(model: Any) -> dict[str, str | int | float | bool | None]:
-    """`get_params(deep=True)` without the nested estimator objects: for a pipeline that gives every
-    step's settings (`classifier__learning_rate`), not `steps: <list>`."""
-    get_params = getattr(model, "get_params", None)
-    if get_params is None:
-        return {}
-    plain = (str, int, float, bool, type(None))
-    return safe_params({k: v for k, v in get_params(deep=True).items() if isinstance(v, plain)})
-
-
-def _at_default(model: Any) -> list[str]:
-    """The `get_params(deep=True)` names whose value is its estimator's constructor default (a pipeline's steps
-    are estimators of their own), so documents can show what was chosen first."""
-    get_params = getattr(model, "get_params", None)
-    if get_params is None:
-        return []
-    try:
-        params = get_params(deep=True)
-    except Exception:
-        return []
-    owners = {"": model, **{k: v for k, v in params.items() if hasattr(v, "get_params")}}
-    found = []
-    for key, value in params.items():
-        prefix, _, name = key.rpartition("__")
-        owner = owners.get(prefix)
-        try:
-            default = inspect.signature(type(owner).__init__).parameters[name].default if owner is not None else None
-        except (KeyError, TypeError, ValueError):
-            continue
-        plain = (str, int, float, bool, type(None))
-        if isinstance(value, plain) and type(default) is type(value) and default == value:
-            found.append(key)
-    return found
-
-
-def _features(model: Any, data: list[CapturedTable]) -> list[str]:
-    names = getattr(model, "feature_names_in_", None)
-    if names is not None:
-        return [str(n) for n in names]
-    return list(data[0].columns) if data else []
-
-
-def _inputs_of(run: ActiveRun, model: Any, X: Any, label: str, function: str | None = None) -> list[ModelInput]:
-    """The lineage of a scikit-learn model's inputs; a failure here is a gap, not a lost record."""
-    if not type(model).__module__.startswith("sklearn"):
-        return []
-    with capturing(run, f"feature lineage of {label}", function):
-        from uitlegbaar.integrations.sklearn import feature_lineage
-
-        personal = run.personal_columns | set(run.derived_personal)
-        found = feature_lineage(model, X, personal=sorted(personal), sensitive=sorted(run.sensitive_columns))
-        return [
-            ModelInput(
-                **f.model_dump(),
-                derived_from=sorted({r for s in f.sources for r in run.derived_personal.get(s, ())}),
-            )
-            for f in found
-        ]
-    return []
-
-
-def _artifact_hash_or_gap(run: ActiveRun, model: Any, name: str, function: str) -> str | None:
-    """The model's artifact hash; a model that cannot be pickled is still recorded, without it (and a gap)."""
-    with capturing(run, f"the artifact hash of model {name}", function):
-        return _artifact_hash(model)
-    return None
-
-
-def _artifact_hash(model: Any) -> str:
-    import pickle
-
-    return hashlib.sha256(pickle.dumps(model, protocol=5)).hexdigest()
-
-
-def _version_of(module: str) -> str | None:
-    """The installed version of the distribution a top-level module comes from (sklearn → scikit-learn)."""
-    from uitlegbaar.capture.provenance import package_versions
-
-    distribution = {"sklearn": "scikit-learn"}.get(module, module)
-    return package_versions((distribution,)).get(distribution)
+    return hasattr(value, "fit") or models.is_model(value)
 
 
 def _split_metrics(result: Any) -> tuple[dict[str, float], dict[str, dict[str, dict[str, float]]]]:

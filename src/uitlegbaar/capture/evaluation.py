@@ -107,10 +107,13 @@ def subgroup_analysis(
             columns[attribute] = values
     if not columns:
         return [], [], notes
-    task, pos_label = _task(model)
-    if task is None:
+    from uitlegbaar.capture.models import view_of
+
+    view = view_of(model, X, arguments.y)
+    task, pos_label = view.task, view.pos_label
+    if task is None or (task == "classification" and pos_label is None):
         return [], [], [*notes, "subgroup metrics cover binary classifiers and regressors; this model is neither"]
-    predicted = arguments.predictions if arguments.predictions is not None else model.predict(X)
+    predicted = arguments.predictions if arguments.predictions is not None else view.predict(X)
     limits = dict(DEFAULT_THRESHOLDS if thresholds is None and task == "classification" else thresholds or {})
     fairness = group_metrics(
         np.asarray(arguments.y).ravel(),
@@ -150,20 +153,10 @@ def by_group(results: Sequence[AttributeResult]) -> dict[str, dict[str, dict[str
     }
 
 
-def _task(model: Any) -> tuple[Any, Any]:
-    """('classification', positive label) for a binary classifier, ('regression', None), or (None, None)."""
-    from sklearn.base import is_classifier, is_regressor
-
-    classes = getattr(model, "classes_", None)
-    if is_classifier(model) and classes is not None and len(classes) == 2:
-        return "classification", classes[1]
-    if is_regressor(model):
-        return "regression", None
-    return None, None
-
-
 def _is_estimator(value: Any) -> bool:
-    return hasattr(value, "predict") and not is_table(value) and not isinstance(value, type)
+    from uitlegbaar.capture.models import is_model
+
+    return is_model(value)
 
 
 def _is_one_column(table: Any) -> bool:

@@ -239,13 +239,16 @@ class ModelRecord(Record):
     default_hyperparameters: list[str] = Field(
         default_factory=list, description="the hyperparameters left at their library default"
     )
-    artifact_sha256: str | None = Field(None, description="SHA-256 of the pickled model")
+    artifact_sha256: str | None = Field(None, description="SHA-256 of the model artifact (see artifact_format)")
+    artifact_format: str | None = Field(
+        None, description="what was hashed: pickle, xgboost ubj, lightgbm text, torch state_dict, … (None: pickle)"
+    )
     task: Literal["classification", "regression"] | None = Field(
         None, description="what the model predicts, as its library says (a pipeline: its final estimator)"
     )
     features: list[str] = Field(default_factory=list)
     inputs: list[ModelInput] = Field(
-        default_factory=list, description="the estimator's inputs with their lineage (scikit-learn pipelines)"
+        default_factory=list, description="the model's inputs with their lineage, as its library's adapter reads them"
     )
     training_data: list[DatasetRef] = Field(default_factory=list)
     function: str
@@ -313,6 +316,17 @@ class LocalExplanation(_Model):
     contributions: dict[str, float]
 
 
+class Coefficient(_Model):
+    """One coefficient of a fitted statistical model, the way statisticians report it."""
+
+    name: str
+    estimate: float
+    std_error: float | None = None
+    lower: float | None = Field(default=None, description="lower bound of the confidence interval")
+    upper: float | None = Field(default=None, description="upper bound of the confidence interval")
+    p_value: float | None = None
+
+
 class Explanation(_Model):
     """A global explanation: what was computed, how, on how much data, and how stable the answer is."""
 
@@ -330,6 +344,13 @@ class Explanation(_Model):
     )
     local: list[LocalExplanation] = Field(default_factory=list)
     note: str | None = None
+    settings: dict[str, JsonScalar] = Field(
+        default_factory=dict, description="how it was computed: explainer, rows, evaluations, exact or estimated"
+    )
+    coefficients: list[Coefficient] = Field(
+        default_factory=list, description="estimates with standard errors, confidence intervals and p-values"
+    )
+    confidence: float | None = Field(default=None, description="the level of the confidence intervals, e.g. 0.95")
 
 
 class ExplanationRecord(Explanation, Record):
