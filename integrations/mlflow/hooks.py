@@ -3,8 +3,10 @@
 What is hooked, and what each hook records into the uitlegbaar run of the active MLflow run:
 
 - scikit-learn estimators' `fit` (outermost call only; Pipeline steps and search candidates are not separate
-  models): the data passed to fit (exact fingerprint, schema, profile) and the fitted model (class,
-  hyperparameters, input lineage, artifact hash), as `@ub.train` records them;
+  models), and XGBoost's and LightGBM's scikit-learn API: the data passed to fit (exact fingerprint, schema,
+  profile) and the fitted model (class, hyperparameters, input lineage, artifact hash), as `@ub.train` records them;
+- `xgboost.train` and `lightgbm.train`: the data in the DMatrix or lgb.Dataset (features and label, as the library
+  holds them: a DMatrix's values are float32) and the Booster, the same way;
 - `mlflow.models.Model.log`, which every flavor's `log_model` goes through (autologging included): the logged
   model (LoggedModel id, model URI, flavors, signature, registered version), and for flavors without the fit
   hook also the model object itself;
@@ -43,16 +45,29 @@ _model_records: OrderedDict[int, tuple[Any, str]] = OrderedDict()  # id(model) �
 _waiting: dict[int, tuple[Any, dict[str, Any]]] = {}  # logged during a fit: id(model) → (ModelInfo, log kwargs)
 
 
-def autolog(*, disable: bool = False, traces: bool = False, signing_key: str | os.PathLike[str] | None = None) -> None:
+def autolog(
+    *,
+    disable: bool = False,
+    traces: bool = False,
+    signing_key: str | os.PathLike[str] | None = None,
+    cards: bool = True,
+) -> None:
     """Capture uitlegbaar evidence in every MLflow run from now on (idempotent); `disable=True` undoes it.
     `traces=True` also sends the runs' OpenTelemetry spans to the tracking server's `/v1/traces`. `signing_key`
     (a PEM file; default `UITLEGBAAR_SIGNING_KEY`): also attach each run's signed attestation and the card,
-    register entry and system card it signs."""
+    register entry and system card it signs. At the end of every run its model card (Markdown and HTML) is
+    attached to the run and its LoggedModels, unless `cards=False`."""
+    from uitlegbaar.integrations.mlflow import cards as card_artifacts
     from uitlegbaar.integrations.mlflow.attestation import configure
 
+    if not isinstance(cards, bool):
+        from uitlegbaar.errors import ConfigurationError
+
+        raise ConfigurationError(f"autolog(cards=...) takes True or False, not {cards!r}")
     with _lock:
         if disable or signing_key is not None:
             configure(None if disable else signing_key)
+        card_artifacts.configure(cards and not disable)
         if disable:
             for owner, attribute, original in reversed(_patches):
                 setattr(owner, attribute, original)
@@ -74,6 +89,7 @@ def autolog(*, disable: bool = False, traces: bool = False, signing_key: str | o
             _patch(owner, "log_input", _log_input)
         _patch(Model, "log", _model_log, classmethod_=True)
         _patch_sklearn()
+        _patch_model_libraries()
 
 
 def enabled() -> bool:
@@ -107,58 +123,121 @@ def _patch_sklearn() -> None:
             _patch(cls, "fit", _fit)
 
 
+def _patch_model_libraries() -> None:
+    """The native training functions and scikit-learn-API classes of the gradient boosting libraries, when
+    installed (imported here: MLflow's own autologging patches them the same way)."""
+    import importlib
+    import importlib.util
+
+    for name, module_name, classes in (
+        ("xgboost", "xgboost", ("xgboost.sklearn", "XGBModel")),
+        ("lightgbm", "lightgbm", ("lightgbm.sklearn", "LGBMModel")),
+    ):
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        _patch(module, "train", _native_train)
+        owner = getattr(importlib.import_module(classes[0]), classes[1])
+        for cls in (owner, *owner.__subclasses__()):
+            if "fit" in cls.__dict__:
+                _patch(cls, "fit", _fit)
+
+
 # ---------------------------------------------------------------- the hooks
 
 
 def _fit(original: Any) -> Any:
     @functools.wraps(original)
     def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
-        depth = getattr(_fitting, "depth", 0)
-        if depth:
+        if getattr(_fitting, "depth", 0):
             return original(self, *args, **kwargs)
-        link_before, last_before, started_ns = active_link(), _last_run_id(), time.time_ns()
-        _fitting.depth = 1
-        try:
-            result = original(self, *args, **kwargs)
-        finally:
-            _fitting.depth = 0
-            with _lock:
-                waiting = _waiting.pop(id(self), None)
-        with capturing(None, f"the fit of {type(self).__name__}", _qualname(original)):
-            link = link_before or _run_opened_by_mlflow(last_before)
-            if link is not None:
-                with capturing(_runs.get(link.run_id), f"the fit of {type(self).__name__}", _qualname(original)):
-                    _capture_fit(self, args, kwargs, link, started_ns, waiting, ended_run=link_before is None)
-        return result
+        return _around(lambda: original(self, *args, **kwargs), lambda _: (self, _fit_tables(args, kwargs)), original)
 
     return fit
 
 
+def _native_train(original: Any) -> Any:
+    """`xgboost.train(params, dtrain, …)`, `lightgbm.train(params, train_set, …)`: the data container's table is
+    read before training (LightGBM frees its raw data once the Dataset is constructed), the Booster after."""
+
+    @functools.wraps(original)
+    def train(*args: Any, **kwargs: Any) -> Any:
+        if getattr(_fitting, "depth", 0):
+            return original(*args, **kwargs)
+        data = args[1] if len(args) > 1 else kwargs.get("dtrain", kwargs.get("train_set"))
+        held = _container_table(data)
+        return _around(lambda: original(*args, **kwargs), lambda booster: (booster, held), original)
+
+    return train
+
+
+def _around(call: Any, found: Any, original: Any) -> Any:
+    """Run the outermost fit/train `call`, then capture what `found(result)` gives: (model, [(name, table)])."""
+    link_before, last_before, started_ns = active_link(), _last_run_id(), time.time_ns()
+    _fitting.depth = 1
+    try:
+        result = call()
+    finally:
+        _fitting.depth = 0
+    where = _qualname(original)
+    with capturing(None, f"the training in {where}", where):
+        model, tables = found(result)
+        with _lock:
+            waiting = _waiting.pop(id(model), None)
+        link = link_before or _run_opened_by_mlflow(last_before)
+        if link is not None:
+            cls = type(model)
+            function = f"{cls.__module__}.{cls.__qualname__}.fit" if original.__name__ == "fit" else where
+            with capturing(_runs.get(link.run_id), f"the fit of {type(model).__name__}", where):
+                _capture_fit(model, tables, link, started_ns, waiting, function, ended_run=link_before is None)
+    return result
+
+
+def _fit_tables(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[tuple[str, Any]]:
+    from uitlegbaar.capture.tables import is_table
+
+    X = args[0] if args else kwargs.get("X")
+    y = args[1] if len(args) > 1 else kwargs.get("y")
+    return [(name, t) for name, t in (("X", X), ("y", y)) if is_table(t)]
+
+
+def _container_table(data: Any) -> list[tuple[str, Any]] | BaseException:
+    """[("train", table)] of a DMatrix or lgb.Dataset, [] when it holds none, or what went wrong (a gap later)."""
+    try:
+        from uitlegbaar.capture.models import holds_data, table_of
+
+        if data is None or not holds_data(data):
+            return []
+        table = table_of(data)
+        return [] if table is None else [("train", table)]
+    except Exception as exc:  # recorded as a gap once the run is known; never a failed training
+        return exc
+
+
 def _capture_fit(
     model: Any,
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
+    tables: list[tuple[str, Any]] | BaseException,
     link: MlflowLink,
     started_ns: int,
     waiting: tuple[Any, dict[str, Any]] | None,
+    function: str,
     *,
     ended_run: bool,
 ) -> None:
     """Record the data and the model of one outermost fit; when MLflow opened (and already closed) a run of its
     own around the fit, the evidence is finished and sent to that run at once."""
     from uitlegbaar.capture.decorators import record_model
-    from uitlegbaar.capture.tables import is_table
 
     run = _target(link)
-    X = args[0] if args else kwargs.get("X")
-    y = args[1] if len(args) > 1 else kwargs.get("y")
-    tables = [(name, t) for name, t in (("X", X), ("y", y)) if is_table(t)]
+    if isinstance(tables, BaseException):
+        run.note_gap("the training data", f"{type(tables).__name__}: {tables}", function)
+        tables = []
     record = record_model(
         run,
         model,
         name=type(model).__name__,
         tables=tables,
-        function=f"{type(model).__module__}.{type(model).__qualname__}.fit",
+        function=function,
         start_ns=started_ns,
         end_ns=time.time_ns(),
     )

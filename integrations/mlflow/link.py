@@ -7,7 +7,9 @@ the MLflow run as artifacts under `uitlegbaar/` and the run gets tags: `uitlegba
 dataset (MLflow's own dataset digests stay as they are).
 
 With a signing key configured, the run's signed attestation and the documents it signs go along too, as
-`uitlegbaar/attestations/<run id>/…` (see `attestation`).
+`uitlegbaar/attestations/<run id>/…` (see `attestation`). Under `ub.autolog()` the run's model card goes along as
+`uitlegbaar/cards/<run id>/card.md|html`, and to each LoggedModel of the run as `uitlegbaar/card.md|html` (see
+`cards`).
 
 Offline first: the local store always has the evidence. The upload waits at most `timeout` seconds
 (`UITLEGBAAR_MLFLOW_TIMEOUT`, default 5); when the server is unreachable or fails, the run is marked pending
@@ -100,7 +102,26 @@ class MlflowSink:
     def send(self, store_root: Path, run_id: str, link: Any, *, top_level: bool) -> str | None:
         if top_level:
             _attest(store_root, run_id, link)
+            _cards(store_root, run_id, link)
         return publish(store_root, run_id, link, tags=top_level)
+
+
+def _cards(store_root: Path, run_id: str, link: MlflowLink) -> None:
+    """The run's model card, when autolog attaches cards; a failure is one warning, never a failed run."""
+    from uitlegbaar.integrations.mlflow.cards import write_cards
+
+    problem = write_cards(store_root, run_id, timeout_s())
+    if problem is not None:
+        import warnings
+
+        from uitlegbaar.errors import UitlegbaarWarning
+
+        warnings.warn(
+            f"uitlegbaar could not compile the model card of run {run_id} for {link.describe()} ({problem}); its "
+            f"evidence is sent without it, and `uitlegbaar card {run_id}` makes it later",
+            UitlegbaarWarning,
+            stacklevel=3,
+        )
 
 
 def _attest(store_root: Path, run_id: str, link: MlflowLink) -> None:
@@ -198,6 +219,7 @@ def upload(store_root: Path, run_id: str, link: MlflowLink, tags: bool = True) -
     attested = folder(store_root, run_id)
     if attested.is_dir():
         client.log_artifacts(link.run_id, str(attested), f"{ARTIFACT_ROOT}/{FOLDER}/{run_id}")
+    _upload_cards(client, store_root, run_id, link, evidence)
     if not tags:
         return
     files = " ".join(sorted(p.name for p in (store_root / "runs" / run_id).iterdir() if p.is_file()))
@@ -205,6 +227,18 @@ def upload(store_root: Path, run_id: str, link: MlflowLink, tags: bool = True) -
     for dataset in evidence.sources:
         values[f"uitlegbaar.dataset.{tag_safe(dataset.name)}.fingerprint"] = dataset.fingerprint.digest
     client.log_batch(link.run_id, tags=[RunTag(key, value) for key, value in sorted(values.items())])
+
+
+def _upload_cards(client: Any, store_root: Path, run_id: str, link: MlflowLink, evidence: Any) -> None:
+    """The run's card as artifacts of the run and of every LoggedModel it logged."""
+    from uitlegbaar.integrations.mlflow import cards
+
+    made = cards.folder(store_root, run_id)
+    if not made.is_dir():
+        return
+    client.log_artifacts(link.run_id, str(made), f"{ARTIFACT_ROOT}/{cards.FOLDER}/{run_id}")
+    for model_id in sorted({m.logged_model_id for m in evidence.logged_models if m.logged_model_id}):
+        client.log_model_artifacts(model_id, str(made), ARTIFACT_ROOT)
 
 
 def _upload_catching(store_root: Path, run_id: str, link: MlflowLink, tags: bool) -> BaseException | None:

@@ -3,7 +3,7 @@
 `save_model` writes); a Booster's hyperparameters are the parameters it was trained with (`Booster.params`) and its
 number of trees; its predict function is `Booster.predict` on the rows as given; the exact SHAP explainer reads its
 trees. An `lgb.Dataset` handed to a decorated function is read back as a table while it still holds its data
-(`free_raw_data=False`, or before training)."""
+(`free_raw_data=False`, or before training): its features as given, its label as the float32 LightGBM trains on."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ class LightGBMAdapter(ModelAdapter):
             frame.columns = names or [f"Column_{i}" for i in range(frame.shape[1])]
         label = value.get_label() if value.label is not None else None
         if label is not None:
-            frame["label"] = np.asarray(label)
+            frame["label"] = np.asarray(label, dtype=np.float32)  # what LightGBM trains on
         return frame
 
 

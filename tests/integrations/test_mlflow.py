@@ -122,6 +122,49 @@ def test_a_run_mlflow_autologging_opens_itself_gets_the_evidence(mlflow_uri: str
     assert evidence.logged_models and evidence.status == "finished"
 
 
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
+def test_autolog_of_native_gradient_boosting_records_the_exact_data_and_attaches_the_card(
+    mlflow_uri: str, tmp_path: Path, library: str
+) -> None:
+    pytest.importorskip(library)
+    name = unique(library)
+    facts = job("autolog_native", mlflow_uri, tmp_path / "store", name)
+    client = MlflowClient(mlflow_uri)
+    run_id = client.get_run(facts["mlflow_run_id"]).data.tags["uitlegbaar.run_id"]
+    evidence = load_evidence(LocalStore.open(tmp_path / "store"), run_id)
+    assert not evidence.gaps, evidence.gaps
+    (data,) = evidence.datasets
+    assert data.fingerprint.digest == facts["fingerprint"]  # exact: what the DMatrix / lgb.Dataset held
+    assert [c.name for c in data.columns] == ["inkomen", "leeftijd", "label"]
+    assert evidence.model is not None and evidence.model.class_name.endswith("Booster")
+    assert evidence.model.artifact_format in ("xgboost ubj", "lightgbm text")
+    assert [i.name for i in evidence.model.inputs] == ["inkomen", "leeftijd"]
+    (logged,) = evidence.logged_models
+    assert logged.model_id == evidence.model.id and logged.logged_model_id == facts["logged_model_id"]
+    assert logged.registered_name == name and logged.registered_version == "1" and library in logged.flavors
+    # the card, one click away: on the run and on its LoggedModel
+    on_run = {Path(a.path).name for a in client.list_artifacts(facts["mlflow_run_id"], f"uitlegbaar/cards/{run_id}")}
+    assert on_run == {"card.md", "card.html"}
+    on_model = {Path(a.path).name for a in client.list_logged_model_artifacts(facts["logged_model_id"], "uitlegbaar")}
+    assert {"card.md", "card.html"} <= on_model
+    got = mlflow.artifacts.download_artifacts(
+        run_id=facts["mlflow_run_id"],
+        artifact_path=f"uitlegbaar/cards/{run_id}/card.md",
+        dst_path=str(tmp_path / "got"),
+        tracking_uri=mlflow_uri,
+    )
+    assert "Booster" in Path(got).read_text()
+
+
+def test_autolog_without_cards_attaches_none(mlflow_uri: str, tmp_path: Path) -> None:
+    pytest.importorskip("xgboost")
+    facts = job("autolog_native", mlflow_uri, tmp_path / "store", unique("xgboost-nocards"))
+    client = MlflowClient(mlflow_uri)
+    assert client.get_run(facts["mlflow_run_id"]).data.tags["uitlegbaar.run_id"]
+    assert not client.list_artifacts(facts["mlflow_run_id"], "uitlegbaar/cards")
+    assert not (tmp_path / "store" / "cards").exists()
+
+
 def test_every_cli_command_reads_the_evidence_back_from_the_server(mlflow_uri: str, tmp_path: Path) -> None:
     name = unique("cli")
     facts = job("autolog_explicit_run", mlflow_uri, tmp_path / "store", name)

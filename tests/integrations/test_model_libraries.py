@@ -323,7 +323,7 @@ def test_statsmodels_formula_logit_traces_terms_to_columns(store: Path) -> None:
 
 def test_pytorch_module(store: Path, data: tuple[pd.DataFrame, pd.Series, pd.Series]) -> None:
     torch = pytest.importorskip("torch")
-    X, y, geslacht = data
+    X, _y, _geslacht = data
     torch.manual_seed(0)
 
     def fit(X: pd.DataFrame, y: pd.Series) -> Any:
@@ -361,7 +361,7 @@ def _check_network(
 ) -> None:
     """A network does not say what it predicts (its task is None: the 0/1 outcomes it is evaluated on tell the
     analyses); the rest is checked as for every model."""
-    X, y, geslacht = data
+    _X, y, geslacht = data
     check_evidence(
         evidence,
         run_id,
@@ -381,7 +381,7 @@ def _check_network(
 def test_keras_on_the_torch_backend(store: Path, data: tuple[pd.DataFrame, pd.Series, pd.Series]) -> None:
     keras = pytest.importorskip("keras")
     assert keras.backend.backend() == "torch"
-    X, y, geslacht = data
+    X, _y, _geslacht = data
     keras.utils.set_random_seed(0)
 
     def fit(X: pd.DataFrame, y: pd.Series) -> Any:
@@ -420,7 +420,7 @@ def test_a_broken_adapter_is_a_warning_and_a_gap_and_training_goes_on(
 
     for method in ("identity", "artifact", "inputs", "view", "feature_names"):
         monkeypatch.setattr(cls, method, broken)  # our own code, not the library we integrate with
-    X, y, _ = data
+    X, _y, _ = data
 
     def fit(X: pd.DataFrame, y: pd.Series) -> Any:
         if library == "xgboost":

@@ -109,10 +109,11 @@ def _models(
             digest = sha256_file(path)
         subjects.append(model_subject(path.name, digest, "file"))
     recorded = evidence.model.artifact_sha256 if evidence.model else None
-    if recorded and all(s.sha256 != recorded for s in subjects):
-        subjects.append(
-            model_subject(f"{evidence.model.name}.pkl" if evidence.model else "model.pkl", recorded, "pickle")
-        )
+    if recorded and evidence.model and all(s.sha256 != recorded for s in subjects):
+        kind = evidence.model.artifact_format or "pickle"  # what capture hashed, in the model library's own format
+        suffixes = {"pickle": ".pkl", "xgboost ubj": ".ubj", "lightgbm text": ".txt", "catboost cbm": ".cbm"}
+        suffix = suffixes.get(kind, "")
+        subjects.append(model_subject(f"{evidence.model.name}{suffix}", recorded, kind))
     if not subjects:
         notes.append("no model subject: the run recorded no model artifact hash, and no --model file was given")
     return subjects, byproducts

@@ -102,7 +102,8 @@ def attested_documents(inputs: Inputs) -> list[Rendered]:
 
 
 def model_subject(name: str, sha256: str, digest_of: str) -> Subject:
-    """The model: `digest_of` says what was hashed (`file`, or `pickle` for the hash capture recorded)."""
+    """The model: `digest_of` says what was hashed (`file`, or the artifact format of the hash capture recorded:
+    `pickle`, `xgboost ubj`, `torch state_dict`, …)."""
     return Subject(name, sha256, "model", {"digestOf": digest_of})
 
 

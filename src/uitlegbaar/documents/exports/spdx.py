@@ -160,7 +160,9 @@ def _model(
         builtTime=spdx_time(model.created),
         releaseTime=spdx_time(finished(evidence)),
         suppliedBy=supplier,
-        verifiedUsing=[_hash(model.artifact_sha256, "SHA-256 of the pickled model")] if model.artifact_sha256 else [],
+        verifiedUsing=[_hash(model.artifact_sha256, f"SHA-256 of the model ({model.artifact_format or 'pickle'})")]
+        if model.artifact_sha256
+        else [],
         ai_typeOfModel=[model.class_name],
         ai_hyperparameter=[_entry(k, v) for k, v in model.hyperparameters.items()],
         ai_metric=[_entry(f"{s.metric} ({s.label})", repr(s.value)) for s in slices(evidence.evaluations)],
