@@ -78,6 +78,7 @@ class LightGBMAdapter(ModelAdapter):
                 feature_names=names,
                 tree=model,
                 library="lightgbm",
+                arrays=True,
             )
         if task == "classification":
             count = int(params.get("num_class", 1))
@@ -88,8 +89,9 @@ class LightGBMAdapter(ModelAdapter):
                 feature_names=names,
                 tree=model,
                 library="lightgbm",
+                arrays=True,
             )
-        return ModelView(predict=model.predict, task=task, feature_names=names, tree=model, library="lightgbm")
+        return ModelView(predict=model.predict, task=task, feature_names=names, tree=model, library="lightgbm", arrays=True)
 
     def holds_data(self, value: Any) -> bool:
         return type(value).__name__ == "Dataset" and type(value).__module__.startswith("lightgbm")

@@ -112,6 +112,7 @@ class XGBoostAdapter(ModelAdapter):
                 feature_names=self.feature_names(model),
                 tree=model,
                 library="xgboost",
+                arrays=True,
             )
         if task == "classification":
             return ModelView(
@@ -121,6 +122,7 @@ class XGBoostAdapter(ModelAdapter):
                 feature_names=self.feature_names(model),
                 tree=model,
                 library="xgboost",
+                arrays=True,
             )
         return ModelView(
             predict=answer, task=task, feature_names=self.feature_names(model), tree=model, library="xgboost"

@@ -436,3 +436,22 @@ def test_a_broken_adapter_is_a_warning_and_a_gap_and_training_goes_on(
     assert evidence.model is not None and evidence.model.class_name.endswith("Booster")  # the record is kept
     assert {g.message for g in evidence.gaps} == {"adapter exploded"}
     assert len(evidence.gaps) >= 4
+
+
+def test_the_card_reports_a_glms_coefficients_with_their_intervals_and_p_values(
+    store: Path, data: tuple[pd.DataFrame, pd.Series, pd.Series]
+) -> None:
+    sm = pytest.importorskip("statsmodels.api")
+    from uitlegbaar.documents.card.render import render_card
+
+    X, y, _ = data
+    results, _, run_id = capture(lambda X, y: sm.GLM(y, sm.add_constant(X), family=sm.families.Binomial()).fit(), data)
+    card = compile_run(LocalStore.open(store), run_id, "card", declaration=EXAMPLES / "uitlegbaar.yaml").document
+    markdown, html = render_card(card, "md"), render_card(card, "html", "nl")
+    low, high = results.conf_int(alpha=0.05).loc["inkomen"]
+    assert (
+        f"| inkomen | {results.params['inkomen']:.4g} | {results.bse['inkomen']:.3g} | {low:.4g} … {high:.4g} |"
+        in markdown
+    )
+    assert "95% interval" in markdown and "p-value" in markdown
+    assert "95%-interval" in html and "p-waarde" in html

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from uitlegbaar.analysis.models import ModelView, as_view, names_of
+from uitlegbaar.analysis.models import ModelView, as_view, names_of, numeric_array
 from uitlegbaar.evidence.records import Explanation, LocalExplanation
 
 DEFAULT_SAMPLE = 1_000
@@ -28,6 +28,7 @@ DEFAULT_SAMPLES = 3
 DEFAULT_SHAP_SAMPLE = 500
 DEFAULT_LOCAL = 3
 SHAP_BACKGROUND = 100
+BATCH_ROWS = 100_000  # rows per call of the model in permutation importance
 SHAP_ESTIMATE_SAMPLE = 100  # rows a model-agnostic SHAP estimate explains (each costs 2·inputs+1 predictions)
 STABILITY_TOP = 10  # rank agreement over the most important inputs: noise inputs rank at random
 
@@ -135,6 +136,7 @@ def permutation_explanation(
     for k in range(max(1, min(samples, rows // max(size, 1)))):
         chosen = np.sort(order[k * size : (k + 1) * size])
         X_k, y_k = _take(X, chosen), np.asarray(_take(y, chosen)).ravel()
+        X_k = numeric_array(view, X_k) if score is not None else X_k
         if score is not None:
             importances = _batched_permutation(X_k, y_k, score, repeats, seed + k)
         else:
@@ -328,7 +330,30 @@ def _score_function(view: ModelView, scoring: str | None) -> tuple[Any, str]:
     name, on_score = _SCORERS[scoring]
     if on_score and view.score is None:
         raise ValueError(f"scoring {scoring!r} needs a binary classifier's probabilities")
-    return (view.score if on_score else view.predict, getattr(metrics, name)), scoring
+    metric = _FAST.get(name) or getattr(metrics, name)
+    return (view.score if on_score else view.predict, metric), scoring
+
+
+def _accuracy(y: Any, predicted: Any) -> float:
+    """scikit-learn's accuracy_score for labels of one kind, without its input checks (called once per copy)."""
+    import numpy as np
+
+    return float(np.mean(np.asarray(y).ravel() == np.asarray(predicted).ravel()))
+
+
+def _r2(y: Any, predicted: Any) -> float:
+    """scikit-learn's r2_score of one output, without its input checks."""
+    import numpy as np
+
+    truth, found = np.asarray(y, dtype=float).ravel(), np.asarray(predicted, dtype=float).ravel()
+    total = float(np.sum((truth - truth.mean()) ** 2))
+    residual = float(np.sum((truth - found) ** 2))
+    if total == 0:
+        return 1.0 if residual == 0 else 0.0
+    return 1.0 - residual / total
+
+
+_FAST = {"accuracy_score": _accuracy, "r2_score": _r2}
 
 
 def _batched_score(model: Any) -> Any:
@@ -348,9 +373,10 @@ def _batched_score(model: Any) -> Any:
 
 
 def _batched_permutation(X: Any, y: Any, score: tuple[Any, Any], repeats: int, seed: int) -> Any:
-    """Mean drop in score per input over `repeats` permutations, predicting each input's permuted copies in one
-    call. The permutations are the ones scikit-learn's permutation_importance draws for this seed (each repeat
-    shuffles the previous one again)."""
+    """Mean drop in score per input over `repeats` permutations, predicting the permuted copies of as many inputs
+    as fit in BATCH_ROWS rows in one call (a call has a cost of its own: threads woken, inputs checked). The
+    permutations are the ones scikit-learn's permutation_importance draws for this seed (each repeat shuffles the
+    previous one again)."""
     import numpy as np
 
     response, metric = score
@@ -358,20 +384,30 @@ def _batched_permutation(X: Any, y: Any, score: tuple[Any, Any], repeats: int, s
     column_seed = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
     base = X.reset_index(drop=True) if hasattr(X, "iloc") else np.asarray(X).copy()
     stacked = _stack([base] * repeats)
-    drops = []
-    for j in range(base.shape[1]):
-        generator, order = np.random.RandomState(column_seed), np.arange(len(base))
-        column, permuted = _column(base, j), []
-        for _ in range(repeats):
-            generator.shuffle(order)
-            column = _take(column, order)
-            permuted.append(column)
-        original = _column(stacked, j)
-        _set_column(stacked, j, _stack(permuted))
-        answered = np.asarray(response(stacked)).reshape(repeats, len(base), *np.shape(y)[1:])
-        _set_column(stacked, j, original)
-        drops.append(np.mean([baseline - metric(y, answered[r]) for r in range(repeats)]))
+    per_call = max(1, BATCH_ROWS // max(1, len(stacked)))
+    drops: list[float] = []
+    for start in range(0, base.shape[1], per_call):
+        columns = range(start, min(start + per_call, base.shape[1]))
+        copies = [_permuted_copy(base, stacked, j, repeats, column_seed) for j in columns]
+        answered = np.asarray(response(_stack(copies))).reshape(len(copies), repeats, len(base), *np.shape(y)[1:])
+        for k in range(len(copies)):
+            drops.append(float(np.mean([baseline - metric(y, answered[k, r]) for r in range(repeats)])))
     return np.asarray(drops, dtype=float)
+
+
+def _permuted_copy(base: Any, stacked: Any, j: int, repeats: int, column_seed: int) -> Any:
+    """`stacked` (the rows `repeats` times) with column j shuffled as scikit-learn shuffles it, repeat by repeat."""
+    import numpy as np
+
+    generator, order = np.random.RandomState(column_seed), np.arange(len(base))
+    column, permuted = _column(base, j), []
+    for _ in range(repeats):
+        generator.shuffle(order)
+        column = _take(column, order)
+        permuted.append(column)
+    copy = stacked.copy()
+    _set_column(copy, j, _stack(permuted))
+    return copy
 
 
 def _stack(parts: Sequence[Any]) -> Any:

@@ -29,6 +29,8 @@ class ModelView:
     TreeExplainer takes, `linear` a (coefficients, intercept) pair for shap's exact LinearExplainer; `explanations`
     are the library's own explanations (the coefficients of a fitted linear model, with their intervals).
     `estimator` is the object itself when it follows scikit-learn's API (its own `score` and scorers work on it).
+    `arrays`: `predict` and `score` take a float array with X's columns in order as well as X itself, so analyses
+    may hand them one (no DataFrame per call).
     """
 
     predict: Callable[[Any], Any]
@@ -42,6 +44,7 @@ class ModelView:
     explanations: list[Explanation] = field(default_factory=list)
     estimator: Any | None = None
     library: str | None = None
+    arrays: bool = False  # predict takes a float array with X's columns in order (faster than a DataFrame)
 
     @property
     def pos_label(self) -> Any:
@@ -118,6 +121,15 @@ def _input_names(model: Any, estimator: Any) -> list[str] | None:
         except (AttributeError, ValueError):
             names = None
     return None if names is None else [str(n) for n in names]
+
+
+def numeric_array(view: ModelView, X: Any) -> Any:
+    """X as one float array when the view takes arrays and X is a numeric DataFrame; X itself otherwise."""
+    if not view.arrays or not hasattr(X, "dtypes"):
+        return X
+    if not all(getattr(d, "kind", "O") in "biuf" for d in X.dtypes):
+        return X
+    return X.to_numpy(dtype=float)
 
 
 def names_of(X: Any) -> Sequence[str]:

@@ -12,6 +12,7 @@ from uitlegbaar.documents.card.model import (
     Considerations,
     DatasetSummary,
     Evaluation,
+    Coefficient,
     Explanation,
     FairnessCheck,
     Feature,
@@ -303,6 +304,8 @@ def _explanation(x: ExplanationRecord) -> Explanation:
         scoring=x.scoring,
         stability=x.stability,
         note=x.note,
+        coefficients=[Coefficient(**c.model_dump()) for c in x.coefficients],
+        confidence=x.confidence,
     )
 
 

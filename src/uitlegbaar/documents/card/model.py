@@ -142,9 +142,22 @@ class Importance(_Part):
     value: float
 
 
+class Coefficient(_Part):
+    """A coefficient as statisticians report it: estimate, standard error, confidence interval, p-value."""
+
+    name: str
+    estimate: float
+    std_error: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    p_value: float | None = None
+
+
 class Explanation(_Part):
     method: str
     importances: list[Importance] = Field(default_factory=list, description="most important first")
+    coefficients: list[Coefficient] = Field(default_factory=list, description="in the model's order")
+    confidence: float | None = Field(default=None, description="the level of the coefficients' intervals")
     by_source: list[Importance] = Field(default_factory=list, description="summed per source column")
     library: str | None = None
     sample_size: int | None = None
