@@ -91,7 +91,9 @@ class LightGBMAdapter(ModelAdapter):
                 library="lightgbm",
                 arrays=True,
             )
-        return ModelView(predict=model.predict, task=task, feature_names=names, tree=model, library="lightgbm", arrays=True)
+        return ModelView(
+            predict=model.predict, task=task, feature_names=names, tree=model, library="lightgbm", arrays=True
+        )
 
     def holds_data(self, value: Any) -> bool:
         return type(value).__name__ == "Dataset" and type(value).__module__.startswith("lightgbm")

@@ -444,7 +444,6 @@ def test_the_card_reports_a_glms_coefficients_with_their_intervals_and_p_values(
     sm = pytest.importorskip("statsmodels.api")
     from uitlegbaar.documents.card.render import render_card
 
-    X, y, _ = data
     results, _, run_id = capture(lambda X, y: sm.GLM(y, sm.add_constant(X), family=sm.families.Binomial()).fit(), data)
     card = compile_run(LocalStore.open(store), run_id, "card", declaration=EXAMPLES / "uitlegbaar.yaml").document
     markdown, html = render_card(card, "md"), render_card(card, "html", "nl")

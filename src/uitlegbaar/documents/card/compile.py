@@ -9,10 +9,10 @@ from uitlegbaar._version import __version__
 from uitlegbaar.documents.card.model import (
     Algorithm,
     CardProvenance,
+    Coefficient,
     Considerations,
     DatasetSummary,
     Evaluation,
-    Coefficient,
     Explanation,
     FairnessCheck,
     Feature,
