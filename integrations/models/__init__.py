@@ -28,6 +28,7 @@ ADAPTERS = {
     "catboost": "catboost",
     "statsmodels": "statsmodels",
     "transformers": "transformers",
+    "datasets": "transformers",  # Hugging Face datasets: data, read by the transformers adapter
     "keras": "keras",
     "lightning": "torch",
     "pytorch_lightning": "torch",

@@ -454,3 +454,137 @@ def test_the_card_reports_a_glms_coefficients_with_their_intervals_and_p_values(
     )
     assert "95% interval" in markdown and "p-value" in markdown
     assert "95%-interval" in html and "p-waarde" in html
+
+
+# ---------------------------------------------------------------- Lightning and transformers
+
+
+def test_lightning_trainer_fit_on_a_dataloader(store: Path, data: tuple[pd.DataFrame, pd.Series, pd.Series]) -> None:
+    torch = pytest.importorskip("torch")
+    lightning = pytest.importorskip("lightning")
+    from torch.utils.data import DataLoader, TensorDataset
+
+    X, y, geslacht = data
+    torch.manual_seed(0)
+
+    class Classifier(lightning.LightningModule):
+        def __init__(self, hidden: int = 8, lr: float = 0.05) -> None:
+            super().__init__()
+            self.save_hyperparameters()
+            self.net = torch.nn.Sequential(torch.nn.Linear(3, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
+
+        def forward(self, x: Any) -> Any:
+            return self.net(x)
+
+        def training_step(self, batch: Any, _: int) -> Any:
+            inputs, target = batch
+            return torch.nn.functional.binary_cross_entropy_with_logits(self(inputs).ravel(), target)
+
+        def configure_optimizers(self) -> Any:
+            return torch.optim.Adam(self.parameters(), lr=self.hparams["lr"])
+
+    @ub.train(model="lightning")
+    def fit(loader: DataLoader) -> Any:
+        module = Classifier()
+        trainer = lightning.Trainer(
+            max_epochs=15,
+            accelerator="cpu",
+            logger=False,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+        )
+        trainer.fit(module, train_dataloaders=loader)
+        return module
+
+    @ub.evaluate(sensitive=["geslacht"])
+    def evaluate(model: Any, X: pd.DataFrame, y: pd.Series, geslacht: pd.Series) -> dict[str, float]:
+        return {}
+
+    tensors = TensorDataset(
+        torch.tensor(X.to_numpy(), dtype=torch.float32), torch.tensor(y.to_numpy(), dtype=torch.float32)
+    )
+    with ub.run() as run:
+        module = fit(DataLoader(tensors, batch_size=64, shuffle=True))
+        evaluate(module, X, y, geslacht)
+    evidence = load_evidence(LocalStore.open(store), run.id)
+    assert not evidence.gaps, evidence.gaps
+    model = evidence.model
+    assert model is not None and model.class_name.endswith("Classifier") and model.library == "torch"
+    assert model.hyperparameters["hparams.hidden"] == 8 and model.hyperparameters["hparams.lr"] == 0.05
+    (loaded,) = [d for d in evidence.datasets if d.name == "lightning.loader"]  # its TensorDataset, as a table
+    assert [c.name for c in loaded.columns] == ["x0", "x1", "x2", "label"] and loaded.num_rows == ROWS
+    with torch.no_grad():
+        predicted = (module(torch.tensor(X.to_numpy(), dtype=torch.float32)).numpy().ravel() >= 0).astype(int)
+    (evaluation,) = evidence.evaluations
+    accuracy = {g.group: g.metrics["accuracy"] for g in evaluation.fairness[0].groups}
+    expected = pd.Series(predicted == y.to_numpy()).groupby(geslacht.to_numpy()).mean()
+    assert accuracy == pytest.approx(expected.to_dict())
+
+
+def test_transformers_trainer_train_of_a_tiny_text_classifier(store: Path, tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    datasets = pytest.importorskip("datasets")
+    rng = np.random.default_rng(3)
+    words = ["aanvraag", "toeslag", "huur", "zorg", "kind", "inkomen", "terug", "extra"]
+    texts = [" ".join(rng.choice(words, size=6)) for _ in range(120)]
+    labels = [int("terug" in t) for t in texts]
+    vocab = {w: i + 2 for i, w in enumerate(words)}
+    ids = [[vocab[w] for w in t.split()] for t in texts]  # what a word-level tokenizer would give: no download
+    groups = pd.Series(rng.choice(["a", "b"], size=120), name="regio")
+    train_set = datasets.Dataset.from_dict({"input_ids": ids, "labels": labels})
+    config = transformers.BertConfig(
+        vocab_size=len(words) + 2,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=16,
+        num_labels=2,
+    )
+    torch.manual_seed(0)
+
+    @ub.train(model="tekstclassificatie")
+    def fit(train_set: Any) -> Any:
+        model = transformers.BertForSequenceClassification(config)
+        arguments = transformers.TrainingArguments(
+            output_dir=str(tmp_path / "trainer"),
+            num_train_epochs=8,
+            per_device_train_batch_size=16,
+            learning_rate=5e-3,
+            report_to=[],
+            save_strategy="no",
+            use_cpu=True,
+            disable_tqdm=True,
+        )
+        transformers.Trainer(model=model, args=arguments, train_dataset=train_set).train()
+        return model
+
+    @ub.evaluate(sensitive=["regio"])
+    def evaluate(model: Any, X: np.ndarray, y: np.ndarray, regio: pd.Series) -> dict[str, float]:
+        return {}
+
+    with ub.run() as run:
+        model = fit(train_set)
+        evaluate(model, np.asarray(ids), np.asarray(labels), groups)
+    evidence = load_evidence(LocalStore.open(store), run.id)
+    assert not evidence.gaps, evidence.gaps
+    record = evidence.model
+    assert record is not None and record.class_name.endswith("BertForSequenceClassification")
+    assert record.library == "transformers" and record.library_version == transformers.__version__
+    assert record.hyperparameters["model_type"] == "bert" and record.hyperparameters["num_labels"] == 2
+    state = b"".join(
+        f"{name}|{t.numpy().dtype}|{tuple(t.shape)}|".encode() + t.contiguous().numpy().tobytes()
+        for name, t in model.state_dict().items()
+    )
+    assert record.artifact_sha256 == hashlib.sha256(state).hexdigest()
+    (trained_on,) = [d for d in evidence.datasets if d.name == "tekstclassificatie.train_set"]  # its Arrow table
+    assert trained_on.num_rows == 120 and [c.name for c in trained_on.columns] == ["input_ids", "labels"]
+    model.eval()
+    with torch.no_grad():
+        predicted = model(input_ids=torch.tensor(ids)).logits.numpy().argmax(axis=1)
+    (evaluation,) = evidence.evaluations
+    accuracy = {g.group: g.metrics["accuracy"] for g in evaluation.fairness[0].groups}
+    expected = pd.Series(predicted == np.asarray(labels)).groupby(groups.to_numpy()).mean()
+    assert accuracy == pytest.approx(expected.to_dict())

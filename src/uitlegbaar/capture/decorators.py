@@ -274,7 +274,7 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
             run,
             fitted,
             name=label,
-            tables=call.tables(),
+            tables=[*call.tables(), *models.container_tables(run, call.arguments, label, call.function)],
             function=call.function,
             start_ns=call.start_ns,
             end_ns=call.end_ns,

@@ -115,3 +115,24 @@ def table_of(value: Any) -> Any | None:
     from uitlegbaar.integrations.models import adapter_for
 
     return adapter_for(value).table_of(value)
+
+
+def container_tables(run: ActiveRun, arguments: dict[str, Any], label: str, function: str) -> list[tuple[str, Any]]:
+    """(argument name, table) for each argument that is a model library's data container holding a table (a
+    DMatrix, lgb.Dataset, tensor, TensorDataset or DataLoader over one); one that cannot be read is a gap."""
+    found = []
+    for name, value in arguments.items():
+        if not holds_data(value):
+            continue
+        with capturing(run, f"the data in {name} of {label}", function):
+            table = table_of(value)
+            if table is None:
+                run.note_gap(
+                    f"the data in {name} of {label}",
+                    f"the {type(value).__name__} holds no table uitlegbaar can read (freed, streamed or on disk): "
+                    "pass the DataFrame to the decorated function too",
+                    function,
+                )
+            else:
+                found.append((name, table))
+    return found

@@ -49,6 +49,8 @@ def _profile_column(name: str, column: pa.ChunkedArray, personal: bool, min_coun
     t = column.type
     if pa.types.is_null(t):
         return ColumnProfile(**base, distinct=0)
+    if pa.types.is_nested(t):  # lists (token ids), structs, maps: their nulls only
+        return ColumnProfile(**base)
     if pa.types.is_dictionary(t):
         column = column.cast(t.value_type)
         t = t.value_type

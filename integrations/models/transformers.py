@@ -1,0 +1,68 @@
+"""Hugging Face transformers: `PreTrainedModel`s (torch modules), e.g. a sequence classifier trained with
+`Trainer.train`. Identity adds the model's configuration (model type, labels, sizes) to what the torch adapter
+reads; the artifact is its state dict; the predict function runs the model on token ids (a 2-D array of
+`input_ids`, as its tokenizer made them) and reads its logits, one per class. A `datasets.Dataset` handed to a
+decorated function is read back as its Arrow table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from uitlegbaar.analysis.models import ModelView
+from uitlegbaar.integrations.models.base import Scalar, outputs_view, plain
+from uitlegbaar.integrations.models.torch import TorchAdapter
+
+CONFIG_KEYS = (
+    "model_type",
+    "num_labels",
+    "problem_type",
+    "vocab_size",
+    "hidden_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "intermediate_size",
+    "max_position_embeddings",
+)
+
+
+class TransformersAdapter(TorchAdapter):
+    library = "transformers"
+
+    def is_model(self, value: Any) -> bool:
+        return hasattr(value, "config") and super().is_model(value)
+
+    def hyperparameters(self, model: Any) -> dict[str, Scalar]:
+        config = model.config.to_dict()
+        found = plain({k: config[k] for k in CONFIG_KEYS if k in config})
+        found["num_labels"] = int(model.config.num_labels)  # a property, not among the serialised keys
+        return {**super().hyperparameters(model), **found}
+
+    def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:
+        import numpy as np
+        import torch
+
+        def forward(rows: Any) -> Any:
+            was_training = model.training
+            model.eval()
+            try:
+                with torch.no_grad():
+                    found = model(input_ids=torch.as_tensor(np.asarray(rows), dtype=torch.long)).logits
+            finally:
+                model.train(was_training)
+            return found.detach().cpu().numpy()
+
+        return outputs_view(forward, y, library="transformers", feature_names=None)
+
+    def holds_data(self, value: Any) -> bool:
+        return type(value).__name__ == "Dataset" and type(value).__module__.startswith("datasets")
+
+    def table_of(self, value: Any) -> Any | None:
+        """A Hugging Face `datasets.Dataset`'s Arrow table (its rows as selected, when indices select some)."""
+        if not self.holds_data(value):
+            return None
+        table = value.data.table
+        indices = getattr(value, "_indices", None)
+        return table.take(indices.column(0)) if indices is not None else table
+
+
+ADAPTER = TransformersAdapter()
