@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from uitlegbaar.analysis.models import ModelView
 from uitlegbaar.integrations.models.base import Scalar, outputs_view, plain
 from uitlegbaar.integrations.models.torch import TorchAdapter
+
+from uitlegbaar.analysis.models import ModelView
 
 CONFIG_KEYS = (
     "model_type",
