@@ -17,6 +17,7 @@ from jinja2 import Template
 from uitlegbaar.documents.card import personal as personal_text
 from uitlegbaar.documents.card.model import DatasetSummary, Explanation, ModelCard
 from uitlegbaar.documents.card.templating import is_empty, load_template
+from uitlegbaar.documents.card.words import Words
 from uitlegbaar.documents.claims import describe
 from uitlegbaar.documents.diff import changes_of
 from uitlegbaar.documents.i18n import LABELS, Language, label
@@ -68,6 +69,7 @@ def _context(card: ModelCard, lang: Language) -> dict[str, Any]:
     return {
         "card": card,
         "lang": lang,
+        "W": Words(card, lang),
         "sections": SECTIONS,
         "L": L,
         "num": num,
@@ -165,8 +167,10 @@ def web_link(value: str | None) -> str | None:
 
 
 def metric_label(name: str, lang: Language = "en") -> str:
-    key = f"metric_{name}"
-    return label(key, lang) if key in LABELS else name
+    """A metric's name in `lang` (see `Words.metric`)."""
+    from uitlegbaar.documents.card.words import metric
+
+    return metric(name, lang)
 
 
 def metric_help(name: str, lang: Language = "en") -> str | None:
