@@ -45,6 +45,19 @@ def visible_text(document: str, fmt: str) -> str:
         body = re.sub(r"<(style|script)\b.*?</\1>", " ", document, flags=re.S | re.I)
         body = re.sub(r"<[^>]+>", " ", body)
         return html.unescape(body)
+    if fmt == "json":
+        import json
+
+        def strings(value: object) -> list[str]:
+            if isinstance(value, str):
+                return [value]
+            if isinstance(value, dict):
+                return [s for v in value.values() for s in strings(v)]
+            if isinstance(value, list):
+                return [s for v in value for s in strings(v)]
+            return []
+
+        return html.unescape(re.sub(r"<[^>]+>", " ", "\n".join(strings(json.loads(document)))))
     if fmt == "md" and document.startswith("---\n"):
         return document.split("\n---\n", 1)[1].replace("\\", "")
     return document

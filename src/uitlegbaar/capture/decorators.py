@@ -389,8 +389,7 @@ def evaluate(
     def capture(run: ActiveRun, call: Call) -> None:
         metrics, returned_by_group = _split_metrics(call.result)
         data = [
-            _derived(run, t, f"{call.fn.__qualname__}.{arg}", call.function, argument=arg)
-            for arg, t in call.tables()
+            _derived(run, t, f"{call.fn.__qualname__}.{arg}", call.function, argument=arg) for arg, t in call.tables()
         ]
         fairness: list[Any] = []
         proxies: list[Any] = []

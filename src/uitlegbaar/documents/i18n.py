@@ -288,6 +288,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "Aandeel van de gevallen dat het model aanwijst.",
     ),
     "metric_help_size": ("Number of cases in the group.", "Aantal gevallen in de groep."),
+    "metric_help_true_positive_rate": (
+        "Of the cases that should be flagged, the share the model flags.",
+        "Van de gevallen die aangewezen zouden moeten worden, het aandeel dat het model aanwijst.",
+    ),
+    "metric_help_false_positive_rate": (
+        "Of the cases that should not be flagged, the share the model flags anyway.",
+        "Van de gevallen die niet aangewezen zouden moeten worden, het aandeel dat het model toch aanwijst.",
+    ),
     "metric_ratio": ("{metric}: ratio lowest / highest", "{metric}: verhouding laagste / hoogste"),
     "metric_difference": ("{metric}: difference highest − lowest", "{metric}: verschil hoogste − laagste"),
     # explanation and proxy methods

@@ -43,10 +43,10 @@ def function_name(qualname: str) -> str:
 # ---------------------------------------------------------------- datasets
 
 
-def dataset_titles(evidence: Evidence) -> dict[str, dict[Language, str]]:
+def dataset_titles(evidence: Evidence) -> dict[str, dict[str, str]]:
     """Every dataset's readable name by record id, in each language: what the user named it (a source dataset),
     else its role (training features, the sensitive attributes of the test set …), else the step it came from."""
-    out: dict[str, dict[Language, str]] = {}
+    out: dict[str, dict[str, str]] = {}
     for evaluation in evidence.evaluations:
         sensitive = set(evaluation.sensitive) | set(evaluation.by_group)
         for position, ref in enumerate(evaluation.data):
@@ -79,15 +79,15 @@ def _role(ref: DatasetRef, position: int) -> str:
     return "argument"
 
 
-def _split_title(role: str, split: str, argument: str) -> dict[Language, str]:
-    titles: dict[Language, str] = {}
+def _split_title(role: str, split: str, argument: str) -> dict[str, str]:
+    titles: dict[str, str] = {}
     for lang in LANGUAGES:
         key = "train" if split == "train" else "test" if split == "test" else "split"
         titles[lang] = label(f"data_{key}_{role}", lang).format(split=split, argument=argument)
     return titles
 
 
-def _own_title(d: DatasetRecord) -> dict[Language, str]:
+def _own_title(d: DatasetRecord) -> dict[str, str]:
     """A source dataset keeps its name; a step's output is named after the step (`output 2 of step split`)."""
     found = _OUTPUT.match(d.name) if d.role == "derived" else None
     if found is None:
@@ -99,10 +99,10 @@ def _own_title(d: DatasetRecord) -> dict[Language, str]:
     return {lang: label("data_output_n", lang).format(step=step, n=number) for lang in LANGUAGES}
 
 
-def titles_by_name(evidence: Evidence) -> dict[str, dict[Language, str]]:
+def titles_by_name(evidence: Evidence) -> dict[str, dict[str, str]]:
     """`dataset_titles` keyed by the recorded name (what the card's steps and evaluations refer to)."""
     titles = dataset_titles(evidence)
-    out: dict[str, dict[Language, str]] = {}
+    out: dict[str, dict[str, str]] = {}
     for d in evidence.datasets:
         out.setdefault(d.name, titles[d.id])
     refs = [*(r for s in evidence.steps for r in (*s.inputs, *s.outputs))]

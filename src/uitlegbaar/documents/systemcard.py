@@ -202,7 +202,9 @@ def _used_data(card: ModelCard, evidence: Evidence) -> str | None:
     trained = [evidence.dataset(r.id) for r in (evidence.model.training_data if evidence.model else [])]
     datasets = evidence.sources or [x for x in trained if x is not None]
     summaries = {s.name: s for s in card.training_data}
-    lines = [describe_dataset(x, summaries.get(x.name)) for x in datasets]
+    lines = [
+        describe_dataset(x, summaries.get(x.name), card.dataset_titles.get(x.name, {}).get("nl")) for x in datasets
+    ]
     if not lines:
         return None
     intro = "Van persoonsgegevens staan hier alleen de soorten gegevens (kolommen), nooit de waarden."
@@ -219,7 +221,7 @@ def _technical_design(card: ModelCard, evidence: Evidence) -> str | None:
         *features(card),
         training(evidence),
         *(evaluation(e, evidence) for e in card.evaluations),
-        *(explanation(x.method, [(i.feature, i.value) for i in x.importances]) for x in card.explanations),
+        *(explanation(x.method, [(i.feature, i.value) for i in x.importances], card) for x in card.explanations),
     ]
     return "\n".join(parts)
 

@@ -127,7 +127,7 @@ def compile_card(
             for s in evidence.steps
         ],
         changes=changes,
-        dataset_titles={name: dict(titles) for name, titles in titles_by_name(evidence).items()},
+        dataset_titles=titles_by_name(evidence),
         feature_titles=_feature_titles(evidence),
         gaps=[Gap(what=g.what, reason=f"{g.error_type}: {g.message}") for g in evidence.gaps],
         provenance=CardProvenance(
@@ -273,9 +273,9 @@ def _feature_titles(evidence: Evidence) -> dict[str, dict[str, str]]:
     personal = {c for x in evidence.datasets for c in x.personal}
     out: dict[str, dict[str, str]] = {}
     for f in model.inputs:
-        titles = {lang: feature_title(f, personal, lang) for lang in LANGUAGES}
+        titles: dict[str, str] = {lang: feature_title(f, personal, lang) for lang in LANGUAGES}
         if any(t != f.name for t in titles.values()):
-            out[f.name] = dict(titles)
+            out[f.name] = titles
     return out
 
 

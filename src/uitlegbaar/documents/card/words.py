@@ -84,7 +84,9 @@ class Words:
             subject, _, metric = what.rpartition(" ")
             attribute, equals, group = subject.partition("=")
             if equals:
-                return label("diff_group", self.lang).format(attribute=attribute, group=group, metric=self.metric(metric))
+                return label("diff_group", self.lang).format(
+                    attribute=attribute, group=group, metric=self.metric(metric)
+                )
             return self.metric(what)
         if kind == "dataset":
             column, dot, stat = what.rpartition(".")
