@@ -366,8 +366,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "how_explanations": ("decorate the explanation with @ub.explain", "zet @ub.explain op de uitlegfunctie"),
     "how_description_short": (
-        "uitlegbaar.yaml: description_short (2–3 sentences, plain language)",
-        "uitlegbaar.yaml: description_short (2–3 zinnen, eenvoudige taal)",
+        "uitlegbaar.yaml: description_short (2–3 sentences, B1)",
+        "uitlegbaar.yaml: description_short (2–3 zinnen, taalniveau B1)",
     ),
     "how_contact_email": (
         "uitlegbaar.yaml: contact_email (a team address or https form)",

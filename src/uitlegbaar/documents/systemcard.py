@@ -19,6 +19,7 @@ from typing import Any
 
 from uitlegbaar.documents.algoritmekader import systemcard_tasks
 from uitlegbaar.documents.card.model import DatasetSummary, Evaluation, ModelCard, ModelDetails
+from uitlegbaar.documents.card.words import Words
 from uitlegbaar.documents.i18n import label
 from uitlegbaar.documents.iama import assessment_card
 from uitlegbaar.documents.register.compile import (
@@ -288,7 +289,8 @@ def _results(card: ModelCard, evidence: Evidence) -> list[dict[str, Any]]:
         return []
     training = [_dataset(x, "train", card) for x in card.training_data]
     evaluated = {x.name: x for x in card.evaluation_data}
-    plots = [_bar_plot(x.method, [(i.feature, i.value) for i in x.importances]) for x in card.explanations]
+    shown = Words(card, "nl").raw_feature  # never a category of a personal column
+    plots = [_bar_plot(x.method, [(shown(i.feature), i.value) for i in x.importances]) for x in card.explanations]
     return [
         {
             "task": [{"type": task}],

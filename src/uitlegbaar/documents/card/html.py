@@ -66,10 +66,11 @@ def _template() -> Template:
 def _context(card: ModelCard, lang: Language) -> dict[str, Any]:
     L = functools.partial(label, lang=lang)
     num = functools.partial(number, lang=lang)
+    words = Words(card, lang)
     return {
         "card": card,
         "lang": lang,
-        "W": Words(card, lang),
+        "W": words,
         "sections": SECTIONS,
         "L": L,
         "num": num,
@@ -86,7 +87,7 @@ def _context(card: ModelCard, lang: Language) -> dict[str, Any]:
         "suspected": functools.partial(personal_text.suspected, lang=lang),
         "feature_personal": functools.partial(personal_text.feature_personal, lang=lang),
         "group_metrics": group_metrics,
-        "importance_chart": lambda x: importance_chart(x, num),
+        "importance_chart": lambda x: importance_chart(x, num, words.feature),
         "group_chart": lambda groups: group_chart(groups, num, functools.partial(metric_label, lang=lang)),
         "max_importances": MAX_IMPORTANCES,
         "empty": is_empty,
@@ -341,11 +342,12 @@ def _bars(
     return bars, Axis(x=_c(zero), y1=_c(top), y2=_c(top + ROW * len(rows)))
 
 
-def importance_chart(explanation: Explanation, num: Callable[[float], str]) -> Chart:
-    """Horizontal bars of the largest importances (most important first), negative ones left of zero."""
+def importance_chart(explanation: Explanation, num: Callable[[float], str], name: Callable[[str], str] = str) -> Chart:
+    """Horizontal bars of the largest importances (most important first), negative ones left of zero; each bar
+    labelled with `name` of its feature (the name prose uses)."""
     shown = explanation.importances[:MAX_IMPORTANCES]
     lo, hi = _domain([i.value for i in shown])
-    rows = [(i.feature, i.value, POSITIVE if i.value >= 0 else NEGATIVE) for i in shown]
+    rows = [(name(i.feature), i.value, POSITIVE if i.value >= 0 else NEGATIVE) for i in shown]
     bars, axis = _bars(rows, PAD, lo, hi, num)
     return Chart(width=CHART_WIDTH, height=PAD * 2 + ROW * len(rows), bars=bars, headings=[], axes=[axis])
 

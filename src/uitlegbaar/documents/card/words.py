@@ -9,7 +9,7 @@ from typing import Any
 
 from uitlegbaar.documents.card.model import Missing, ModelCard
 from uitlegbaar.documents.i18n import LABELS, Language, label
-from uitlegbaar.documents.names import function_name, method_name, metric_name, number
+from uitlegbaar.documents.names import function_name, method_name, metric_name, number, onehot_category
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+")
 _PREFIXES = (
@@ -68,7 +68,7 @@ class Words:
         """One line of the changes since the previous version as table cells, in the reader's words."""
         return [
             self.subject(kind, line.subject),
-            self._what(kind, line.what),
+            self.raw_feature(line.what) if kind == "explanation" else self._what(kind, line.what),
             self._values(line.old),
             self._values(line.new),
             self._values(line.delta),
@@ -79,7 +79,8 @@ class Words:
             return label("diff_source_code", self.lang)
         for prefix, key in _PREFIXES:
             if what.startswith(prefix):
-                return label(key, self.lang).format(name=what[len(prefix) :])
+                name = what[len(prefix) :]
+                return label(key, self.lang).format(name=self.raw_feature(name) if prefix == "feature " else name)
         if kind == "evaluation":
             subject, _, metric = what.rpartition(" ")
             attribute, equals, group = subject.partition("=")
@@ -105,6 +106,14 @@ class Words:
     def feature(self, name: str) -> str:
         """A model input as prose names it (`gemeente = Den Haag`)."""
         return self.card.feature_titles.get(name, {}).get(self.lang) or name
+
+    def raw_feature(self, name: str) -> str:
+        """A model input as tables name it: its recorded name, unless that holds a category of a personal column
+        (`onehot__wijk_1234AB`), which is never shown."""
+        found = next((f for f in self.card.features if f.name == name), None)
+        if found is not None and onehot_category(found) is not None and found.personal:
+            return self.feature(name)
+        return name
 
     def function(self, qualname: str) -> str:
         return function_name(qualname)
