@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,23 @@ def documents(store: Path) -> dict[tuple[str, str, str], str]:
     out[("register", "json", "nl")] = render("register", register, "json").decode()
     systemcard = compile_run(opened, "latest", "systemcard", declaration=EXAMPLE_DECLARATION)
     out[("systemcard", "yaml", "nl")] = render("systemcard", systemcard).decode()
+    out[("site", "html", "nl")] = _site_page(register.document.payload(), render("card", card, "json").decode())
     return out
+
+
+def _site_page(entry: dict[str, Any], card: str) -> str:
+    """The register site's page of the algorithm, built from its entry and card as a register maintainer would."""
+    from uitlegbaar.registry.site import build_site
+    from uitlegbaar.registry.sources import read_documents
+
+    with tempfile.TemporaryDirectory() as folder:
+        given = Path(folder) / "in"
+        given.mkdir()
+        (given / "entry.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+        (given / "entry-card.json").write_text(card, encoding="utf-8")
+        build_site(read_documents([given]), Path(folder) / "site")
+        (page,) = [p for p in (Path(folder) / "site" / "algoritme").glob("*.html") if "modelkaart" not in p.name]
+        return page.read_text(encoding="utf-8")
 
 
 def _prose_of_systemcard(text: str) -> str:
@@ -120,6 +137,8 @@ def test_the_example_documents_are_in_one_language_with_names_people_understand(
         assert f"### {title}" in en
     assert "0,75" in nl or re.search(r"\d,\d", nl)  # Dutch decimal comma
     assert huggingface_hub.ModelCard(docs[("card", "md", "nl")]).data.to_dict()["model-index"]
+    site = docs[("site", "html", "nl")]
+    assert "kenmerken van de trainingsset" in site and "<code>train_model</code>" in site
 
 
 def test_the_example_register_entry_is_dutch_valid_and_states_figures_under_their_own_names(

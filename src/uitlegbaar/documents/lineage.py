@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from uitlegbaar.documents.names import dataset_titles, function_name
 from uitlegbaar.evidence.records import (
     DatasetRecord,
     DatasetRef,
@@ -90,7 +91,7 @@ class Graph:
 
 def lineage_graph(evidence: Evidence) -> Graph:
     """The graph of datasets, steps, models, evaluations and explanations of a run, with their links."""
-    builder = _Builder()
+    builder = _Builder({k: v["en"] for k, v in dataset_titles(evidence).items()})
     for record in evidence.records:
         builder.add(record)
     return Graph(evidence.run_id, one_line(evidence.run.name), tuple(builder.nodes.values()), tuple(builder.edges))
@@ -98,15 +99,18 @@ def lineage_graph(evidence: Evidence) -> Graph:
 
 @dataclass
 class _Builder:
+    titles: dict[str, str] = field(default_factory=dict)  # dataset record id → the name a reader sees
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: dict[Edge, None] = field(default_factory=dict)  # ordered and without repeats
 
     def add(self, record: Record) -> None:
         if isinstance(record, DatasetRecord):
-            self._node(record.id, "dataset", _dataset_lines(record), record.role)
+            self._node(record.id, "dataset", _dataset_lines(record, self.titles.get(record.id)), record.role)
         elif isinstance(record, StepRecord):
             self._node(
-                record.id, "step", [record.function, record.lineage.summary(LINEAGE_ITEMS) if record.lineage else ""]
+                record.id,
+                "step",
+                [function_name(record.function), record.lineage.summary(LINEAGE_ITEMS) if record.lineage else ""],
             )
             self._links([self._dataset(r) for r in record.inputs], [record.id], "input")
             self._links([record.id], [self._dataset(r) for r in record.outputs], "output")
@@ -129,7 +133,8 @@ class _Builder:
     def _dataset(self, ref: DatasetRef) -> str:
         """The node of a referenced dataset; one from the reference alone if the run lacks its record."""
         if ref.id not in self.nodes:
-            self._node(ref.id, "dataset", [ref.name, "not recorded", _short(ref.fingerprint)])
+            title = self.titles.get(ref.id, function_name(ref.name))
+            self._node(ref.id, "dataset", [title, "not recorded", _short(ref.fingerprint)])
         return ref.id
 
     def _model(self, model_id: str | None) -> list[str]:
@@ -141,9 +146,9 @@ class _Builder:
                 self.edges[Edge(source, target, kind)] = None
 
 
-def _dataset_lines(dataset: DatasetRecord) -> list[str]:
+def _dataset_lines(dataset: DatasetRecord, title: str | None = None) -> list[str]:
     return [
-        dataset.name,
+        title or dataset.name,
         f"{dataset.num_rows:,} × {dataset.num_columns}",
         _short(dataset.fingerprint.digest),
     ]
