@@ -9,6 +9,7 @@ personal column is shown nowhere.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -193,3 +194,23 @@ def test_the_catalogue_check_finds_a_string_of_the_other_language() -> None:
     assert "Model details" in foreign_strings("## Model details\n", "md", "nl")
     assert "Modelgegevens" in foreign_strings("## Modelgegevens\n", "md", "en")
     assert foreign_strings("## Modelgegevens\n", "md", "nl") == []
+
+
+def test_what_capture_could_not_record_is_told_in_the_cards_language_without_qualnames(onehot_store: Path) -> None:
+    from uitlegbaar.documents.card.model import Gap
+
+    card = compile_run(LocalStore.open(onehot_store), "latest", "card", declaration=EXAMPLE_DECLARATION)
+    gaps = [
+        Gap(what="subgroup metrics of tests.pipelines.outer.<locals>.evaluate", reason="ValueError: no groups"),
+        Gap(what="evaluate __main__.evaluate_model", reason="TypeError: in __main__.evaluate_model: bad y"),
+    ]
+    card = dataclasses.replace(card, document=card.document.model_copy(update={"gaps": gaps}))
+    for fmt in ("md", "html"):
+        document = render("card", card, fmt, "nl").decode()
+        nl = visible_text(document, fmt)
+        assert "de prestaties per groep van evaluate" in nl
+        assert "het vastleggen van de evaluatie in evaluate_model" in nl
+        assert "in evaluate_model: bad y" in nl  # the error itself as it was raised, without the module path
+        assert "&lt;locals&gt;" not in document and "<locals>" not in nl and "__main__" not in nl
+        en = visible_text(render("card", card, fmt, "en").decode(), fmt)
+        assert "the metrics per group of evaluate" in en

@@ -383,6 +383,23 @@ LABELS: dict[str, tuple[str, str]] = {
         "permutation importance needs the true outcomes: pass y to the explained function",
         "permutatiebelang vraagt de echte uitkomsten: geef y mee aan de uitgelegde functie",
     ),
+    # what capture could not record
+    "gap_call": ("the capture of {kind} {name}", "het vastleggen van {kind} {name}"),
+    "gap_kind_dataset": ("dataset", "dataset"),
+    "gap_kind_step": ("step", "stap"),
+    "gap_kind_train": ("the training in", "de training in"),
+    "gap_kind_evaluate": ("the evaluation in", "de evaluatie in"),
+    "gap_kind_explain": ("the explanation in", "de uitleg in"),
+    "gap_explanation": ("the explanation of {name}", "de uitleg van {name}"),
+    "gap_subgroups_of": ("the metrics per group of {name}", "de prestaties per groep van {name}"),
+    "gap_subgroups": ("the metrics per group", "de prestaties per groep"),
+    "gap_feature_lineage": ("the feature lineage of {name}", "de herkomst van de kenmerken van {name}"),
+    "gap_artifact": ("the artifact hash of model {name}", "de hash van het modelbestand van {name}"),
+    "gap_derivation": ("the derivation of column {name}", "de afleiding van kolom {name}"),
+    "gap_screen": (
+        "the personal-data screening of dataset {name} (its columns are withheld)",
+        "de controle op persoonsgegevens van dataset {name} (de kolommen worden niet getoond)",
+    ),
     # the changes since the previous version
     "diff_column": ("column {name}", "kolom {name}"),
     "diff_feature": ("feature {name}", "kenmerk {name}"),

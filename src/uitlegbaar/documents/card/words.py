@@ -20,6 +20,20 @@ _PREFIXES = (
     ("type of ", "diff_type_of"),
 )
 _SHAP_SCORING = re.compile(r"^mean \|SHAP value\| \((?P<how>\w+) explainer\)$")
+_GAPS = (
+    (re.compile(r"^(?P<kind>dataset|step|train|evaluate|explain) (?P<name>\S+)$"), "gap_call"),
+    (re.compile(r"^explanation of (?P<name>.+)$"), "gap_explanation"),
+    (re.compile(r"^subgroup metrics of (?P<name>.+)$"), "gap_subgroups_of"),
+    (re.compile(r"^subgroup metrics$"), "gap_subgroups"),
+    (re.compile(r"^feature lineage of (?P<name>.+)$"), "gap_feature_lineage"),
+    (re.compile(r"^the artifact hash of model (?P<name>.+)$"), "gap_artifact"),
+    (re.compile(r"^the derivation of column (?P<name>.+)$"), "gap_derivation"),
+    (
+        re.compile(r"^the personal-data screening of dataset (?P<name>.+) \(its columns are withheld\)$"),
+        "gap_screening",
+    ),
+)
+_QUALNAME = re.compile(r"(?:[\w<>]+\.)*(?:<locals>|__main__)\.(?:[\w<>]+\.)*\w+")
 _STORAGE = re.compile(r"^([a-z0-9+.-]+) storage: (.*)$")
 _NOTES = (
     (re.compile(r"^SHAP not computed: the shap package is not installed"), "note_shap_missing"),
@@ -162,6 +176,20 @@ class Words:
                     break
             parts.append(part)
         return "; ".join(parts)
+
+    def gap(self, text: str) -> str:
+        """What capture could not record, in the reader's language where the catalogue has it; a qualified
+        function name (`outer.<locals>.evaluate`, `__main__.train_model`) as the function's own name."""
+        for pattern, key in _GAPS:
+            found = pattern.match(text)
+            if found:
+                values = found.groupdict()
+                if "name" in values:
+                    values["name"] = function_name(values["name"]) if "." in values["name"] else values["name"]
+                if "kind" in values:
+                    values["kind"] = label(f"gap_kind_{values['kind']}", self.lang)
+                return label(key, self.lang).format(**values)
+        return _QUALNAME.sub(lambda m: function_name(m[0]), text)
 
     def how(self, item: Missing) -> str:
         """How a missing field is supplied."""
