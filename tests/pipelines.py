@@ -148,7 +148,7 @@ def capture_onehot_run(rows: int = 600, seed: int = 1) -> str:
         return data[inputs][:cut], data[inputs][cut:], data["label"][:cut].to_frame(), data[["label"]][cut:]
 
     def outer() -> tuple[object, ...]:
-        @ub.train(model="toeslag-heronderzoek")
+        @ub.train(model="toeslag-heronderzoek", name="trainen")  # what documents call the training function
         def fit(X: pd.DataFrame, y: pd.Series) -> Pipeline:
             encode = ColumnTransformer([("onehot", OneHotEncoder(), ["gemeente", "wijk"])], remainder="passthrough")
             return Pipeline([("features", encode), ("classifier", LogisticRegression(max_iter=500))]).fit(X, y)

@@ -181,6 +181,8 @@ def test_a_one_hot_pipeline_with_two_sensitive_attributes_reads_well_and_hides_p
     assert "gemeente (3 categorieën: Den Haag, Utrecht, Zwolle)" in entry["methods_and_models"]
     assert "wijk (3 categorieën)" in entry["methods_and_models"]
     assert "leeftijdsgroep" in entry["risks"] and "geslacht" in entry["risks"]
+    assert "de functie trainen heeft het model getraind" in entry["methods_and_models"]  # @ub.train(name=...)
+    assert "### aanvragen" in visible_text(docs[("card", "md", "nl")], "md")  # the name the user gave
     nl_html = docs[("card", "html", "nl")]
     assert "gemeente = Den Haag" in nl_html or "gemeente = Utrecht" in nl_html  # the chart's labels
     assert "wijk (één categorie, persoonsgegeven)" in nl_html
@@ -214,3 +216,13 @@ def test_what_capture_could_not_record_is_told_in_the_cards_language_without_qua
         assert "&lt;locals&gt;" not in document and "<locals>" not in nl and "__main__" not in nl
         en = visible_text(render("card", card, fmt, "en").decode(), fmt)
         assert "the metrics per group of evaluate" in en
+
+
+@pytest.mark.parametrize("decorator", ["train", "evaluate", "explain", "step", "dataset"])
+def test_name_is_accepted_where_a_table_is_captured_and_must_be_text(decorator: str) -> None:
+    import uitlegbaar as ub
+    from uitlegbaar.errors import ConfigurationError
+
+    getattr(ub, decorator)(name="leesbare naam")  # accepted
+    with pytest.raises(ConfigurationError, match="name= takes a string"):
+        getattr(ub, decorator)(name=3)
