@@ -155,7 +155,9 @@ def test_the_example_register_entry_is_dutch_valid_and_states_figures_under_thei
     assert "kenmerken van de trainingsset, labels van de trainingsset" in methods
     (sizes,) = re.findall(r"<li>geslacht, aantal gevallen[^<]*</li>", risks)
     assert "verhouding" not in sizes  # a group size is no risk figure: no lowest/highest ratio
-    assert re.search(r"selectiepercentage \(test\): [^<]*verhouding laagste/hoogste 0,\d", risks)
+    assert re.search(r"selectiepercentage \(testset\): [^<]*verhouding laagste/hoogste 0,\d", risks)
+    permutation = re.search(r"methode permutatiebelang; de belangrijkste kenmerken zijn ([^.]*)\.", methods)
+    assert permutation and "-" not in permutation[1]  # an input whose shuffling costs nothing is not important
     for english in ("accuracy", "recall", "roc_auc", "size", "permutation_importance", "onehot__"):
         assert english not in methods + risks
 

@@ -359,12 +359,14 @@ def evaluation(e: Evaluation, evidence: Evidence) -> str:
     refs = [r for x in evidence.evaluations if x.split == e.split for r in x.data]
     sizes = _sizes(evidence, refs, names=False)
     metrics = "; ".join(f"{_metric(k)} {_number(v)}" for k, v in list(e.metrics.items())[:10]) or "geen maten"
-    return f"Evaluatie op {_name(e.split)}{' (' + sizes + ')' if sizes else ''}: {metrics}."
+    return f"Evaluatie op {_split(e.split)}{' (' + sizes + ')' if sizes else ''}: {metrics}."
 
 
 def explanation(method: str, importances: list[tuple[str, float]], card: ModelCard | None = None) -> str:
     """An explanation's method and its most important inputs, by the names prose uses (`gemeente = Utrecht`)."""
     titles = card.feature_titles if card else {}
+    if method == "permutation_importance":  # a score lost when the input is shuffled: ≤ 0 means it does not help
+        importances = sorted(((f, v) for f, v in importances if v > 0), key=lambda fv: -fv[1])
     top = ", ".join(
         f"{_name(titles.get(f, {}).get('nl', f))} ({_number(v)})" for f, v in importances[:MAX_TOP_FEATURES]
     )
@@ -424,7 +426,7 @@ def _group_summary(e: Evaluation) -> list[str]:
             shown = ", ".join(f"{_name(g)} {_number(v)}" for g, v in list(values.items())[:20])
             ratio = None if metric in NOT_COMPARED else _ratio(list(values.values()))
             tail = f"; verhouding laagste/hoogste {_number(ratio)}" if ratio is not None else ""
-            out.append(f"{_name(attribute)}, {_metric(metric)} ({_name(e.split)}): {shown}{tail}.")
+            out.append(f"{_name(attribute)}, {_metric(metric)} ({_split(e.split).removeprefix('de ')}): {shown}{tail}.")
     return out
 
 
@@ -552,6 +554,12 @@ def _number(value: float) -> str:
     else:
         text = f"{value:.2e}"
     return text.replace(".", ",")
+
+
+def _split(split: str) -> str:
+    """A split as a Dutch sentence names it: `de testset`, `de trainingsset`, else `de set <name>`."""
+    known = {"test": "de testset", "train": "de trainingsset", "validation": "de validatieset"}
+    return known.get(split, f"de set {_name(split)}")
 
 
 def _metric(name: str) -> str:
