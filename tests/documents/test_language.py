@@ -85,6 +85,9 @@ def documents(store: Path) -> dict[tuple[str, str, str], str]:
     out[("register", "json", "nl")] = render("register", register, "json").decode()
     systemcard = compile_run(opened, "latest", "systemcard", declaration=EXAMPLE_DECLARATION)
     out[("systemcard", "yaml", "nl")] = render("systemcard", systemcard).decode()
+    lineage = compile_run(opened, "latest", "lineage")
+    for fmt in ("text", "html"):  # the lineage graph is English only
+        out[("lineage", fmt, "en")] = render("lineage", lineage, fmt).decode()
     out[("site", "html", "nl")] = _site_page(register.document.payload(), render("card", card, "json").decode())
     return out
 

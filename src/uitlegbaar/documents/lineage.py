@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-from uitlegbaar.documents.names import dataset_titles, function_name
+from uitlegbaar.documents.names import dataset_titles, feature_title, function_name
 from uitlegbaar.evidence.records import (
     DatasetRecord,
     DatasetRef,
@@ -91,7 +91,9 @@ class Graph:
 
 def lineage_graph(evidence: Evidence) -> Graph:
     """The graph of datasets, steps, models, evaluations and explanations of a run, with their links."""
-    builder = _Builder({k: v["en"] for k, v in dataset_titles(evidence).items()})
+    personal = {c for d in evidence.datasets for c in d.personal}
+    features = {f.name: feature_title(f, personal) for m in evidence.models for f in m.inputs}
+    builder = _Builder({k: v["en"] for k, v in dataset_titles(evidence).items()}, features)
     for record in evidence.records:
         builder.add(record)
     return Graph(evidence.run_id, one_line(evidence.run.name), tuple(builder.nodes.values()), tuple(builder.edges))
@@ -100,6 +102,7 @@ def lineage_graph(evidence: Evidence) -> Graph:
 @dataclass
 class _Builder:
     titles: dict[str, str] = field(default_factory=dict)  # dataset record id → the name a reader sees
+    features: dict[str, str] = field(default_factory=dict)  # model input → the name prose uses
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: dict[Edge, None] = field(default_factory=dict)  # ordered and without repeats
 
@@ -122,7 +125,8 @@ class _Builder:
             self._links(self._model(record.model_id), [record.id], "evaluated")
             self._links([self._dataset(r) for r in record.data], [record.id], "data")
         elif isinstance(record, ExplanationRecord):
-            self._node(record.id, "explanation", [f"explanation: {record.method}", _top(record.importances)])
+            top = _top(record.importances, self.features)
+            self._node(record.id, "explanation", [f"explanation: {record.method}", top])
             self._links(self._model(record.model_id), [record.id], "explained")
 
     def _node(self, node_id: str, kind: NodeKind, lines: Sequence[str], role: str | None = None) -> None:
@@ -171,9 +175,11 @@ def _metrics_summary(metrics: dict[str, float]) -> str:
     return _first([f"{name} {value:.3g}" for name, value in metrics.items()], SUMMARY_ITEMS)
 
 
-def _top(importances: dict[str, float]) -> str:
+def _top(importances: dict[str, float], names: dict[str, str]) -> str:
+    """The most important inputs by the names prose uses (never a category of a personal column)."""
     ranked = sorted(importances, key=lambda f: -abs(importances[f]))
-    return "top: " + _first(ranked, SUMMARY_ITEMS) if ranked else ""
+    shown = list(dict.fromkeys(names.get(f, f) for f in ranked))
+    return "top: " + _first(shown, SUMMARY_ITEMS) if shown else ""
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
