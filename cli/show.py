@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from uitlegbaar.documents.names import dataset_titles, function_name
 from uitlegbaar.evidence.view import Evidence
 
 
@@ -30,13 +31,14 @@ def render_run(summary: Any, evidence: Evidence, console: Console | None = None)
             else "not in a git repository"
         )
         out.print(f"{where}; Python {p.python}; {p.platform}")
+    titles = {k: v["en"] for k, v in dataset_titles(evidence).items()}
     _table(
         out,
         "Datasets",
         ["name", "role", "rows × cols", "fingerprint", "source", "personal"],
         [
             [
-                d.name,
+                titles.get(d.id, d.name),
                 d.role,
                 f"{d.num_rows:,} × {d.num_columns}",
                 d.fingerprint.digest[:12],
@@ -52,9 +54,9 @@ def render_run(summary: Any, evidence: Evidence, console: Console | None = None)
         ["function", "in", "out", "lineage"],
         [
             [
-                s.function,
-                ", ".join(i.name for i in s.inputs),
-                ", ".join(o.name for o in s.outputs),
+                function_name(s.function),
+                ", ".join(titles.get(i.id, i.name) for i in s.inputs),
+                ", ".join(titles.get(o.id, o.name) for o in s.outputs),
                 s.lineage.summary() if s.lineage else "",
             ]
             for s in evidence.steps

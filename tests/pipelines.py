@@ -115,3 +115,60 @@ def capture_scored_run(
         evaluate(model, test[inputs], test["label"], test["geslacht"])
         explain(model, test[inputs])
     return run.id
+
+
+def capture_onehot_run(rows: int = 600, seed: int = 1) -> str:
+    """A scikit-learn pipeline with one-hot encoded inputs, one of them personal data (`wijk`, a neighbourhood
+    code), evaluated per gender and per age group (two sensitive attributes), with the default explanations."""
+    import numpy as np
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "gemeente": rng.choice(["Den Haag", "Zwolle", "Utrecht"], rows),
+            "wijk": rng.choice(["1234AB", "5678CD", "9012EF"], rows),
+            "inkomen": rng.normal(30_000.0, 8_000.0, rows),
+            "geslacht": rng.choice(["vrouw", "man"], rows),
+            "leeftijdsgroep": rng.choice(["jong", "midden", "oud"], rows),
+        }
+    )
+    frame["label"] = (frame["inkomen"] + rng.normal(0, 4_000, rows) < 28_000).astype(int)
+    inputs = ["gemeente", "wijk", "inkomen"]
+
+    @ub.dataset(name="aanvragen", personal=["wijk"], sensitive=["geslacht", "leeftijdsgroep"])
+    def load_frame() -> pd.DataFrame:
+        return frame
+
+    @ub.step
+    def split(data: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
+        cut = rows * 3 // 4
+        return data[inputs][:cut], data[inputs][cut:], data["label"][:cut].to_frame(), data[["label"]][cut:]
+
+    def outer() -> tuple[object, ...]:
+        @ub.train(model="toeslag-heronderzoek", name="trainen")  # what documents call the training function
+        def fit(X: pd.DataFrame, y: pd.Series) -> Pipeline:
+            encode = ColumnTransformer([("onehot", OneHotEncoder(), ["gemeente", "wijk"])], remainder="passthrough")
+            return Pipeline([("features", encode), ("classifier", LogisticRegression(max_iter=500))]).fit(X, y)
+
+        @ub.evaluate(split="test", sensitive=["geslacht", "leeftijdsgroep"])
+        def evaluate(model: Pipeline, X: pd.DataFrame, y: pd.Series, groups: pd.DataFrame) -> dict[str, float]:
+            return {"accuracy": float((model.predict(X) == y).mean())}
+
+        @ub.explain(shap=False)
+        def explain(model: Pipeline, X: pd.DataFrame, y: pd.Series) -> None:
+            """Computed by uitlegbaar."""
+
+        return fit, evaluate, explain
+
+    fit, evaluate, explain = outer()  # functions defined inside another: their qualnames hold `<locals>`
+    with ub.run("one-hot pipeline") as run:
+        data = load_frame()
+        X_train, X_test, y_train, y_test = split(data)
+        model = fit(X_train, y_train["label"])
+        groups = data[["geslacht", "leeftijdsgroep"]][rows * 3 // 4 :]
+        evaluate(model, X_test, y_test["label"], groups)
+        explain(model, X_test, y_test["label"])
+    return run.id

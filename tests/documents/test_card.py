@@ -77,7 +77,7 @@ def test_markdown_is_a_hugging_face_model_card_with_the_runs_metrics(store: Path
     (result,) = data["model-index"][0]["results"]
     assert result["metrics"][0] == {
         "type": "accuracy",
-        "name": "accuracy",
+        "name": "Accuracy",  # the readable name (`type` is the metric id)
         "value": card.evaluations[0].metrics["accuracy"],
     }
     assert parsed.data.eval_results[0].metric_value == card.evaluations[0].metrics["accuracy"]

@@ -164,11 +164,11 @@ def test_an_entry_compiled_from_a_real_run_is_valid_for_the_register(
     assert not any(bsn in json.dumps(entry) for bsn in BSNS)  # categories of personal data, never values
     methods = strip_html(entry["methods_and_models"])
     assert "Het model is niet zelflerend:" in methods and "LogisticRegression" in methods
-    assert "2 kenmerken: inkomen, leeftijd" in methods and "Evaluatie op test (60 rijen)" in methods
+    assert "2 kenmerken: inkomen, leeftijd" in methods and "Evaluatie op de testset (60 rijen)" in methods
     assert "de belangrijkste kenmerken zijn" in methods
     risks = strip_html(entry["risks"])
     assert risks.startswith(declared.risks or "?")
-    assert "geslacht, selectiepercentage (test): man" in risks and "verhouding laagste/hoogste" in risks
+    assert "geslacht, selectiepercentage (testset): man" in risks and "verhouding laagste/hoogste" in risks
     assert [n.field for n in built.notes] == []  # self-learning is a declared claim the evidence confirms
 
 

@@ -226,7 +226,7 @@ def step(
     def capture(run: ActiveRun, call: Call) -> None:
         label = name or call.function
         short = name or call.fn.__qualname__
-        inputs = [_derived(run, t, f"{short}.{arg}", call.function) for arg, t in call.tables()]
+        inputs = [_derived(run, t, f"{short}.{arg}", call.function, argument=arg) for arg, t in call.tables()]
         outputs = [
             _derived(run, t, f"{short}.output{suffix}", call.function, declared)
             for suffix, t in _returned_tables(call.result)
@@ -259,9 +259,18 @@ def step(
 # ------------------------------------------------------------------ @train
 
 
-def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool = True, explain: bool = False) -> Any:
+def train(
+    fn: F | None = None,
+    *,
+    model: str | None = None,
+    hash_artifact: bool = True,
+    explain: bool = False,
+    name: str | None = None,
+) -> Any:
     """Record the model a training function returns: class, hyperparameters, features, data, artifact hash.
-    With `explain=True` the default explanations of `@ub.explain` follow, on (a sample of) the training data."""
+    With `explain=True` the default explanations of `@ub.explain` follow, on (a sample of) the training data.
+    `name` is what documents call the training function (default: the function's name)."""
+    _optional_text("name", name)
     if model is not None and not isinstance(model, str):
         raise ConfigurationError(f"@uitlegbaar.train(model=...) takes the model's name, not {type(model).__name__}")
     if not isinstance(explain, bool):
@@ -275,7 +284,7 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
             fitted,
             name=label,
             tables=[*call.tables(), *models.container_tables(run, call.arguments, label, call.function)],
-            function=call.function,
+            function=name or call.function,
             start_ns=call.start_ns,
             end_ns=call.end_ns,
             hash_artifact=hash_artifact,
@@ -283,7 +292,7 @@ def train(fn: F | None = None, *, model: str | None = None, hash_artifact: bool 
         if explain:
             with capturing(run, f"explanation of {label}", call.function):
                 found = evaluation.Arguments.of(call.arguments)
-                _explain(run, call, fitted, found.X, found.y, ExplanationSettings())
+                _explain(run, call, fitted, found.X, found.y, ExplanationSettings(), name)
 
     return _decorator(fn, "train", capture)
 
@@ -302,7 +311,7 @@ def record_model(
     """Record a fitted model trained on `tables` ((argument name, table), X first): class, library and version,
     hyperparameters, features and their lineage, training data, artifact hash, as the model adapter of its library
     reads them (capture/models.py). The run's last model from now on."""
-    data = [_derived(run, t, f"{name}.{arg}", function) for arg, t in tables]
+    data = [_derived(run, t, f"{name}.{arg}", function, argument=arg) for arg, t in tables]
     fields = models.model_fields(
         run, fitted, tables[0][1] if tables else None, name=name, function=function, hash_artifact=hash_artifact
     )
@@ -333,6 +342,7 @@ def evaluate(
     sensitive: Sequence[str] = (),
     thresholds: Mapping[str, float] | None = None,
     proxy_threshold: float = 0.3,
+    name: str | None = None,
 ) -> Any:
     """Record the metrics an evaluation returns (a mapping of names to numbers; nested mappings
     `{attribute: {group: {metric: value}}}` for per-group results).
@@ -342,9 +352,10 @@ def evaluate(
     MAE, RMSE), the disparity to the best group with the `thresholds` checks (default: selection rate ratio
     ≥ 0.8 for classifiers), and screens every column of X as a possible proxy of each attribute (flagged at
     association ≥ `proxy_threshold`). Attribute values come from an argument or column of that name and are
-    never stored, only group labels and numbers.
+    never stored, only group labels and numbers. `name` is what documents call the evaluation function.
     """
     sensitive = _names("sensitive", sensitive)
+    _optional_text("name", name)
     _optional_text("split", split)
     _check_thresholds(thresholds)
     if (
@@ -356,7 +367,9 @@ def evaluate(
 
     def capture(run: ActiveRun, call: Call) -> None:
         metrics, returned_by_group = _split_metrics(call.result)
-        data = [_derived(run, t, f"{call.fn.__qualname__}.{arg}", call.function) for arg, t in call.tables()]
+        data = [
+            _derived(run, t, f"{call.fn.__qualname__}.{arg}", call.function, argument=arg) for arg, t in call.tables()
+        ]
         fairness: list[Any] = []
         proxies: list[Any] = []
         if sensitive:
@@ -384,7 +397,7 @@ def evaluate(
             fairness=fairness,
             proxies=proxies,
             data=[c.ref for c in data],
-            function=call.function,
+            function=name or call.function,
         )
 
     return _decorator(fn, "evaluate", capture)
@@ -401,6 +414,7 @@ def explain(
     scoring: str | None = None,
     shap: bool | None = None,
     local: int = DEFAULT_LOCAL,
+    name: str | None = None,
 ) -> Any:
     """Record global feature importances.
 
@@ -408,27 +422,31 @@ def explain(
     returns nothing, uitlegbaar explains the fitted model among its arguments on X (and y): permutation
     importance on `samples` disjoint samples of at most `sample` rows with a rank-stability check,
     coefficients for linear models, and SHAP values (with `local` per-row explanations) when shap is
-    installed, unless `shap=False`.
+    installed, unless `shap=False`. `name` is what documents call the explanation function.
     """
     _optional_text("method", method)
+    _optional_text("name", name)
     settings = _explanation_settings(sample, samples, repeats, seed, scoring, shap, local)
 
     def capture(run: ActiveRun, call: Call) -> None:
         if call.result is not None:
             importances, _ = _split_metrics(call.result)
-            _record_explanation(run, call, Explanation(method=method or "returned", importances=importances))
+            explanation = Explanation(method=method or "returned", importances=importances)
+            _record_explanation(run, call, explanation, name)
             return
         found = evaluation.Arguments.of(call.arguments)
         if found.model is None or found.X is None:
             raise TypeError(
                 "@uitlegbaar.explain found no fitted model and X among the arguments, nor a returned mapping"
             )
-        _explain(run, call, found.model, found.X, found.y, settings)
+        _explain(run, call, found.model, found.X, found.y, settings, name)
 
     return _decorator(fn, "explain", capture)
 
 
-def _explain(run: ActiveRun, call: Call, model: Any, X: Any, y: Any, settings: ExplanationSettings) -> None:
+def _explain(
+    run: ActiveRun, call: Call, model: Any, X: Any, y: Any, settings: ExplanationSettings, name: str | None = None
+) -> None:
     """Record every default explanation of `model`; notes on what was left out go with the first one."""
     from uitlegbaar.analysis.explanations import explain_model
 
@@ -436,19 +454,19 @@ def _explain(run: ActiveRun, call: Call, model: Any, X: Any, y: Any, settings: E
     explanations, notes = explain_model(view, X, y, settings, sources=_sources(run, model, X))
     for i, explanation in enumerate(explanations):
         note = "; ".join(notes) if i == 0 and notes else None
-        _record_explanation(run, call, explanation.model_copy(update={"note": note}) if note else explanation)
+        _record_explanation(run, call, explanation.model_copy(update={"note": note}) if note else explanation, name)
     if not explanations:
         raise TypeError("; ".join(notes) or "no explanation applies to this model")
 
 
-def _record_explanation(run: ActiveRun, call: Call, explanation: Explanation) -> None:
+def _record_explanation(run: ActiveRun, call: Call, explanation: Explanation, name: str | None = None) -> None:
     call.record(
         run,
         ExplanationRecord,
         "uitlegbaar.explanation",
         {"uitlegbaar.explanation.method": explanation.method},
         model_id=run.last_model_id,
-        function=call.function,
+        function=name or call.function,
         **explanation.model_dump(),
     )
 
@@ -504,8 +522,20 @@ def _source_hash(fn: Callable[..., Any]) -> str | None:
         return None
 
 
-def _derived(run: ActiveRun, table: Any, name: str, function: str, declared: Declared | None = None) -> CapturedTable:
-    return capture_table(run, table, name=name, role="derived", produced_by=function, declared=declared)
+def _derived(
+    run: ActiveRun,
+    table: Any,
+    name: str,
+    function: str,
+    declared: Declared | None = None,
+    argument: str | None = None,
+) -> CapturedTable:
+    """A table a decorated call took or returned, recorded once per content; its ref names the `argument` it was
+    passed as, so documents can call it by its role (training features, the test set's labels …)."""
+    found = capture_table(run, table, name=name, role="derived", produced_by=function, declared=declared)
+    if argument is None:
+        return found
+    return CapturedTable(found.ref.model_copy(update={"argument": argument}), found.fingerprint, found.columns)
 
 
 def _returned_tables(result: Any) -> Iterator[tuple[str, Any]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from uitlegbaar.documents.names import dataset_titles, feature_title, function_name
 from uitlegbaar.evidence.records import (
     DatasetRecord,
     DatasetRef,
@@ -90,7 +91,9 @@ class Graph:
 
 def lineage_graph(evidence: Evidence) -> Graph:
     """The graph of datasets, steps, models, evaluations and explanations of a run, with their links."""
-    builder = _Builder()
+    personal = {c for d in evidence.datasets for c in d.personal}
+    features = {f.name: feature_title(f, personal) for m in evidence.models for f in m.inputs}
+    builder = _Builder({k: v["en"] for k, v in dataset_titles(evidence).items()}, features)
     for record in evidence.records:
         builder.add(record)
     return Graph(evidence.run_id, one_line(evidence.run.name), tuple(builder.nodes.values()), tuple(builder.edges))
@@ -98,15 +101,19 @@ def lineage_graph(evidence: Evidence) -> Graph:
 
 @dataclass
 class _Builder:
+    titles: dict[str, str] = field(default_factory=dict)  # dataset record id → the name a reader sees
+    features: dict[str, str] = field(default_factory=dict)  # model input → the name prose uses
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: dict[Edge, None] = field(default_factory=dict)  # ordered and without repeats
 
     def add(self, record: Record) -> None:
         if isinstance(record, DatasetRecord):
-            self._node(record.id, "dataset", _dataset_lines(record), record.role)
+            self._node(record.id, "dataset", _dataset_lines(record, self.titles.get(record.id)), record.role)
         elif isinstance(record, StepRecord):
             self._node(
-                record.id, "step", [record.function, record.lineage.summary(LINEAGE_ITEMS) if record.lineage else ""]
+                record.id,
+                "step",
+                [function_name(record.function), record.lineage.summary(LINEAGE_ITEMS) if record.lineage else ""],
             )
             self._links([self._dataset(r) for r in record.inputs], [record.id], "input")
             self._links([record.id], [self._dataset(r) for r in record.outputs], "output")
@@ -118,7 +125,8 @@ class _Builder:
             self._links(self._model(record.model_id), [record.id], "evaluated")
             self._links([self._dataset(r) for r in record.data], [record.id], "data")
         elif isinstance(record, ExplanationRecord):
-            self._node(record.id, "explanation", [f"explanation: {record.method}", _top(record.importances)])
+            top = _top(record.importances, self.features)
+            self._node(record.id, "explanation", [f"explanation: {record.method}", top])
             self._links(self._model(record.model_id), [record.id], "explained")
 
     def _node(self, node_id: str, kind: NodeKind, lines: Sequence[str], role: str | None = None) -> None:
@@ -129,7 +137,8 @@ class _Builder:
     def _dataset(self, ref: DatasetRef) -> str:
         """The node of a referenced dataset; one from the reference alone if the run lacks its record."""
         if ref.id not in self.nodes:
-            self._node(ref.id, "dataset", [ref.name, "not recorded", _short(ref.fingerprint)])
+            title = self.titles.get(ref.id, function_name(ref.name))
+            self._node(ref.id, "dataset", [title, "not recorded", _short(ref.fingerprint)])
         return ref.id
 
     def _model(self, model_id: str | None) -> list[str]:
@@ -141,9 +150,9 @@ class _Builder:
                 self.edges[Edge(source, target, kind)] = None
 
 
-def _dataset_lines(dataset: DatasetRecord) -> list[str]:
+def _dataset_lines(dataset: DatasetRecord, title: str | None = None) -> list[str]:
     return [
-        dataset.name,
+        title or dataset.name,
         f"{dataset.num_rows:,} × {dataset.num_columns}",
         _short(dataset.fingerprint.digest),
     ]
@@ -166,9 +175,11 @@ def _metrics_summary(metrics: dict[str, float]) -> str:
     return _first([f"{name} {value:.3g}" for name, value in metrics.items()], SUMMARY_ITEMS)
 
 
-def _top(importances: dict[str, float]) -> str:
+def _top(importances: dict[str, float], names: dict[str, str]) -> str:
+    """The most important inputs by the names prose uses (never a category of a personal column)."""
     ranked = sorted(importances, key=lambda f: -abs(importances[f]))
-    return "top: " + _first(ranked, SUMMARY_ITEMS) if ranked else ""
+    shown = list(dict.fromkeys(names.get(f, f) for f in ranked))
+    return "top: " + _first(shown, SUMMARY_ITEMS) if shown else ""
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")

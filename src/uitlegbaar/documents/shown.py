@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from uitlegbaar.documents.card.compile import CAPTURED
 from uitlegbaar.documents.card.model import ModelCard
+from uitlegbaar.documents.names import function_name
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.records import body_of
 from uitlegbaar.evidence.view import Evidence
@@ -129,7 +130,10 @@ def _features(card: ModelCard, e: Evidence) -> str | bool:
 
 
 def _datasets(card: ModelCard, e: Evidence) -> str | bool:
-    return bool(card.training_data) and ", ".join(f"{d.name} ({d.rows} rows)" for d in card.training_data)
+    titles = card.dataset_titles
+    return bool(card.training_data) and ", ".join(
+        f"{titles.get(d.name, {}).get('en', d.name)} ({d.rows} rows)" for d in card.training_data
+    )
 
 
 def _provenance(card: ModelCard, e: Evidence) -> str | bool:
@@ -143,7 +147,7 @@ def _profile(card: ModelCard, e: Evidence) -> str | bool:
 
 
 def _preparation(card: ModelCard, e: Evidence) -> str | bool:
-    return bool(e.steps) and ", ".join(s.function for s in e.steps)
+    return bool(e.steps) and ", ".join(function_name(s.function) for s in e.steps)
 
 
 def _tagged(card: ModelCard, e: Evidence) -> str | bool:

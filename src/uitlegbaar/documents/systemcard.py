@@ -19,6 +19,7 @@ from typing import Any
 
 from uitlegbaar.documents.algoritmekader import systemcard_tasks
 from uitlegbaar.documents.card.model import DatasetSummary, Evaluation, ModelCard, ModelDetails
+from uitlegbaar.documents.card.words import Words
 from uitlegbaar.documents.i18n import label
 from uitlegbaar.documents.iama import assessment_card
 from uitlegbaar.documents.register.compile import (
@@ -202,7 +203,9 @@ def _used_data(card: ModelCard, evidence: Evidence) -> str | None:
     trained = [evidence.dataset(r.id) for r in (evidence.model.training_data if evidence.model else [])]
     datasets = evidence.sources or [x for x in trained if x is not None]
     summaries = {s.name: s for s in card.training_data}
-    lines = [describe_dataset(x, summaries.get(x.name)) for x in datasets]
+    lines = [
+        describe_dataset(x, summaries.get(x.name), card.dataset_titles.get(x.name, {}).get("nl")) for x in datasets
+    ]
     if not lines:
         return None
     intro = "Van persoonsgegevens staan hier alleen de soorten gegevens (kolommen), nooit de waarden."
@@ -219,7 +222,7 @@ def _technical_design(card: ModelCard, evidence: Evidence) -> str | None:
         *features(card),
         training(evidence),
         *(evaluation(e, evidence) for e in card.evaluations),
-        *(explanation(x.method, [(i.feature, i.value) for i in x.importances]) for x in card.explanations),
+        *(explanation(x.method, [(i.feature, i.value) for i in x.importances], card) for x in card.explanations),
     ]
     return "\n".join(parts)
 
@@ -286,7 +289,8 @@ def _results(card: ModelCard, evidence: Evidence) -> list[dict[str, Any]]:
         return []
     training = [_dataset(x, "train", card) for x in card.training_data]
     evaluated = {x.name: x for x in card.evaluation_data}
-    plots = [_bar_plot(x.method, [(i.feature, i.value) for i in x.importances]) for x in card.explanations]
+    shown = Words(card, "nl").raw_feature  # never a category of a personal column
+    plots = [_bar_plot(x.method, [(shown(i.feature), i.value) for i in x.importances]) for x in card.explanations]
     return [
         {
             "task": [{"type": task}],

@@ -34,6 +34,7 @@ class DatasetRef(_Model):
     id: str
     name: str
     fingerprint: str
+    argument: str | None = Field(default=None, description="the argument of the call it was passed as (X, y, groups …)")
 
 
 class ColumnSchema(_Model):

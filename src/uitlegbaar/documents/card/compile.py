@@ -27,6 +27,7 @@ from uitlegbaar.documents.card.model import (
     Who,
 )
 from uitlegbaar.documents.claims import check_claims
+from uitlegbaar.documents.names import LANGUAGES, feature_title, titles_by_name
 from uitlegbaar.documents.paths import public_source
 from uitlegbaar.evidence.declaration import Declaration
 from uitlegbaar.evidence.records import DatasetRecord, EvaluationRecord, ExplanationRecord, RunRecord
@@ -127,6 +128,8 @@ def compile_card(
             for s in evidence.steps
         ],
         changes=changes,
+        dataset_titles=titles_by_name(evidence),
+        feature_titles=_feature_titles(evidence),
         gaps=[Gap(what=g.what, reason=f"{g.error_type}: {g.message}") for g in evidence.gaps],
         provenance=CardProvenance(
             generator=f"uitlegbaar {__version__}",
@@ -261,6 +264,20 @@ def _features(evidence: Evidence) -> list[Feature]:
         )
         for f in model.features
     ]
+
+
+def _feature_titles(evidence: Evidence) -> dict[str, dict[str, str]]:
+    """Each model input's name in prose, per language, where it differs from the recorded name."""
+    model = evidence.model
+    if model is None:
+        return {}
+    personal = {c for x in evidence.datasets for c in x.personal}
+    out: dict[str, dict[str, str]] = {}
+    for f in model.inputs:
+        titles: dict[str, str] = {lang: feature_title(f, personal, lang) for lang in LANGUAGES}
+        if any(t != f.name for t in titles.values()):
+            out[f.name] = titles
+    return out
 
 
 def _evaluation(e: EvaluationRecord) -> Evaluation:

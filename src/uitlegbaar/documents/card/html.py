@@ -17,6 +17,7 @@ from jinja2 import Template
 from uitlegbaar.documents.card import personal as personal_text
 from uitlegbaar.documents.card.model import DatasetSummary, Explanation, ModelCard
 from uitlegbaar.documents.card.templating import is_empty, load_template
+from uitlegbaar.documents.card.words import Words
 from uitlegbaar.documents.claims import describe
 from uitlegbaar.documents.diff import changes_of
 from uitlegbaar.documents.i18n import LABELS, Language, label
@@ -65,9 +66,11 @@ def _template() -> Template:
 def _context(card: ModelCard, lang: Language) -> dict[str, Any]:
     L = functools.partial(label, lang=lang)
     num = functools.partial(number, lang=lang)
+    words = Words(card, lang)
     return {
         "card": card,
         "lang": lang,
+        "W": words,
         "sections": SECTIONS,
         "L": L,
         "num": num,
@@ -84,7 +87,7 @@ def _context(card: ModelCard, lang: Language) -> dict[str, Any]:
         "suspected": functools.partial(personal_text.suspected, lang=lang),
         "feature_personal": functools.partial(personal_text.feature_personal, lang=lang),
         "group_metrics": group_metrics,
-        "importance_chart": lambda x: importance_chart(x, num),
+        "importance_chart": lambda x: importance_chart(x, num, words.feature),
         "group_chart": lambda groups: group_chart(groups, num, functools.partial(metric_label, lang=lang)),
         "max_importances": MAX_IMPORTANCES,
         "empty": is_empty,
@@ -165,8 +168,10 @@ def web_link(value: str | None) -> str | None:
 
 
 def metric_label(name: str, lang: Language = "en") -> str:
-    key = f"metric_{name}"
-    return label(key, lang) if key in LABELS else name
+    """A metric's name in `lang` (see `Words.metric`)."""
+    from uitlegbaar.documents.card.words import metric
+
+    return metric(name, lang)
 
 
 def metric_help(name: str, lang: Language = "en") -> str | None:
@@ -337,11 +342,12 @@ def _bars(
     return bars, Axis(x=_c(zero), y1=_c(top), y2=_c(top + ROW * len(rows)))
 
 
-def importance_chart(explanation: Explanation, num: Callable[[float], str]) -> Chart:
-    """Horizontal bars of the largest importances (most important first), negative ones left of zero."""
+def importance_chart(explanation: Explanation, num: Callable[[float], str], name: Callable[[str], str] = str) -> Chart:
+    """Horizontal bars of the largest importances (most important first), negative ones left of zero; each bar
+    labelled with `name` of its feature (the name prose uses)."""
     shown = explanation.importances[:MAX_IMPORTANCES]
     lo, hi = _domain([i.value for i in shown])
-    rows = [(i.feature, i.value, POSITIVE if i.value >= 0 else NEGATIVE) for i in shown]
+    rows = [(name(i.feature), i.value, POSITIVE if i.value >= 0 else NEGATIVE) for i in shown]
     bars, axis = _bars(rows, PAD, lo, hi, num)
     return Chart(width=CHART_WIDTH, height=PAD * 2 + ROW * len(rows), bars=bars, headings=[], axes=[axis])
 

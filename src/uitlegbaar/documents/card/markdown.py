@@ -14,6 +14,7 @@ from jinja2 import Template
 from uitlegbaar.documents.card import personal as personal_text
 from uitlegbaar.documents.card.model import Evaluation, ModelCard
 from uitlegbaar.documents.card.templating import load_template
+from uitlegbaar.documents.card.words import Words
 from uitlegbaar.documents.claims import describe
 from uitlegbaar.documents.diff import changes_of
 from uitlegbaar.documents.i18n import Language, label
@@ -27,6 +28,7 @@ def render_markdown(card: ModelCard, lang: Language = "en") -> str:
         card=card,
         meta=front_matter(card, lang),
         L=functools.partial(label, lang=lang),
+        W=Words(card, lang),
         format=format,
         group_rows=group_rows,
         claim_text=functools.partial(describe, lang=lang),
@@ -70,8 +72,9 @@ def front_matter(card: ModelCard, lang: Language) -> dict[str, Any]:
         meta["library_name"] = card.model.library or "unknown"
         if card.model.licence:
             meta["license"] = card.model.licence
+    words = Words(card, lang)
     if card.training_data:
-        meta["datasets"] = [d.name for d in card.training_data]
+        meta["datasets"] = [words.dataset(d.name) for d in card.training_data]
     metrics = sorted({m for e in card.evaluations for m in e.metrics})
     if metrics:
         meta["metrics"] = metrics
@@ -83,11 +86,11 @@ def front_matter(card: ModelCard, lang: Language) -> dict[str, Any]:
                     {
                         "task": {"type": "tabular-classification" if _classifier(card) else "tabular-regression"},
                         "dataset": {
-                            "type": e.data[0] if e.data else e.split,
-                            "name": e.data[0] if e.data else e.split,
+                            "type": words.dataset(e.data[0]) if e.data else e.split,
+                            "name": words.dataset(e.data[0]) if e.data else e.split,
                             "split": e.split,
                         },
-                        "metrics": [{"type": k, "name": k, "value": v} for k, v in e.metrics.items()],
+                        "metrics": [{"type": k, "name": words.metric(k), "value": v} for k, v in e.metrics.items()],
                     }
                     for e in card.evaluations
                     if e.metrics

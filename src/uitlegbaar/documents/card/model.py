@@ -221,6 +221,14 @@ class ModelCard(_Part):
     considerations: Considerations
     lineage: list[Step] = Field(default_factory=list)
     changes: dict[str, Any] | None = Field(None, description="differences from the previous version (uitlegbaar diff)")
+    dataset_titles: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="recorded dataset name → language → the name a reader sees (its role, unless the user named it)",
+    )
+    feature_titles: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="model input → language → the name prose uses (`gemeente = Den Haag` for a one-hot column)",
+    )
     gaps: list[Gap] = Field(default_factory=list)
     missing: list[Missing] = Field(default_factory=list)
     provenance: CardProvenance

@@ -18,6 +18,9 @@ from html import escape
 from typing import Any, Literal, TypeVar
 
 from uitlegbaar.documents.card.model import DatasetSummary, Evaluation, ModelCard
+from uitlegbaar.documents.card.words import metric as metric_label
+from uitlegbaar.documents.i18n import LABELS, label
+from uitlegbaar.documents.names import dataset_titles, feature_groups, feature_title, function_name, method_name
 from uitlegbaar.documents.register.validate import Problem, check_field, check_text, errors, read_html
 from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.declaration import Declaration, Reference
@@ -68,14 +71,7 @@ PERSONAL_KINDS = {
     "phone": "telefoonnummer",
     "iban": "bankrekeningnummer",
 }
-METRIC_LABELS = {
-    "selection_rate": "selectiepercentage",
-    "accuracy": "nauwkeurigheid (accuracy)",
-    "precision": "precisie",
-    "recall": "recall",
-    "true_positive_rate": "terecht-positief-percentage",
-    "false_positive_rate": "fout-positief-percentage",
-}
+NOT_COMPARED = frozenset({"size"})  # a count per group, not an outcome: its ratio between groups is no risk figure
 
 
 @dataclass(frozen=True)
@@ -240,7 +236,8 @@ def _source_data(card: ModelCard, evidence: Evidence, log: _Log) -> str | None:
         ],
         keep=True,
     )
-    items = [describe_dataset(d, summaries.get(d.name)) for d in datasets]
+    titles = dataset_titles(evidence)
+    items = [describe_dataset(d, summaries.get(d.name), titles.get(d.id, {}).get("nl")) for d in datasets]
     return _fit("source_data", [intro, _Block(items, kind="ul")], log)
 
 
@@ -249,10 +246,12 @@ def _trained_on(evidence: Evidence) -> list[DatasetRecord]:
     return [d for d in (evidence.dataset(r.id) for r in refs) if d is not None]
 
 
-def describe_dataset(d: DatasetRecord, summary: DatasetSummary | None) -> str:
+def describe_dataset(d: DatasetRecord, summary: DatasetSummary | None, title: str | None = None) -> str:
+    """One dataset in a sentence or three: its name (`title`, else the recorded name without a module path),
+    size, public source, description, the kinds of personal data it holds (never values) and sensitive attributes."""
     personal = summary.personal if summary else d.personal
     sensitive = summary.sensitive if summary else d.sensitive
-    parts = [f"{_name(d.name)}: {_count(d.num_rows)} rijen en {_count(d.num_columns)} kolommen"]
+    parts = [f"{_name(title or function_name(d.name))}: {_count(d.num_rows)} rijen en {_count(d.num_columns)} kolommen"]
     if d.source and publishable_source(d.source):
         parts[0] += f", bron {_name(d.source, 200)}"
     if d.description:
@@ -316,21 +315,31 @@ def _methods_and_models(card: ModelCard, evidence: Evidence, log: _Log) -> str |
         _Block(features(card)),
         _Block([training(evidence)]),
         _Block([evaluation(e, evidence) for e in card.evaluations]),
-        _Block([explanation(x.method, [(i.feature, i.value) for i in x.importances]) for x in card.explanations]),
+        _Block([explanation(x.method, [(i.feature, i.value) for i in x.importances], card) for x in card.explanations]),
+        _Block(glossary(card)),
         _Block([f"De volledige technische gegevens staan in de modelkaart van run {evidence.run_id[:12]}."], keep=True),
     ]
     return _fit("methods_and_models", blocks, log)
 
 
+def _personal_columns(card: ModelCard) -> set[str]:
+    return {c for d in (*card.training_data, *card.evaluation_data) for c in d.personal}
+
+
 def features(card: ModelCard) -> list[str]:
-    names = [f.name for f in card.features]
-    if not names:
+    """The model's inputs as a reader knows them: one-hot columns once, with their categories (never those of
+    a personal column), other inputs by their source column."""
+    if not card.features:
         return []
-    shown = ", ".join(_name(n) for n in names[:MAX_FEATURES_NAMED])
+    personal_columns = _personal_columns(card)
+    names = feature_groups(card.features, personal_columns, "nl")
+    count = len(card.features)
+    shown = ", ".join(_name(n, 200) for n in names[:MAX_FEATURES_NAMED])
     more = f" en {len(names) - MAX_FEATURES_NAMED} andere" if len(names) > MAX_FEATURES_NAMED else ""
-    out = [f"Invoer: {len(names)} {'kenmerk' if len(names) == 1 else 'kenmerken'}: {shown}{more}."]
-    personal = [_name(f.name) for f in card.features if f.personal][:MAX_FEATURES_NAMED]
-    sensitive = [_name(f.name) for f in card.features if f.sensitive][:MAX_FEATURES_NAMED]
+    out = [f"Invoer: {count} {'kenmerk' if count == 1 else 'kenmerken'}: {shown}{more}."]
+    titled = [(f, feature_title(f, personal_columns, "nl")) for f in card.features]
+    personal = list(dict.fromkeys(_name(t) for f, t in titled if f.personal))[:MAX_FEATURES_NAMED]
+    sensitive = list(dict.fromkeys(_name(t) for f, t in titled if f.sensitive))[:MAX_FEATURES_NAMED]
     if personal:
         out.append(f"Als persoonsgegeven gemarkeerde invoer: {', '.join(personal)}.")
     if sensitive:
@@ -343,20 +352,41 @@ def training(evidence: Evidence) -> str:
     assert model is not None
     sizes = _sizes(evidence, model.training_data)
     on = f" op {sizes}" if sizes else ""
-    return f"Training: de functie {_name(model.function)} heeft het model getraind{on}."
+    return f"Training: de functie {_name(function_name(model.function))} heeft het model getraind{on}."
 
 
 def evaluation(e: Evaluation, evidence: Evidence) -> str:
     refs = [r for x in evidence.evaluations if x.split == e.split for r in x.data]
     sizes = _sizes(evidence, refs, names=False)
-    metrics = "; ".join(f"{_metric(k)} {_number(v)}" for k, v in list(e.metrics.items())[:10]) or "geen metrieken"
-    return f"Evaluatie op {_name(e.split)}{' (' + sizes + ')' if sizes else ''}: {metrics}."
+    metrics = "; ".join(f"{_metric(k)} {_number(v)}" for k, v in list(e.metrics.items())[:10]) or "geen maten"
+    return f"Evaluatie op {_split(e.split)}{' (' + sizes + ')' if sizes else ''}: {metrics}."
 
 
-def explanation(method: str, importances: list[tuple[str, float]]) -> str:
-    top = ", ".join(f"{_name(f)} ({_number(v)})" for f, v in importances[:MAX_TOP_FEATURES])
+def explanation(method: str, importances: list[tuple[str, float]], card: ModelCard | None = None) -> str:
+    """An explanation's method and its most important inputs, by the names prose uses (`gemeente = Utrecht`)."""
+    titles = card.feature_titles if card else {}
+    if method == "permutation_importance":  # a score lost when the input is shuffled: ≤ 0 means it does not help
+        importances = sorted(((f, v) for f, v in importances if v > 0), key=lambda fv: -fv[1])
+    top = ", ".join(
+        f"{_name(titles.get(f, {}).get('nl', f))} ({_number(v)})" for f, v in importances[:MAX_TOP_FEATURES]
+    )
     tail = f"; de belangrijkste kenmerken zijn {top}" if top else ""
-    return f"Uitleg met de methode {_name(method)}{tail}."
+    return f"Uitleg met de methode {_lower(method_name(method, 'nl'))}{tail}."
+
+
+def glossary(card: ModelCard) -> list[str]:
+    """What each measure named in the entry means, in Dutch."""
+    names = [
+        m
+        for e in card.evaluations
+        for m in (*e.metrics, *(m for g in e.by_group.values() for v in g.values() for m in v))
+    ]
+    meanings = [
+        f"{_lower(metric_label(m, 'nl'))}: {_lower(label(f'metric_help_{m}', 'nl')).rstrip('.')}"
+        for m in dict.fromkeys(names)
+        if f"metric_help_{m}" in LABELS
+    ]
+    return [label("glossary_intro", "nl") + " " + "; ".join(meanings) + "."] if meanings else []
 
 
 def _sizes(evidence: Evidence, refs: Iterable[DatasetRef], *, names: bool = True) -> str:
@@ -364,8 +394,9 @@ def _sizes(evidence: Evidence, refs: Iterable[DatasetRef], *, names: bool = True
     datasets = [d for d in {r.id: evidence.dataset(r.id) for r in refs}.values() if d is not None]
     if not datasets:
         return ""
+    titles = dataset_titles(evidence)
     rows = f"{_count(max(d.num_rows for d in datasets))} rijen"
-    listed = ", ".join(_name(d.name) for d in datasets[:5]) + (" …" if len(datasets) > 5 else "")
+    listed = ", ".join(_name(titles[d.id]["nl"]) for d in datasets[:5]) + (" …" if len(datasets) > 5 else "")
     return f"{rows} ({listed})" if names else rows
 
 
@@ -393,9 +424,9 @@ def _group_summary(e: Evaluation) -> list[str]:
         for metric in metrics[:5]:
             values = {g: v[metric] for g, v in groups.items() if metric in v}
             shown = ", ".join(f"{_name(g)} {_number(v)}" for g, v in list(values.items())[:20])
-            ratio = _ratio(list(values.values()))
+            ratio = None if metric in NOT_COMPARED else _ratio(list(values.values()))
             tail = f"; verhouding laagste/hoogste {_number(ratio)}" if ratio is not None else ""
-            out.append(f"{_name(attribute)}, {_metric(metric)} ({_name(e.split)}): {shown}{tail}.")
+            out.append(f"{_name(attribute)}, {_metric(metric)} ({_split(e.split).removeprefix('de ')}): {shown}{tail}.")
     return out
 
 
@@ -525,5 +556,20 @@ def _number(value: float) -> str:
     return text.replace(".", ",")
 
 
+def _split(split: str) -> str:
+    """A split as a Dutch sentence names it: `de testset`, `de trainingsset`, else `de set <name>`."""
+    known = {"test": "de testset", "train": "de trainingsset", "validation": "de validatieset"}
+    return known.get(split, f"de set {_name(split)}")
+
+
 def _metric(name: str) -> str:
-    return METRIC_LABELS.get(name, _name(name))
+    """A metric's Dutch name as it reads inside a sentence (`juistheid`, `oppervlakte onder de ROC-curve (AUC)`)."""
+    return _name(_lower(metric_label(name, "nl")))
+
+
+def _lower(text: str) -> str:
+    """The first letter in lower case, unless the first word is an abbreviation (`ROC`, `SHAP-waarden`, `F1`)."""
+    first = text.split(" ", 1)[0].split("-", 1)[0]
+    return (
+        text if len(first) > 1 and (first.isupper() or any(c.isdigit() for c in first)) else text[:1].lower() + text[1:]
+    )

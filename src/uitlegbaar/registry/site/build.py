@@ -20,6 +20,7 @@ from jinja2 import Environment, StrictUndefined, Template
 from markupsafe import Markup
 
 from uitlegbaar.documents.card.model import ModelCard
+from uitlegbaar.documents.card.words import Words
 from uitlegbaar.documents.i18n import label
 from uitlegbaar.documents.register.validate import sanitized
 from uitlegbaar.files import prepare_folder, write_atomic
@@ -66,7 +67,12 @@ def build_site(
     ]
     for page in pages:
         html = _render(
-            "algorithm.html.j2", title=title, page=page, fields=_fields(page.entry), lineage=_lineage(page.card)
+            "algorithm.html.j2",
+            title=title,
+            page=page,
+            fields=_fields(page.entry),
+            lineage=_lineage(page.card),
+            W=Words(page.card, "nl") if page.card is not None else None,
         )
         written.append(write_atomic(folder / "algoritme" / f"{page.slug}.html", html))
         if page.card is not None:
@@ -177,10 +183,14 @@ def _lineage(card: ModelCard | None) -> list[Link]:
     """The card's steps, then the training of the model, as a chain from the source data to the model."""
     if card is None:
         return []
-    links = [Link(tuple(s.inputs), s.function, tuple(s.outputs)) for s in card.lineage]
+    words = Words(card, "nl")
+    links = [
+        Link(tuple(map(words.dataset, s.inputs)), words.function(s.function), tuple(map(words.dataset, s.outputs)))
+        for s in card.lineage
+    ]
     if card.model is not None:
-        trained = tuple(d.name for d in card.training_data)
-        links.append(Link(trained, card.model.training_function, (f"model {card.model.name}",)))
+        trained = tuple(words.dataset(d.name) for d in card.training_data)
+        links.append(Link(trained, words.function(card.model.training_function), (f"model {card.model.name}",)))
     return links
 
 
