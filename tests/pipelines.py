@@ -1,9 +1,14 @@
-"""A small benefit-application pipeline, captured as users capture it, shared by the document tests."""
+"""Benefit-application pipelines, captured as users capture them, shared by the document and site tests."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
+from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import uitlegbaar as ub
 
@@ -115,3 +120,86 @@ def capture_scored_run(
         evaluate(model, test[inputs], test["label"], test["geslacht"])
         explain(model, test[inputs])
     return run.id
+
+
+SENSITIVE = ["geslacht", "leeftijdsgroep", "nationaliteit"]
+INPUTS = ["gemeente", "inkomen", "maanden_in_gemeente"]
+
+
+def capture_onehot_run(rows: int = 900, seed: int = 3) -> str:
+    """A second kind of pipeline: three sensitive attributes (two evaluated per group), a one-hot encoded
+    municipality and a scaled income in one scikit-learn Pipeline, a held-out test set and permutation importance.
+    Its decorated functions are defined at module level, as in most projects."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "bsn": [f"{n:09d}" for n in rng.integers(100_000_000, 999_999_999, rows)],
+            "geslacht": rng.choice(["vrouw", "man"], rows),
+            "leeftijdsgroep": rng.choice(["18-26", "27-45", "46-66", "67+"], rows),
+            "nationaliteit": rng.choice(["Nederlands", "anders"], rows, p=[0.85, 0.15]),
+            "gemeente": rng.choice(["Den Haag", "Utrecht", "Zwolle", "Groningen"], rows),
+            "inkomen": rng.normal(28_000.0, 7_000.0, rows).round(2),
+            "maanden_in_gemeente": rng.integers(1, 400, rows),
+        }
+    )
+    frame["heronderzoek"] = (rng.normal(0, 1, rows) - (frame["inkomen"] - 28_000) / 7_000 > 0.3).astype(int)
+    with ub.run("bijstand pipeline") as run:
+        train, test = split_applications(load_applications(frame))
+        model = fit_bijstand(train[INPUTS], train["heronderzoek"])
+        evaluate_bijstand(model, test[INPUTS], test["heronderzoek"], test["geslacht"], test["leeftijdsgroep"])
+        explain_bijstand(model, test[INPUTS], test["heronderzoek"])
+    return run.id
+
+
+@ub.dataset(
+    name="bijstandsaanvragen", source="https://data.example.nl/bijstand.csv", personal=["bsn"], sensitive=SENSITIVE
+)
+def load_applications(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame
+
+
+@ub.step
+def split_applications(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cut = len(data) * 3 // 4
+    kept = data.drop(columns=["bsn"])
+    return kept.iloc[:cut], kept.iloc[cut:].reset_index(drop=True)
+
+
+@ub.train(model="bijstand-heronderzoek")
+def fit_bijstand(X: pd.DataFrame, y: pd.Series) -> Pipeline:
+    encode = ColumnTransformer(
+        [
+            ("onehot", OneHotEncoder(handle_unknown="ignore"), ["gemeente"]),
+            ("scale", StandardScaler(), ["inkomen", "maanden_in_gemeente"]),
+        ]
+    )
+    return Pipeline([("features", encode), ("classifier", LogisticRegression(max_iter=1000))]).fit(X, y)
+
+
+@ub.evaluate(split="test", sensitive=["geslacht", "leeftijdsgroep"])
+def evaluate_bijstand(
+    model: Pipeline, X: pd.DataFrame, y: pd.Series, geslacht: pd.Series, leeftijdsgroep: pd.Series
+) -> dict[str, float]:
+    return {"accuracy": float((model.predict(X) == y).mean())}
+
+
+@ub.explain
+def explain_bijstand(model: Pipeline, X: pd.DataFrame, y: pd.Series) -> None:
+    """Permutation importance, computed by uitlegbaar."""
+
+
+def capture_example_run(data_dir: Path, rows: int = 2_000) -> str:
+    """The README example (`examples/toeslagen_pipeline.py`), run in this process into the configured store."""
+    import sys
+
+    from helpers import EXAMPLES
+
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import toeslagen_pipeline
+
+        return str(toeslagen_pipeline.main(rows=rows, data_dir=data_dir))
+    finally:
+        sys.path.remove(str(EXAMPLES))
