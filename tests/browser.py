@@ -227,21 +227,45 @@ def screenshot(page: Any, out: Path) -> Path:
     return out
 
 
-def check_page(page: Any, url: str, name: str, folder: Path, *, widths: Sequence[int] = WIDTHS) -> dict[int, Any]:
-    """The whole check of one page at each width, light and dark: axe-core, readable layout and keyboard focus,
-    with a screenshot per width; then printed to an A4 PDF. Returns the tables found per width."""
-    found: dict[int, Any] = {}
+def assert_skip_link(page: Any, where: str) -> None:
+    """The first Tab stop is a skip link; Enter on it moves the reading position to the page's main content."""
+    page.evaluate("() => { window.scrollTo(0, 0); document.activeElement && document.activeElement.blur(); }")
+    page.keyboard.press("Tab")
+    skip = page.evaluate("() => [document.activeElement.className, document.activeElement.getAttribute('href')]")
+    assert skip[0] == "skip" and skip[1].startswith("#"), f"{where}: the first Tab stop is {skip}, not a skip link"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    inside = page.evaluate("(id) => document.getElementById(id).contains(document.activeElement)", skip[1][1:])
+    assert inside, f"{where}: after the skip link, Tab does not continue inside {skip[1]}"
+
+
+def assert_structure(page: Any, where: str, lang: str) -> None:
+    """The page says its language, and every header cell says whether it heads a column or a row."""
+    assert page.evaluate("() => document.documentElement.lang") == lang, where
+    loose = page.evaluate("() => Array.from(document.querySelectorAll('th:not([scope])')).map(t => t.textContent)")
+    assert not loose, f"{where}: header cells without scope: {loose}"
+
+
+def check_page(
+    page: Any, url: str, name: str, folder: Path, *, lang: str, widths: Sequence[int] = WIDTHS
+) -> dict[int, list[dict[str, Any]]]:
+    """The whole check of one page: its language and table headers, then at each width (the widest also in dark
+    colours) axe-core and a readable layout with a screenshot, and the keyboard (skip link, visible focus); then
+    printed to an A4 PDF. Returns the tables found per width."""
+    found: dict[int, list[dict[str, Any]]] = {}
     page.emulate_media(media="screen")
     for width in widths:
         page.set_viewport_size({"width": width, "height": 900})
-        for scheme in ("light", "dark"):
+        for scheme in ("light", "dark") if width == max(widths) else ("light",):
             page.emulate_media(color_scheme=scheme)
             page.goto(url, wait_until="load")
             open_details(page)
             where = f"{name} at {width} px ({scheme})"
+            assert_structure(page, where, lang)
             assert_accessible(page, where)
             found[width] = assert_readable(page, where)
             screenshot(page, folder / f"{name}-{width}-{scheme}.png")
+        assert_skip_link(page, f"{name} at {width} px")
         assert_focus_visible(page, f"{name} at {width} px")
     page.emulate_media(color_scheme="light")
     print_pdf(page, folder / f"{name}.pdf", name)

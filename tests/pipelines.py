@@ -203,3 +203,38 @@ def capture_example_run(data_dir: Path, rows: int = 2_000) -> str:
         return str(toeslagen_pipeline.main(rows=rows, data_dir=data_dir))
     finally:
         sys.path.remove(str(EXAMPLES))
+
+
+BIJSTAND_DECLARATION = """\
+organization: Gemeente Noorderhaaks
+contact_email: algoritmes@noorderhaaks.nl
+name: Bijstandsaanvragen selecteren voor heronderzoek
+description_short: Het model schat welke bijstandsaanvragen een heronderzoek nodig hebben.
+status: In ontwikkeling
+publication_category: Impactvolle algoritmes
+category: [Sociale zekerheid]
+source_id: BIJSTAND-02
+goal: Medewerkers helpen hun tijd goed te besteden.
+"""
+
+
+def capture_reader_pipelines(folder: Path) -> dict[str, tuple[str, Path]]:
+    """The two pipelines the documents people read are held to: the README example (with its uitlegbaar.yaml) and
+    the one-hot pipeline with several sensitive attributes (with a declaration of its own), captured into the store
+    `folder/store`. Per name (`example`, `onehot`): the run id and the declaration."""
+    import uitlegbaar.capture.settings
+    from helpers import EXAMPLES
+
+    folder.mkdir(parents=True, exist_ok=True)
+    declaration = folder / "uitlegbaar.yaml"
+    declaration.write_text(BIJSTAND_DECLARATION, encoding="utf-8")
+    (folder / "data").mkdir(exist_ok=True)
+    ub.configure(store=folder / "store")
+    try:
+        return {
+            "example": (capture_example_run(folder / "data"), EXAMPLES / "uitlegbaar.yaml"),
+            "onehot": (capture_onehot_run(), declaration),
+        }
+    finally:
+        ub.end_run()
+        uitlegbaar.capture.settings.reset()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from browser import chromium, needs_chromium, sync_api
+from browser import artifacts, check_page, chromium, needs_chromium, sync_api
 from uitlegbaar.registry.site import build_site
 from uitlegbaar.registry.sources import read_documents
 
@@ -182,3 +182,41 @@ def test_the_site_in_headless_chromium(inputs: Path, tmp_path: Path) -> None:
         assert page.evaluate("() => window.__xss") is None
         assert not [m for m in console if "Content Security Policy" in m or m.startswith("dialog")], console
         assert all(u.startswith(out.as_uri()) for u in requests), requests
+
+
+@pytest.fixture(scope="module")
+def readers_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of the two pipelines the documents are held to (the README example, the one-hot pipeline), each
+    with its register entry and model card as the commands write them."""
+    from pipelines import capture_reader_pipelines
+    from uitlegbaar.documents.card.render import render_card
+    from uitlegbaar.pipeline import compile_run
+    from uitlegbaar.store import LocalStore
+
+    folder = tmp_path_factory.mktemp("readers-site")
+    runs = capture_reader_pipelines(folder)
+    local = LocalStore.open(folder / "store")
+    documents = folder / "in"
+    documents.mkdir()
+    for name, (run, declaration) in runs.items():
+        entry = compile_run(local, run, "register", declaration=declaration).document.payload()
+        (documents / f"{name}.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+        card = compile_run(local, run, "card", declaration=declaration).document
+        (documents / f"{name}-card.json").write_text(render_card(card, "json"), encoding="utf-8")
+    out = folder / "site"
+    build_site(read_documents([documents]), out)
+    return out
+
+
+@needs_chromium
+def test_every_page_of_the_site_is_accessible_readable_and_printable(readers_site: Path, tmp_path: Path) -> None:
+    """Index, each algorithm's page and its model card (in Dutch), by axe-core, layout and keyboard checks at 390 and
+    1280 px in light and dark colours, and printed to A4; screenshots in the folder the test prints."""
+    pages = [readers_site / "index.html", *sorted((readers_site / "algoritme").glob("*.html"))]
+    assert len(pages) == 5  # the index, and per pipeline its page and its card
+    folder = artifacts(tmp_path, "site")
+    with chromium() as browser:
+        page = browser.new_context().new_page()
+        for file in pages:
+            check_page(page, file.as_uri(), file.stem, folder, lang="nl")
+    assert len(list(folder.glob("*.png"))) == 3 * len(pages) and len(list(folder.glob("*.pdf"))) == len(pages)
