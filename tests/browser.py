@@ -198,6 +198,13 @@ def assert_focus_visible(page: Any, where: str, stops: int = 40) -> list[str]:
     return seen
 
 
+def pdf_text(path: Path) -> str:
+    """The text of a PDF without any white space (so a word the page broke across lines is found whole)."""
+    from pypdf import PdfReader
+
+    return "".join("".join(p.extract_text() for p in PdfReader(path).pages).split())
+
+
 def print_pdf(page: Any, out: Path, where: str) -> int:
     """Under print media at the width of an A4 page's text: no table wider than its box or the page. Then the page
     as an A4 PDF in `out`; its number of pages (each A4)."""
@@ -268,5 +275,6 @@ def check_page(
         assert_skip_link(page, f"{name} at {width} px")
         assert_focus_visible(page, f"{name} at {width} px")
     page.emulate_media(color_scheme="light")
+    page.goto(url, wait_until="load")  # as a reader prints it: folded parts as they are
     print_pdf(page, folder / f"{name}.pdf", name)
     return found

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import artifacts, check_page, chromium, needs_chromium
+from browser import artifacts, check_page, chromium, needs_chromium, pdf_text
 from pipelines import capture_reader_pipelines
 from uitlegbaar.documents.card.render import render_card
 from uitlegbaar.pipeline import compile_run
@@ -40,6 +40,10 @@ def test_the_card_is_accessible_readable_and_printable(
     # the dataset's column tables are wider than a phone: they scroll in their box instead of squeezing their words
     assert any(t["scrolls"] for t in tables[390]), tables[390]
     assert len(tables[390]) == len(tables[1280]) > 5
+    # on paper the folded library defaults are printed too
+    assert card.model is not None and card.model.default_hyperparameters
+    printed = pdf_text(folder / f"{pipeline}.pdf")
+    assert [name for name in card.model.hyperparameters if "".join(name.split()) not in printed] == []
     shots = sorted(p.name for p in folder.iterdir())
     assert shots == sorted(
         [f"{pipeline}-390-light.png", f"{pipeline}-1280-light.png", f"{pipeline}-1280-dark.png", f"{pipeline}.pdf"]
