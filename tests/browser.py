@@ -6,6 +6,7 @@ unbroken, tables scrolling in their own box, no sideways page scroll, every tabl
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,11 +57,12 @@ def chromium() -> Iterator[Any]:
 
 
 def artifacts(tmp_path: Path, name: str) -> Path:
-    """The folder a test writes its screenshots and PDFs to: `$UITLEGBAAR_TEST_ARTIFACTS/<name>` when that is set
-    (so they are kept after the run), else under the test's tmp_path; printed so people can look."""
+    """The folder a test writes its screenshots and PDFs to, emptied: `$UITLEGBAAR_TEST_ARTIFACTS/<name>` when that
+    is set (so they are kept after the run), else under the test's tmp_path; printed so people can look."""
     root = os.environ.get("UITLEGBAAR_TEST_ARTIFACTS")
     folder = (Path(root) if root else tmp_path / "artifacts") / name
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     print(f"screenshots and PDFs: {folder}")
     return folder
 
@@ -76,7 +78,8 @@ class Violation:
     targets: list[str]
 
     def __str__(self) -> str:
-        return f"{self.rule} ({self.impact}): {self.help} — {', '.join(self.targets[:5])}"
+        more = f" and {len(self.targets) - 5} more" if len(self.targets) > 5 else ""
+        return f"{self.rule} ({self.impact}): {self.help} — {', '.join(self.targets[:5])}{more}"
 
 
 def axe(page: Any) -> list[Violation]:
@@ -176,8 +179,8 @@ def assert_readable(page: Any, where: str) -> list[dict[str, Any]]:
 
 
 def assert_focus_visible(page: Any, where: str, stops: int = 40) -> list[str]:
-    """Tab through the first `stops` stops from the top: the first is the skip link, and each shows a visible focus
-    outline. Returns what was focused (tag and text)."""
+    """Tab through the first `stops` stops from the top: each shows a visible focus outline (at least 2 px, not the
+    browser's thin default ring). Returns what was focused (tag and name)."""
     page.evaluate("() => { window.scrollTo(0, 0); document.activeElement && document.activeElement.blur(); }")
     seen: list[str] = []
     for _ in range(stops):
@@ -186,7 +189,6 @@ def assert_focus_visible(page: Any, where: str, stops: int = 40) -> list[str]:
             """() => { const e = document.activeElement, s = getComputedStyle(e);
                        return {name: e.tagName.toLowerCase() + " " + (e.getAttribute("aria-label") || e.textContent)
                                      .trim().slice(0, 40),
-                               skip: e.classList.contains("skip"),
                                outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2,
                                body: e === document.body}; }"""
         )
