@@ -122,11 +122,11 @@ def capture_scored_run(
     return run.id
 
 
-SENSITIVE = ["geslacht", "leeftijdsgroep", "nationaliteit"]
-INPUTS = ["gemeente", "inkomen", "maanden_in_gemeente"]
+BIJSTAND_SENSITIVE = ["geslacht", "leeftijdsgroep", "nationaliteit"]
+BIJSTAND_INPUTS = ["gemeente", "inkomen", "maanden_in_gemeente"]
 
 
-def capture_onehot_run(rows: int = 900, seed: int = 3) -> str:
+def capture_bijstand_run(rows: int = 900, seed: int = 3) -> str:
     """A second kind of pipeline: three sensitive attributes (two evaluated per group), a one-hot encoded
     municipality and a scaled income in one scikit-learn Pipeline, a held-out test set and permutation importance.
     Its decorated functions are defined at module level, as in most projects."""
@@ -146,22 +146,25 @@ def capture_onehot_run(rows: int = 900, seed: int = 3) -> str:
     )
     frame["heronderzoek"] = (rng.normal(0, 1, rows) - (frame["inkomen"] - 28_000) / 7_000 > 0.3).astype(int)
     with ub.run("bijstand pipeline") as run:
-        train, test = split_applications(load_applications(frame))
-        model = fit_bijstand(train[INPUTS], train["heronderzoek"])
-        evaluate_bijstand(model, test[INPUTS], test["heronderzoek"], test["geslacht"], test["leeftijdsgroep"])
-        explain_bijstand(model, test[INPUTS], test["heronderzoek"])
+        train, test = split_bijstand(load_bijstand(frame))
+        model = fit_bijstand(train[BIJSTAND_INPUTS], train["heronderzoek"])
+        evaluate_bijstand(model, test[BIJSTAND_INPUTS], test["heronderzoek"], test["geslacht"], test["leeftijdsgroep"])
+        explain_bijstand(model, test[BIJSTAND_INPUTS], test["heronderzoek"])
     return run.id
 
 
 @ub.dataset(
-    name="bijstandsaanvragen", source="https://data.example.nl/bijstand.csv", personal=["bsn"], sensitive=SENSITIVE
+    name="bijstandsaanvragen",
+    source="https://data.example.nl/bijstand.csv",
+    personal=["bsn"],
+    sensitive=BIJSTAND_SENSITIVE,
 )
-def load_applications(frame: pd.DataFrame) -> pd.DataFrame:
+def load_bijstand(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
 @ub.step
-def split_applications(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_bijstand(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     cut = len(data) * 3 // 4
     kept = data.drop(columns=["bsn"])
     return kept.iloc[:cut], kept.iloc[cut:].reset_index(drop=True)
@@ -219,9 +222,9 @@ goal: Medewerkers helpen hun tijd goed te besteden.
 
 
 def capture_reader_pipelines(folder: Path) -> dict[str, tuple[str, Path]]:
-    """The two pipelines the documents people read are held to: the README example (with its uitlegbaar.yaml) and
-    the one-hot pipeline with several sensitive attributes (with a declaration of its own), captured into the store
-    `folder/store`. Per name (`example`, `onehot`): the run id and the declaration."""
+    """The two pipelines the documents people read are held to, captured into the store `folder/store`: the README
+    example (with its uitlegbaar.yaml) and the bijstand pipeline (several sensitive attributes, a one-hot feature;
+    with a declaration of its own). Per name (`example`, `bijstand`): the run id and the declaration."""
     import uitlegbaar.capture.settings
     from helpers import EXAMPLES
 
@@ -233,7 +236,7 @@ def capture_reader_pipelines(folder: Path) -> dict[str, tuple[str, Path]]:
     try:
         return {
             "example": (capture_example_run(folder / "data"), EXAMPLES / "uitlegbaar.yaml"),
-            "onehot": (capture_onehot_run(), declaration),
+            "bijstand": (capture_bijstand_run(), declaration),
         }
     finally:
         ub.end_run()

@@ -24,7 +24,7 @@ def pipelines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 
 
 @needs_chromium
-@pytest.mark.parametrize("pipeline", ["example", "onehot"])
+@pytest.mark.parametrize("pipeline", ["example", "bijstand"])
 def test_the_card_is_accessible_readable_and_printable(
     pipeline: str, pipelines: tuple[Path, dict[str, tuple[str, Path]]], tmp_path: Path
 ) -> None:

@@ -186,7 +186,7 @@ def test_the_site_in_headless_chromium(inputs: Path, tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def readers_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site of the two pipelines the documents are held to (the README example, the one-hot pipeline), each
+    """The site of the two pipelines the documents are held to (the README example, the bijstand pipeline), each
     with its register entry and model card as the commands write them."""
     from pipelines import capture_reader_pipelines
     from uitlegbaar.documents.card.render import render_card
