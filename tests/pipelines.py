@@ -1,9 +1,12 @@
-"""A small benefit-application pipeline, captured as users capture it, shared by the document tests."""
+"""Benefit-application pipelines, captured as users capture them, shared by the document and site tests."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
 import uitlegbaar as ub
 
@@ -172,3 +175,53 @@ def capture_onehot_run(rows: int = 600, seed: int = 1) -> str:
         evaluate(model, X_test, y_test["label"], groups)
         explain(model, X_test, y_test["label"])
     return run.id
+
+
+def capture_example_run(data_dir: Path, rows: int = 2_000) -> str:
+    """The README example (`examples/toeslagen_pipeline.py`), run in this process into the configured store."""
+    import sys
+
+    from helpers import EXAMPLES
+
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import toeslagen_pipeline
+
+        return str(toeslagen_pipeline.main(rows=rows, data_dir=data_dir))
+    finally:
+        sys.path.remove(str(EXAMPLES))
+
+
+ONEHOT_DECLARATION = """\
+organization: Gemeente Noorderhaaks
+contact_email: algoritmes@noorderhaaks.nl
+name: Toeslagaanvragen per wijk selecteren voor heronderzoek
+description_short: Het model schat welke toeslagaanvragen een heronderzoek nodig hebben.
+status: In ontwikkeling
+publication_category: Impactvolle algoritmes
+category: [Sociale zekerheid]
+source_id: ONEHOT-02
+goal: Medewerkers helpen hun tijd goed te besteden.
+"""
+
+
+def capture_reader_pipelines(folder: Path) -> dict[str, tuple[str, Path]]:
+    """The two pipelines the documents people read are held to, captured into the store `folder/store`: the README
+    example (with its uitlegbaar.yaml) and the one-hot pipeline (two sensitive attributes, one-hot inputs, one of them
+    personal; with a declaration of its own). Per name (`example`, `onehot`): the run id and the declaration."""
+    import uitlegbaar.capture.settings
+    from helpers import EXAMPLES
+
+    folder.mkdir(parents=True, exist_ok=True)
+    declaration = folder / "uitlegbaar.yaml"
+    declaration.write_text(ONEHOT_DECLARATION, encoding="utf-8")
+    (folder / "data").mkdir(exist_ok=True)
+    ub.configure(store=folder / "store")
+    try:
+        return {
+            "example": (capture_example_run(folder / "data"), EXAMPLES / "uitlegbaar.yaml"),
+            "onehot": (capture_onehot_run(), declaration),
+        }
+    finally:
+        ub.end_run()
+        uitlegbaar.capture.settings.reset()

@@ -12,11 +12,10 @@ from typing import Any
 
 import pytest
 
+from browser import artifacts, check_page, chromium, needs_chromium, sync_api
 from uitlegbaar.registry.site import build_site
 from uitlegbaar.registry.sources import read_documents
 
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 HOSTILE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
 
 DECLARATION = """\
@@ -128,69 +127,98 @@ def test_the_same_input_gives_the_same_bytes(inputs: Path, tmp_path: Path) -> No
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
 
 
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
-)
+@needs_chromium
 def test_the_site_in_headless_chromium(inputs: Path, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install -e '.[test]')")
     out = tmp_path / "site"
     build_site(read_documents([inputs]), out)
-    expect = sync_api.expect
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1100, "height": 900})
-            requests: list[str] = []
-            context.on("request", lambda r: requests.append(r.url))
-            page = context.new_page()
-            console: list[str] = []
-            page.on("console", lambda m: console.append(m.text))
-            page.on("dialog", lambda d: (console.append("dialog " + d.message), d.dismiss()))
-            page.goto((out / "index.html").as_uri(), wait_until="load")
+    expect = sync_api().expect
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1100, "height": 900})
+        requests: list[str] = []
+        context.on("request", lambda r: requests.append(r.url))
+        page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text))
+        page.on("dialog", lambda d: (console.append("dialog " + d.message), d.dismiss()))
+        page.goto((out / "index.html").as_uri(), wait_until="load")
 
-            results = page.locator("#resultaten > li")
-            count = page.get_by_role("status")
-            expect(count).to_have_text("3 algoritmes gevonden")  # the script ran under the page's CSP
-            search = page.get_by_role("searchbox", name="Zoeken")
-            expect(search).to_be_visible()
-            search.fill("toeslag")
-            expect(count).to_have_text("1 algoritme gevonden")
-            expect(results.filter(visible=True)).to_have_count(1)
-            search.fill("")
-            page.get_by_label("Thema").select_option("Verkeer")
-            expect(count).to_have_text("1 algoritme gevonden")
-            page.get_by_label("Thema").select_option("")
-            page.get_by_label("Status").select_option("Buiten gebruik")
-            expect(page.get_by_role("link", name=HOSTILE)).to_be_visible()  # shown as text
-            page.get_by_label("Status").select_option("")
-            page.get_by_label("Publicatiecategorie").select_option("Impactvolle algoritmes")
-            expect(count).to_have_text("1 algoritme gevonden")
+        results = page.locator("#resultaten > li")
+        count = page.get_by_role("status")
+        expect(count).to_have_text("3 algoritmes gevonden")  # the script ran under the page's CSP
+        search = page.get_by_role("searchbox", name="Zoeken")
+        expect(search).to_be_visible()
+        search.fill("toeslag")
+        expect(count).to_have_text("1 algoritme gevonden")
+        expect(results.filter(visible=True)).to_have_count(1)
+        search.fill("")
+        page.get_by_label("Thema").select_option("Verkeer")
+        expect(count).to_have_text("1 algoritme gevonden")
+        page.get_by_label("Thema").select_option("")
+        page.get_by_label("Status").select_option("Buiten gebruik")
+        expect(page.get_by_role("link", name=HOSTILE)).to_be_visible()  # shown as text
+        page.get_by_label("Status").select_option("")
+        page.get_by_label("Publicatiecategorie").select_option("Impactvolle algoritmes")
+        expect(count).to_have_text("1 algoritme gevonden")
 
-            shot = tmp_path / "index.png"
-            page.screenshot(path=str(shot), full_page=True)
-            png = shot.read_bytes()
-            assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24])[0] == 1100
+        shot = tmp_path / "index.png"
+        page.screenshot(path=str(shot), full_page=True)
+        png = shot.read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24])[0] == 1100
 
-            page.reload(wait_until="load")
-            page.keyboard.press("Tab")  # the first stop is the skip link
-            assert page.evaluate("() => document.activeElement.textContent") == "Naar de lijst met algoritmes"
-            link = page.get_by_role("link", name="Selecteren van toeslagaanvragen voor heronderzoek")
-            link.focus()
-            page.keyboard.press("Enter")
-            expect(page.get_by_role("heading", level=1)).to_have_text(
-                "Selecteren van toeslagaanvragen voor heronderzoek"
-            )
-            expect(page.get_by_role("heading", name="Herkomst")).to_be_visible()
-            expect(page.get_by_role("main").locator("ol.lineage li")).not_to_have_count(0)
-            page.get_by_role("link", name="De volledige modelkaart").click()
-            expect(page.get_by_role("heading", level=1)).to_be_visible()
-            assert page.url.endswith("-modelkaart.html")
-            page.go_back()
-            page.get_by_role("navigation", name="Kruimelpad").get_by_role("link", name="Alle algoritmes").click()
-            expect(count).to_have_text("3 algoritmes gevonden")
+        page.reload(wait_until="load")
+        page.keyboard.press("Tab")  # the first stop is the skip link
+        assert page.evaluate("() => document.activeElement.textContent") == "Naar de lijst met algoritmes"
+        link = page.get_by_role("link", name="Selecteren van toeslagaanvragen voor heronderzoek")
+        link.focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Selecteren van toeslagaanvragen voor heronderzoek")
+        expect(page.get_by_role("heading", name="Herkomst")).to_be_visible()
+        expect(page.get_by_role("main").locator("ol.lineage li")).not_to_have_count(0)
+        page.get_by_role("link", name="De volledige modelkaart").click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert page.url.endswith("-modelkaart.html")
+        page.go_back()
+        page.get_by_role("navigation", name="Kruimelpad").get_by_role("link", name="Alle algoritmes").click()
+        expect(count).to_have_text("3 algoritmes gevonden")
 
-            assert page.evaluate("() => window.__xss") is None
-            assert not [m for m in console if "Content Security Policy" in m or m.startswith("dialog")], console
-            assert all(u.startswith(out.as_uri()) for u in requests), requests
-        finally:
-            browser.close()
+        assert page.evaluate("() => window.__xss") is None
+        assert not [m for m in console if "Content Security Policy" in m or m.startswith("dialog")], console
+        assert all(u.startswith(out.as_uri()) for u in requests), requests
+
+
+@pytest.fixture(scope="module")
+def readers_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of the two pipelines the documents are held to (the README example, the one-hot pipeline), each
+    with its register entry and model card as the commands write them."""
+    from pipelines import capture_reader_pipelines
+    from uitlegbaar.documents.card.render import render_card
+    from uitlegbaar.pipeline import compile_run
+    from uitlegbaar.store import LocalStore
+
+    folder = tmp_path_factory.mktemp("readers-site")
+    runs = capture_reader_pipelines(folder)
+    local = LocalStore.open(folder / "store")
+    documents = folder / "in"
+    documents.mkdir()
+    for name, (run, declaration) in runs.items():
+        entry = compile_run(local, run, "register", declaration=declaration).document.payload()
+        (documents / f"{name}.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+        card = compile_run(local, run, "card", declaration=declaration).document
+        (documents / f"{name}-card.json").write_text(render_card(card, "json"), encoding="utf-8")
+    out = folder / "site"
+    build_site(read_documents([documents]), out)
+    return out
+
+
+@needs_chromium
+def test_every_page_of_the_site_is_accessible_readable_and_printable(readers_site: Path, tmp_path: Path) -> None:
+    """Index, each algorithm's page and its model card (in Dutch), by axe-core, layout and keyboard checks at 390 and
+    1280 px in light and dark colours, and printed to A4; screenshots in the folder the test prints."""
+    pages = [readers_site / "index.html", *sorted((readers_site / "algoritme").glob("*.html"))]
+    assert len(pages) == 5  # the index, and per pipeline its page and its card
+    folder = artifacts(tmp_path, "site")
+    with chromium() as browser:
+        page = browser.new_context().new_page()
+        for file in pages:
+            check_page(page, file.as_uri(), file.stem, folder, lang="nl")
+    assert len(list(folder.glob("*.png"))) == 3 * len(pages) and len(list(folder.glob("*.pdf"))) == len(pages)

@@ -136,6 +136,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "model_card": ("Model card", "Modelkaart"),
     "summary": ("Summary", "Samenvatting"),
     "contents": ("Contents", "Inhoud"),
+    # page structure: the skip link, and the name of the scroll box around a dataset's column table
+    "skip_to_content": ("Skip to main content", "Direct naar de hoofdinhoud"),
+    "columns_of": ("Columns of {name}", "Kolommen van {name}"),
     "algorithm": ("Algorithm", "Algoritme"),
     "evaluations": ("Evaluations", "Evaluaties"),
     "by_group": ("Metrics per group", "Prestaties per groep"),
