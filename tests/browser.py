@@ -5,8 +5,10 @@ unbroken, tables scrolling in their own box, no sideways page scroll, every tabl
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,11 +84,28 @@ class Violation:
         return f"{self.rule} ({self.impact}): {self.help} — {', '.join(self.targets[:5])}{more}"
 
 
+@functools.cache
+def _install_axe() -> None:
+    """axe-core at the version tests/axe/package-lock.json pins, installed from the npm registry on first use (a
+    machine with Chromium has Node.js beside it; .ci/run installs both)."""
+    if AXE.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail(
+            f"axe-core is not installed and npm is not on PATH: install Node.js, then `npm ci` in {AXE.parents[2]}"
+        )
+    done = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=AXE.parents[2], capture_output=True, text=True
+    )
+    if done.returncode != 0 or not AXE.exists():
+        pytest.fail(f"`npm ci` in {AXE.parents[2]} failed: {done.stderr.strip()[-500:]}")
+
+
 def axe(page: Any) -> list[Violation]:
     """What axe-core finds on the page under WCAG 2.1 AA (serious or critical) and the structural best practices
     (any impact)."""
-    if not AXE.exists():
-        pytest.fail(f"axe-core is not installed: run `npm ci` in {AXE.parents[2]} (.ci/run does)")
+    _install_axe()
     page.evaluate(AXE.read_text(encoding="utf-8"))  # through the DevTools protocol: the page CSP stays as it is
     found = page.evaluate(
         """async ([tags, structure]) => {
