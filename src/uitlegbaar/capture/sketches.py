@@ -232,7 +232,17 @@ def _add_counts(column: _Column, counts: pa.Table) -> None:
     if counts.num_rows > EXACT_DISTINCT or counts.nbytes > EXACT_BYTES:
         _give_up_counts(column, counts)
     else:
-        column.counts = counts
+        column.counts = _compact(counts)
+
+
+def _compact(table: pa.Table) -> pa.Table:
+    """A copy of `table` in buffers of its own size: Arrow's hash kernels return small results as slices of
+    buffers sized for their input, which kept batch after batch would hold memory proportional to the data."""
+    import numpy as np
+    import pyarrow as pa
+
+    rows = pa.array(np.arange(table.num_rows))
+    return table.take(rows).combine_chunks()
 
 
 def _merge_column(mine: _Column, theirs: _Column) -> None:

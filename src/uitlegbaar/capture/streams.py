@@ -120,13 +120,31 @@ def _reader(reader: pa.RecordBatchReader, origin: str) -> Stream:
 
 
 def _dataset(dataset: Any, batch_rows: int, *, origin: str, source: str | None = None) -> Stream:
-    """A pyarrow dataset, file by file in order (one fragment read ahead, a few batches buffered)."""
-    import pyarrow as pa
+    """A pyarrow dataset in order: a Parquet dataset file by file and row group by row group (which holds one row
+    group in memory at a time, where the dataset scanner reads ahead), any other through its scanner."""
+    import pyarrow.dataset as ds
 
-    batches = dataset.to_batches(batch_size=batch_rows, batch_readahead=2, fragment_readahead=1, use_threads=True)
-    rows = dataset.count_rows() if isinstance(dataset, pa.dataset.FileSystemDataset) else None
-    files = _files(list(dataset.files), dataset.filesystem) if hasattr(dataset, "files") else []
-    return Stream(dataset.schema, _sliced(batches, batch_rows), origin, source=source, files=files, rows=rows)
+    files = list(getattr(dataset, "files", []))
+    parquet = isinstance(dataset, ds.FileSystemDataset) and isinstance(dataset.format, ds.ParquetFileFormat)
+    if parquet:
+        batches = _parquet_batches(files, dataset.filesystem, dataset.schema, batch_rows)
+        rows = sum(f.count_rows() for f in dataset.get_fragments())
+    else:
+        scanned = dataset.to_batches(batch_size=batch_rows, batch_readahead=1, fragment_readahead=1)
+        batches = _sliced(scanned, batch_rows)
+        rows = None
+    provenance = _files(files, dataset.filesystem) if files else []
+    return Stream(dataset.schema, batches, origin, source=source, files=provenance, rows=rows)
+
+
+def _parquet_batches(paths: list[str], filesystem: Any, schema: pa.Schema, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    import pyarrow.parquet as pq
+
+    for path in paths:
+        source = filesystem.open_input_file(path) if filesystem is not None else path
+        with pq.ParquetFile(source, pre_buffer=False) as file:  # pre-buffering holds a whole row group's chunks
+            for batch in file.iter_batches(batch_size=batch_rows, columns=schema.names, use_threads=True):
+                yield batch if batch.schema == schema else batch.cast(schema)
 
 
 def _sliced(batches: Iterator[pa.RecordBatch], batch_rows: int) -> Iterator[pa.RecordBatch]:
