@@ -4,6 +4,7 @@ so and marks its estimates; file provenance names the files. Real files, real li
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,41 @@ def test_personal_data_in_a_stream_is_screened_on_its_sample(store: Path, tmp_pa
     assert set(record.privacy.suspected) <= withheld
     # screened columns are never profiled: no value of theirs in the record
     assert all(not p.top_values and p.min is None for p in record.profile if p.name in withheld)
+
+
+def test_a_delta_lake_table_records_its_version_and_files(store: Path, tmp_path: Path) -> None:
+    deltalake = pytest.importorskip("deltalake", reason="deltalake is not installed (pip install 'uitlegbaar[scale]')")
+    df = frame(3000)
+    table = to_arrow(df)
+    deltalake.write_deltalake(str(tmp_path / "delta"), table.slice(0, 2000))
+    deltalake.write_deltalake(str(tmp_path / "delta"), table.slice(2000), mode="append")
+    with ub.run("delta") as run:
+        ub.record_dataset(tmp_path / "delta", name="aanvragen", not_personal=["opmerking"])
+    (record,) = [r for r in LocalStore.open(store).load(run.id) if isinstance(r, DatasetRecord)]
+    assert record.table_version is not None
+    assert (record.table_version.format, record.table_version.version) == ("delta", "1")
+    assert len(record.files) == 2 and all(f.path.endswith(".parquet") and "/" not in f.path for f in record.files)
+    assert all(f.sha256 == hashlib.sha256((tmp_path / "delta" / f.path).read_bytes()).hexdigest() for f in record.files)
+    assert record.multiset is not None and record.multiset.digest == multiset_fingerprint(table)
+    assert record.num_rows == 3000
+
+
+def test_an_iceberg_table_records_its_snapshot(store: Path, tmp_path: Path) -> None:
+    pytest.importorskip("pyiceberg", reason="pyiceberg is not installed (pip install 'uitlegbaar[scale]')")
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    catalog = SqlCatalog(
+        "lokaal", uri=f"sqlite:///{tmp_path / 'catalog.db'}", warehouse=f"file://{tmp_path / 'warehouse'}"
+    )
+    catalog.create_namespace("toeslagen")
+    table = to_arrow(frame(2500)).drop_columns(["opmerking"])
+    iceberg = catalog.create_table("toeslagen.aanvragen", schema=table.schema)
+    iceberg.append(table)
+    snapshot = iceberg.current_snapshot()
+    with ub.run("iceberg") as run:
+        ub.record_dataset(iceberg, name="aanvragen")
+    (record,) = [r for r in LocalStore.open(store).load(run.id) if isinstance(r, DatasetRecord)]
+    assert record.table_version is not None and record.table_version.format == "iceberg"
+    assert snapshot is not None and record.table_version.version == str(snapshot.snapshot_id)
+    assert record.files and all(f.size > 0 and not f.path.startswith("/") for f in record.files)
+    assert record.multiset is not None and record.multiset.digest == multiset_fingerprint(table)
