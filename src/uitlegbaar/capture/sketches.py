@@ -3,10 +3,15 @@
 Exact: row and null counts, minimum, maximum, mean, and every value's count while a column has at most
 `EXACT_DISTINCT` distinct values (in at most `EXACT_BYTES` of memory) — then also the most frequent values, as in
 `profile.profile_table`. Past that, the distinct count is a HyperLogLog estimate (`profile.hyperloglog`'s
-registers, merged by their maximum) and marked `distinct_estimated`. Quantiles of number columns come from a KLL
-sketch (Apache DataSketches, when installed), marked `quantiles_estimated` once the sketch had to compact.
-The histogram and the personal-data screening work on a bounded sample: the `SAMPLE_ROWS` rows with the smallest
-row hashes (`multiset.row_hashes`), a uniform sample that is the same whatever the order or partitioning.
+registers, merged by their maximum) and marked `distinct_estimated`.
+
+The quantiles and histogram of number columns and the personal-data screening work on a bounded sample: the
+`SAMPLE_ROWS` rows with the smallest row hashes (`multiset.row_hashes`), a bottom-k sample that is uniform (for a
+hash that behaves as a random function), the same whatever the order or partitioning, and mergeable by keeping the
+smallest. Quantiles are exact while the whole column fits in it, else marked `quantiles_estimated`: by the
+Dvoretzky–Kiefer–Wolfowitz inequality, with 32,768 rows every estimated quantile is within 1% of its rank with
+probability at least 99.7%. (A KLL sketch fed every value cost 55 ns a value here, four times the multiset
+fingerprint; the sample costs nothing more.)
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ if TYPE_CHECKING:
 EXACT_DISTINCT = 100_000
 EXACT_BYTES = 16 * 1024 * 1024
 SAMPLE_ROWS = HISTOGRAM_SAMPLE
-KLL_K = 200
+MERGE_EVERY = 64  # batches' value counts merged at a time
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 
 
@@ -52,9 +57,10 @@ class _Column:
     total: float = 0.0
     counted: int = 0  # values in `total` (finite numbers)
     counts: pa.Table | None = None  # values → counts while exact
+    pending: list[pa.Table] = field(default_factory=list)  # batches' counts not yet merged into `counts`
+    pending_rows: int = 0
     exact: bool = True
     registers: np.ndarray | None = None
-    kll: Any = None
 
     @property
     def numeric(self) -> bool:
@@ -80,6 +86,7 @@ class StreamProfile:
     sample: pa.Table | None = None
     sample_keys: np.ndarray | None = None
     sample_rows: int = SAMPLE_ROWS
+    rows: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -93,11 +100,15 @@ class StreamProfile:
         return cls(columns, min_count)
 
     def add(self, batch: pa.RecordBatch | pa.Table, row_hashes: np.ndarray) -> None:
+        self.rows += batch.num_rows
         for i, column in enumerate(self.columns):
             _add_column(column, batch.column(i))
         self._add_sample(batch, row_hashes)
 
     def merge(self, other: StreamProfile) -> None:
+        self.rows += other.rows
+        for column in (*self.columns, *other.columns):
+            _flush(column)
         for mine, theirs in zip(self.columns, other.columns, strict=True):
             _merge_column(mine, theirs)
         if other.sample is not None and other.sample_keys is not None:
@@ -113,12 +124,14 @@ class StreamProfile:
 
     def profiles(self, withheld: Collection[str], schema: pa.Schema) -> list[ColumnProfile]:
         sample = self.sample_table(schema)
-        return [_profile(c, c.personal or c.name in withheld, sample, self.min_count) for c in self.columns]
+        rows = self.rows
+        for column in self.columns:
+            _flush(column)
+        return [_profile(c, c.personal or c.name in withheld, sample, self.min_count, rows) for c in self.columns]
 
     def to_bytes(self) -> bytes:
         for column in self.columns:
-            if column.kll is not None and not isinstance(column.kll, bytes):
-                column.kll = column.kll.serialize()
+            _flush(column)
         return pickle.dumps(self)
 
     @staticmethod
@@ -144,22 +157,6 @@ class StreamProfile:
         self.sample, self.sample_keys = table.combine_chunks(), keys
 
 
-def _kll() -> Any:
-    try:
-        from datasketches import kll_doubles_sketch
-    except ImportError:
-        return None
-    return kll_doubles_sketch(KLL_K)
-
-
-def _load_kll(raw: Any) -> Any:
-    if isinstance(raw, bytes):
-        from datasketches import kll_doubles_sketch
-
-        return kll_doubles_sketch.deserialize(raw)
-    return raw
-
-
 def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray) -> None:
     import numpy as np
     import pyarrow as pa
@@ -181,16 +178,29 @@ def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray) -> None:
         finite = x[np.isfinite(x)]
         column.total += float(finite.sum())
         column.counted += len(finite)
-        if column.kll is None:
-            column.kll = _kll()
-        if column.kll is not None:
-            column.kll = _load_kll(column.kll)
-            column.kll.update(finite)
     if column.exact:
-        counts = pc.value_counts(values)
-        _add_counts(column, pa.table({"values": counts.field("values"), "counts": counts.field("counts")}))
+        _add_counts(column, _batch_counts(values, bounds if column.ranged else None))
     else:
         _add_registers(column, _registers(values))
+
+
+def _batch_counts(values: pa.Array | pa.ChunkedArray, bounds: Any) -> pa.Table:
+    """Every value of a batch with its count: by counting into bins for integers of a narrow range (a hash
+    table costs forty times as much), else by Arrow's hash kernel."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_integer(values.type) and bounds is not None:
+        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        if low is not None and high - low < 1 << 16 and high < 1 << 63:
+            x = np.asarray(values.to_numpy(zero_copy_only=False)).astype(np.int64) - low
+            bins = np.bincount(x, minlength=high - low + 1)
+            seen = np.flatnonzero(bins)
+            found = pa.array(seen + low).cast(values.type)
+            return pa.table({"values": found, "counts": pa.array(bins[seen], pa.int64())})
+    counts = pc.value_counts(values)
+    return pa.table({"values": counts.field("values"), "counts": counts.field("counts")})
 
 
 def _registers(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -224,11 +234,24 @@ def _widen(column: _Column, low: Any, high: Any) -> None:
 
 
 def _add_counts(column: _Column, counts: pa.Table) -> None:
+    """Keep a batch's counts; they are merged (one group-by, which costs milliseconds however small) once enough
+    have gathered, and before anyone reads them."""
+    column.pending.append(counts)
+    column.pending_rows += counts.num_rows
+    if column.pending_rows > EXACT_DISTINCT or len(column.pending) >= MERGE_EVERY:
+        _flush(column)
+
+
+def _flush(column: _Column) -> None:
     import pyarrow as pa
 
-    if column.counts is not None:
-        both = pa.concat_tables([column.counts, counts.cast(column.counts.schema)])
-        counts = both.group_by("values").aggregate([("counts", "sum")]).rename_columns(["values", "counts"])
+    parts = ([column.counts] if column.counts is not None else []) + column.pending
+    column.pending, column.pending_rows = [], 0
+    if not parts or not column.exact:
+        return
+    schema = parts[0].schema
+    both = pa.concat_tables([p.cast(schema) for p in parts])
+    counts = both.group_by("values").aggregate([("counts", "sum")]).rename_columns(["values", "counts"])
     if counts.num_rows > EXACT_DISTINCT or counts.nbytes > EXACT_BYTES:
         _give_up_counts(column, counts)
     else:
@@ -253,14 +276,9 @@ def _merge_column(mine: _Column, theirs: _Column) -> None:
     mine.counted += theirs.counted
     if theirs.registers is not None:
         _add_registers(mine, theirs.registers)
-    if theirs.kll is not None:
-        if mine.kll is None:
-            mine.kll = _load_kll(theirs.kll)
-        else:
-            mine.kll = _load_kll(mine.kll)
-            mine.kll.merge(_load_kll(theirs.kll))
     if mine.exact and theirs.counts is not None:
         _add_counts(mine, theirs.counts)
+        _flush(mine)
     elif not mine.exact and theirs.counts is not None:
         _add_registers(mine, _registers(theirs.counts.column("values")))
     if mine.exact and not theirs.exact and mine.counts is not None:
@@ -269,7 +287,7 @@ def _merge_column(mine: _Column, theirs: _Column) -> None:
         mine.exact = False
 
 
-def _profile(column: _Column, withheld: bool, sample: pa.Table, min_count: int) -> ColumnProfile:
+def _profile(column: _Column, withheld: bool, sample: pa.Table, min_count: int, rows: int) -> ColumnProfile:
     import numpy as np
     import pyarrow as pa
 
@@ -282,14 +300,13 @@ def _profile(column: _Column, withheld: bool, sample: pa.Table, min_count: int) 
         base.update(min=plain(column.low), max=plain(column.high))
     if column.numeric:
         base["mean"] = column.total / column.counted if column.counted else None
-        if column.name in sample.column_names:
-            x = np.asarray(sample.column(column.name).drop_null().to_numpy(), dtype=np.float64)
-            base["histogram"] = bins_of(x, base.get("min"), base.get("max"))
-        kll = _load_kll(column.kll)
-        if kll is not None and not kll.is_empty():
-            values = kll.get_quantiles(QUANTILES)
-            base["quantiles"] = {f"{q:g}": plain(float(v)) for q, v in zip(QUANTILES, values, strict=True)}
-            base["quantiles_estimated"] = bool(kll.is_estimation_mode())
+        x = np.asarray(sample.column(column.name).drop_null().to_numpy(), dtype=np.float64)
+        base["histogram"] = bins_of(x, base.get("min"), base.get("max"))
+        x = x[np.isfinite(x)]
+        if len(x):
+            values = np.quantile(x, QUANTILES, method="inverted_cdf")
+            base["quantiles"] = {f"{q:g}": plain(v.item()) for q, v in zip(QUANTILES, values, strict=True)}
+            base["quantiles_estimated"] = sample.num_rows < rows
     if column.exact and column.counts is not None:
         base.update(distinct=column.counts.num_rows, distinct_estimated=False)
         if column.counts.num_rows <= TOP_VALUES_MAX_DISTINCT and not pa.types.is_floating(column.type):
