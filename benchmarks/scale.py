@@ -161,9 +161,7 @@ def main() -> int:
                 f"≥ {STREAM_TARGET:.0%} of the anchor",
                 verdict(ours_mb_s >= STREAM_TARGET * anchor_mb_s),
             ),
-            Row(
-                "  peak resident set growth during it", f"{stream['grown_mb']:,.0f} MB", "—", "—", "—", "info"
-            ),
+            Row("  peak resident set growth during it", f"{stream['grown_mb']:,.0f} MB", "—", "—", "—", "info"),
         ]
         if not args.no_spark:
             rows += spark_rows(folder, args.rows, args.spark_rows)

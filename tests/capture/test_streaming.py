@@ -249,3 +249,23 @@ def test_an_iceberg_table_records_its_snapshot(store: Path, tmp_path: Path) -> N
     assert snapshot is not None and record.table_version.version == str(snapshot.snapshot_id)
     assert record.files and all(f.size > 0 and not f.path.startswith("/") for f in record.files)
     assert record.multiset is not None and record.multiset.digest == multiset_fingerprint(table)
+
+
+def test_the_card_shows_the_multiset_fingerprint_and_the_files(
+    store: Path, table_and_folder: tuple[pd.DataFrame, Path]
+) -> None:
+    from helpers import cli
+
+    _, folder = table_and_folder
+    with ub.run("card"):
+        ub.record_dataset(folder, name="aanvragen", not_personal=["opmerking"])
+    ub.end_run()
+    (record,) = [
+        r for r in LocalStore.open(store).load(LocalStore.open(store).resolve("latest")) if isinstance(r, DatasetRecord)
+    ]
+    card = cli("card", "latest", "--format", "md", store=store)
+    assert card.returncode == 0, card.stderr
+    assert record.multiset is not None and f"{record.multiset.digest} (uitlegbaar-multiset-v1)" in card.stdout
+    size = sum(f.size for f in record.files)
+    assert f"**Files:** {FILES} ({size:,} B)" in card.stdout
+    assert str(folder) not in card.stdout  # the card names no local path
