@@ -21,6 +21,7 @@ from uitlegbaar.capture.fingerprint import StreamingFingerprint, TableFingerprin
 from uitlegbaar.capture.multiset import ALGORITHM as MULTISET
 from uitlegbaar.capture.multiset import MultisetSum
 from uitlegbaar.capture.sketches import StreamProfile
+from uitlegbaar.capture.streams import BATCH_ROWS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -75,7 +76,7 @@ def _partial(batches: Iterator[pa.RecordBatch], personal: frozenset[str], min_co
 
     multiset = profile = None
     schema = None
-    for batch in batches:
+    for batch in _rebatched(batches):
         if multiset is None or profile is None:
             schema = batch.schema
             multiset = MultisetSum.for_schema(schema)
@@ -84,6 +85,23 @@ def _partial(batches: Iterator[pa.RecordBatch], personal: frozenset[str], min_co
     if multiset is not None and profile is not None:
         state = pickle.dumps((schema, multiset, profile.to_bytes()))
         yield pa.RecordBatch.from_pydict({"state": pa.array([state], type=pa.binary())})
+
+
+def _rebatched(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
+    """Spark's Arrow batches (10,000 rows by default) gathered into tables of BATCH_ROWS: the per-batch work of the
+    profile (a kernel call per column) then counts once per 65,536 rows, as for a stream."""
+    import pyarrow as pa
+
+    gathered: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in batches:
+        gathered.append(batch)
+        rows += batch.num_rows
+        if rows >= BATCH_ROWS:
+            yield pa.Table.from_batches(gathered).combine_chunks()
+            gathered, rows = [], 0
+    if gathered:
+        yield pa.Table.from_batches(gathered).combine_chunks()
 
 
 def _merge(a: bytes, b: bytes) -> bytes:
@@ -111,7 +129,7 @@ def _ordered_partial(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBat
     import pyarrow as pa
 
     ordered = None
-    for batch in batches:
+    for batch in _rebatched(batches):
         if ordered is None:
             ordered = StreamingFingerprint(batch.schema)
         ordered.add(batch)
