@@ -269,3 +269,15 @@ def test_the_card_shows_the_multiset_fingerprint_and_the_files(
     size = sum(f.size for f in record.files)
     assert f"**Files:** {FILES} ({size:,} B)" in card.stdout
     assert str(folder) not in card.stdout  # the card names no local path
+
+
+def test_text_values_that_differ_only_in_padding_or_word_boundaries_hash_apart() -> None:
+    values = ["", "a", "a\0", "ab", "abcdefgh", "abcdefgh\0", "abcdefghi", "bacdefgh", "abcdefhg", "x" * 17, "x" * 16]
+    digests = {multiset_fingerprint(pa.table({"t": [v]})) for v in values}
+    assert len(digests) == len(values)
+    # a slice of a larger array hashes as the same values on their own
+    many = pa.array([f"waarde {i}" for i in range(1000)])
+    sliced = pa.table({"t": many.slice(100, 300)})
+    assert multiset_fingerprint(sliced) == multiset_fingerprint(
+        pa.table({"t": [f"waarde {i}" for i in range(100, 400)]})
+    )

@@ -7,7 +7,7 @@ The digest is SHA-256 over the algorithm, the row count, the column names and lo
 A cell's hash is a 64-bit mix (splitmix64's finaliser) of its value's canonical 64-bit word, keyed by its column's
 name and type; a row's hash mixes the sum of its cells' hashes again, so that values cannot trade places between
 rows unnoticed. Canonical words: a fixed-width value's bits (NaNs made one, narrow integers widened, wide ones
-folded), a text or binary value a keyed sum over its bytes and their positions with its length, anything else the
+folded), a text or binary value a keyed sum over its 8-byte words and their positions with its length, anything else the
 SHA-256 of its canonical JSON; a null is its own constant. The collision bound is in docs/scale.md.
 """
 
@@ -205,7 +205,8 @@ def _fixed_words(array: pa.Array) -> np.ndarray:
 
 
 def _text_words(array: pa.Array) -> np.ndarray:
-    """A keyed sum over each value's bytes (each byte hashed with its position), mixed with its length."""
+    """A keyed sum over each value's 8-byte words (each word hashed with its position; the last one zero-padded),
+    mixed with the value's length."""
     import numpy as np
     import pyarrow as pa
 
@@ -217,20 +218,25 @@ def _text_words(array: pa.Array) -> np.ndarray:
     lengths = np.diff(offsets)
     if array.null_count:
         lengths[~_valid(array)] = 0
-    ends = np.cumsum(lengths)
+    words_per_value = (lengths + 7) // 8
+    ends = np.cumsum(words_per_value)
     total = int(ends[-1]) if len(ends) else 0
     if total and data_buffer is not None:
-        data = np.frombuffer(data_buffer, dtype=np.uint8)
-        firsts = ends - lengths  # where each value starts among the concatenated bytes
-        positions = np.arange(total, dtype=np.int64) - np.repeat(firsts, lengths)
-        if array.null_count:
-            picked = data[np.repeat(offsets[:-1], lengths) + positions]
-        else:
-            picked = data[int(offsets[0]) : int(offsets[-1])]
-        terms = (positions.astype(np.uint64) << np.uint64(8)) | picked.astype(np.uint64)
-        terms ^= np.uint64(_BYTE_SALT)
+        firsts = ends - words_per_value  # where each value's words start among all words
+        position = np.arange(total, dtype=np.int64) - np.repeat(firsts, words_per_value)
+        base = int(offsets[0])
+        starts = np.repeat(offsets[:-1] - base, words_per_value) + 8 * position
+        left = np.repeat(lengths, words_per_value) - 8 * position  # bytes of the value from this word on
+        data = np.frombuffer(data_buffer, dtype=np.uint8)[base : int(offsets[-1])]
+        padded = np.zeros(len(data) + 8, dtype=np.uint8)
+        padded[: len(data)] = data
+        windows = np.lib.stride_tricks.as_strided(padded, shape=(len(data) + 1, 8), strides=(1, 1))
+        words = np.ascontiguousarray(windows[starts]).view(np.uint64).ravel()
+        short = left < 8
+        words[short] &= (np.uint64(1) << (8 * left[short]).astype(np.uint64)) - np.uint64(1)
+        words ^= position.astype(np.uint64) * np.uint64(_BYTE_SALT)
         cumulative = np.zeros(total + 1, dtype=np.uint64)
-        np.cumsum(mix(terms), dtype=np.uint64, out=cumulative[1:])
+        np.cumsum(mix(words), dtype=np.uint64, out=cumulative[1:])
         sums = cumulative[ends] - cumulative[firsts]
     else:
         sums = np.zeros(len(array), dtype=np.uint64)
