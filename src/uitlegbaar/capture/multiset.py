@@ -125,9 +125,9 @@ def cell_hashes(column: pa.Array | pa.ChunkedArray, key: int) -> np.ndarray:
 
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     parts = [value_words(c) for c in chunks if len(c)]
-    words = np.concatenate(parts) if len(parts) != 1 else parts[0]
-    if not len(words):
+    if not parts:
         return np.zeros(0, dtype=np.uint64)
+    words = np.concatenate(parts) if len(parts) != 1 else parts[0]
     words ^= np.uint64(key)
     mix(words)
     if column.null_count:
