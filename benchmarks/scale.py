@@ -13,7 +13,8 @@ One run, one machine, the files in the page cache for every contender:
    least 0.5x the anchor's;
 3. Spark local mode (`local[2]`) over the first `--spark-rows` rows of the same files: `df.count()` (anchor) and
    the capture's measurement on the executors (`capture.spark.measure`, multiset fingerprint and profile; no
-   order key); target at most 3x the anchor. With `order_by` (the ordered fingerprint on one executor): info.
+   order key); target at most 3x the anchor. Beside it (info): a `mapInArrow` that does nothing, what handing the
+   rows to Python workers costs by itself, and the capture with `order_by` (the ordered fingerprint on one executor).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from common import Row, best_of, fmt_ratio, fmt_time, note, print_table, verdict
 
@@ -105,6 +107,8 @@ def spark_rows(folder: Path, rows: int, spark_rows: int) -> list[Row]:
     count_s, counted = best_of(frame.count, 3)
     note(f"spark: {counted:,} rows counted in {count_s:.1f} s; measuring on the executors")
     ours_s, measured = best_of(lambda: ub_spark.measure(frame, (), 10), 1)
+    note("spark: a mapInArrow that does nothing (what moving the rows to Python workers costs)")
+    noop_s, _ = best_of(lambda: frame.mapInArrow(_nothing, frame.schema).count(), 1)
     note("spark: with order_by (the ordered fingerprint on one executor)")
     ordered_s, _ = best_of(lambda: ub_spark.measure(frame, (), 10, order_by=["w2"]), 1)
     session.stop()
@@ -119,6 +123,14 @@ def spark_rows(folder: Path, rows: int, spark_rows: int) -> list[Row]:
             verdict(ours_s <= SPARK_TARGET * count_s),
         ),
         Row(
+            "spark: a mapInArrow doing nothing, for comparison",
+            fmt_time(noop_s),
+            f"df.count() {fmt_time(count_s)}",
+            fmt_ratio(noop_s, count_s),
+            "—",
+            "info",
+        ),
+        Row(
             "spark: the same with order_by=['w2'] (+ ordered fingerprint)",
             fmt_time(ordered_s),
             f"df.count() {fmt_time(count_s)}",
@@ -127,6 +139,12 @@ def spark_rows(folder: Path, rows: int, spark_rows: int) -> list[Row]:
             "info",
         ),
     ]
+
+
+def _nothing(batches: Any) -> Any:
+    """Spark's Arrow batches read and dropped: the cost of handing the rows to a Python worker."""
+    for batch in batches:
+        yield batch.slice(0, 0)
 
 
 def main() -> int:
