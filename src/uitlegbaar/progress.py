@@ -28,16 +28,17 @@ def shown() -> bool:
 
 
 @contextmanager
-def rows(what: str, total: int | None = None, unit: str = "rows") -> Iterator[Callable[[int], None]]:
-    """`with rows("dataset x", 10_000) as advance: advance(n)` — a bar while `what` is worked through."""
+def rows(what: str, total: int | None = None, unit: str = "rows") -> Iterator[Callable[..., None]]:
+    """`with rows("dataset x", 10_000) as advance: advance(n)` — a bar while `what` is worked through;
+    `advance(0, total=n, completed=m)` sets the total once it is known, and the count."""
     started = time.perf_counter()
     done = 0
     log.info("uitlegbaar: reading %s%s", what, f" ({total:,} {unit})" if total else "")
     if not shown():
 
-        def count(n: int) -> None:
+        def count(n: int, total: int | None = None, completed: int | None = None) -> None:
             nonlocal done
-            done += n
+            done = completed if completed is not None else done + n
 
         yield count
     else:
@@ -63,12 +64,14 @@ def rows(what: str, total: int | None = None, unit: str = "rows") -> Iterator[Ca
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task(what, total=total, rate="")
 
-            def advance(n: int) -> None:
+            def advance(n: int, total: int | None = None, completed: int | None = None) -> None:
                 nonlocal done
-                done += n
+                done = completed if completed is not None else done + n
                 elapsed = time.perf_counter() - started
                 rate = f"{done / elapsed:,.0f}/s" if elapsed > 0 else ""
-                bar.update(task, advance=n, rate=rate)
+                bar.update(task, completed=done, rate=rate)
+                if total is not None:
+                    bar.update(task, total=total)
 
             yield advance
     elapsed = time.perf_counter() - started

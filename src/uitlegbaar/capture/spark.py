@@ -14,9 +14,12 @@ The executors import uitlegbaar: on a cluster it must be installed where the Pyt
 from __future__ import annotations
 
 import pickle
+import threading
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from uitlegbaar import progress
 from uitlegbaar.capture.fingerprint import StreamingFingerprint, TableFingerprint
 from uitlegbaar.capture.multiset import ALGORITHM as MULTISET
 from uitlegbaar.capture.multiset import MultisetSum
@@ -47,15 +50,17 @@ def measure(frame: Any, personal: Collection[str], min_count: int, order_by: Seq
         return _partial(batches, hidden, min_count)
 
     states = frame.mapInArrow(partial, out).rdd.map(lambda row: bytes(row.state))
-    try:
-        state = states.treeReduce(_merge, depth=2)
-    except ValueError:  # no rows in any partition
-        state = None
+    with _tasks(frame, "Spark dataset"):
+        try:
+            state = states.treeReduce(_merge, depth=2)
+        except ValueError:  # no rows in any partition
+            state = None
     schema, multiset, profile = _unpack(state) if state is not None else _empty(frame, hidden, min_count)
     fingerprint = TableFingerprint(multiset.digest(), {}, MULTISET)
     if order_by:
         sorted_one = frame.orderBy(*order_by).coalesce(1)
-        rows = sorted_one.mapInArrow(_ordered_partial, out).collect()  # one row: the digests
+        with _tasks(frame, "Spark dataset, ordered"):
+            rows = sorted_one.mapInArrow(_ordered_partial, out).collect()  # one row: the digests
         fingerprint = pickle.loads(rows[0].state) if rows else _ordered_empty(schema)
     return Measured(
         schema=schema,
@@ -68,6 +73,34 @@ def measure(frame: Any, personal: Collection[str], min_count: int, order_by: Seq
         streamed=True,
         ordered_by=tuple(order_by),
     )
+
+
+@contextmanager
+def _tasks(frame: Any, what: str) -> Iterator[None]:
+    """A progress bar over the tasks of the Spark jobs that run meanwhile (read from the status tracker)."""
+    if not progress.shown():
+        with progress.rows(what, unit="tasks"):
+            yield
+        return
+    tracker = frame.sparkSession.sparkContext.statusTracker()
+    finished = threading.Event()
+    with progress.rows(what, unit="tasks") as advance:
+
+        def poll() -> None:
+            while not finished.wait(0.5):
+                stages = [tracker.getStageInfo(s) for s in tracker.getActiveStageIds()]
+                stages = [s for s in stages if s is not None]
+                total = sum(s.numTasks for s in stages)
+                if total:
+                    advance(0, total=total, completed=sum(s.numCompletedTasks for s in stages))
+
+        watcher = threading.Thread(target=poll, name="uitlegbaar-spark-progress", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            finished.set()
+            watcher.join()
 
 
 def _partial(batches: Iterator[pa.RecordBatch], personal: frozenset[str], min_count: int) -> Iterator[pa.RecordBatch]:
