@@ -281,3 +281,32 @@ def test_text_values_that_differ_only_in_padding_or_word_boundaries_hash_apart()
     assert multiset_fingerprint(sliced) == multiset_fingerprint(
         pa.table({"t": [f"waarde {i}" for i in range(100, 400)]})
     )
+
+
+def test_a_loader_returning_a_lazy_frame_is_captured_and_a_reader_is_left_to_its_caller(
+    store: Path, table_and_folder: tuple[pd.DataFrame, Path], tmp_path: Path
+) -> None:
+    import polars as pl
+
+    df, folder = table_and_folder
+
+    @ub.dataset(name="lazy", not_personal=["opmerking"])
+    def lazy(path: str) -> pl.LazyFrame:
+        return pl.scan_parquet(path)
+
+    @ub.dataset(name="reader")
+    def reader() -> pa.RecordBatchReader:
+        table = to_arrow(df)
+        return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+
+    with ub.run("loaders") as run:
+        lazy(str(folder / "*.parquet"))
+        returned = reader()
+    assert returned.read_all().num_rows == ROWS  # not read by the capture
+    (record,) = [r for r in LocalStore.open(store).load(run.id) if isinstance(r, DatasetRecord)]
+    assert record.name == "lazy" and record.origin == "polars.LazyFrame" and record.streamed
+    assert record.fingerprint.digest == fingerprints(df)[0]
+    csv = tmp_path / "x.csv"
+    csv.write_text("a\n1\n")
+    with pytest.raises(ub.ConfigurationError, match="Parquet path"):
+        ub.record_dataset(str(csv), name="csv")
