@@ -3,6 +3,7 @@ memory, batch by batch (`streams.py`) or on a Spark cluster's executors (`spark.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ class Measured:
     schema: pa.Schema
     num_rows: int
     fingerprint: TableFingerprint
-    multiset: str
+    multiset_of: Callable[[], str]  # computed when asked: a step's table already in the run needs none
     screen: pa.Table  # the rows screening looks at: the table, or a bounded sample of it
     profile: Callable[[set[str]], list[ColumnProfile]]  # the profiles, with these columns withheld
     origin: str
@@ -74,6 +75,11 @@ class Measured:
     ordered_by: tuple[str, ...] = ()
     files: tuple[SourceFile, ...] = ()
     version: TableVersion | None = None
+
+    @functools.cached_property
+    def multiset(self) -> str:
+        """The `uitlegbaar-multiset-v1` digest."""
+        return self.multiset_of()
 
 
 def capturable(data: Any, again: bool = False) -> bool:
@@ -100,7 +106,7 @@ def measure(data: Any, personal: Collection[str], min_count: int, order_by: Sequ
         schema=table.schema,
         num_rows=table.num_rows,
         fingerprint=fingerprint_table(table),
-        multiset=multiset_fingerprint(table),
+        multiset_of=lambda: multiset_fingerprint(table),
         screen=table,
         profile=lambda withheld: profile_table(table, personal=withheld, min_count=min_count),
         origin=origin_of(data),
@@ -123,7 +129,7 @@ def measure_stream(stream: Stream, personal: Collection[str], min_count: int) ->
         schema=stream.schema,
         num_rows=ordered.rows,
         fingerprint=ordered.result(),
-        multiset=multiset.digest(),
+        multiset_of=multiset.digest,
         screen=profile.sample_table(stream.schema),
         profile=lambda withheld: profile.profiles(withheld, stream.schema),
         origin=stream.origin,

@@ -66,7 +66,7 @@ def measure(frame: Any, personal: Collection[str], min_count: int, order_by: Seq
         schema=schema,
         num_rows=multiset.rows,
         fingerprint=fingerprint,
-        multiset=multiset.digest(),
+        multiset_of=multiset.digest,
         screen=profile.sample_table(schema),
         profile=lambda withheld: profile.profiles(withheld, schema),
         origin="pyspark.DataFrame",
