@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a check failed (e.g. `verify` found tampering), 2 bad u
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -72,13 +73,16 @@ class Group(click.Group):
     metavar="URI",
     help="With --store mlflow: the MLflow tracking server (env MLFLOW_TRACKING_URI).",
 )
+@click.option("--quiet", is_flag=True, help="No progress bars (they show only on a terminal anyway).")
 @click.pass_context
-def cli(ctx: click.Context, store: str | None, tracking_uri: str | None) -> None:
+def cli(ctx: click.Context, store: str | None, tracking_uri: str | None, quiet: bool) -> None:
     """uitlegbaar: transparency about algorithms, captured while the model is built.
 
     RUN is an uitlegbaar run id (or a unique prefix), `latest`, `latest~N`; with --store mlflow also an MLflow run
     id, `models:/<name>/<version>` or `models:/<name>@<alias>`.
     """
+    if quiet:
+        os.environ["UITLEGBAAR_QUIET"] = "1"  # read by uitlegbaar.progress
     ctx.obj = Context(store, tracking_uri)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 import click
 from uitlegbaar.cli.app import Context, cli, declaration_options, emit_json, fail, pass_context, read_json
 
+from uitlegbaar import progress
+
 NAME_WIDTH = 48
 
 
@@ -214,7 +216,7 @@ def _send(
 
     outcomes, failures = [], []
     with RegisterClient(endpoint, Credentials.from_environment()) as client:
-        for entry, lars in work:
+        for entry, lars in progress.each("publish", work, unit="entries"):
             try:
                 outcomes.append(publish_entry(client, org, entry, lars, changes))
             except AuthenticationError:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from uitlegbaar import progress
 from uitlegbaar.files import write_atomic
 
 ARTIFACT_ROOT = "uitlegbaar"
@@ -192,8 +193,10 @@ def pending(store_root: Path) -> list[tuple[str, MlflowLink, bool]]:
 
 def sync(store_root: Path, timeout: float | None = None) -> list[tuple[str, str | None]]:
     """Upload every pending run's evidence to its MLflow run: (run id, None when sent, else why not)."""
+    waiting = list(pending(store_root))
     return [
-        (run_id, publish(store_root, run_id, link, timeout, tags=tags)) for run_id, link, tags in pending(store_root)
+        (run_id, publish(store_root, run_id, link, timeout, tags=tags))
+        for run_id, link, tags in progress.each("sync", waiting, unit="runs")
     ]
 
 

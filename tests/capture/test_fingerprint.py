@@ -477,3 +477,30 @@ def test_column_digests_follow_content_not_name() -> None:
     assert a.columns["bsn"] == b.columns["burgerservicenummer"]
     assert a.columns["naam"] == b.columns["naam"]
     assert a.digest != b.digest
+
+
+# ---------------------------------------------------------------- streamed, and in any row order
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.data())
+def test_a_stream_of_any_batches_gives_the_in_memory_fingerprint(data: st.DataObject) -> None:
+    from uitlegbaar.capture.fingerprint import StreamingFingerprint
+
+    table = data.draw(tables())
+    pieces = data.draw(rechunked(table))
+    streamed = StreamingFingerprint(table.schema)
+    for batch in pieces.to_batches():
+        streamed.add(batch)
+    assert streamed.result() == fingerprint_table(fresh(table))
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.data())
+def test_the_multiset_fingerprint_is_independent_of_order_and_chunks(data: st.DataObject) -> None:
+    from uitlegbaar.capture.multiset import multiset_fingerprint
+
+    table = data.draw(tables())
+    order = data.draw(st.permutations(list(range(table.num_rows))))
+    shuffled = data.draw(rechunked(table.take(pa.array(order, pa.int64())) if order else table))
+    assert multiset_fingerprint(shuffled) == multiset_fingerprint(fresh(table))

@@ -9,7 +9,7 @@ from pathlib import Path
 from helpers import ROOT
 
 SRC = ROOT / "src" / "uitlegbaar"
-FLOOR = {"errors", "files", "standards", "_version"}
+FLOOR = {"errors", "files", "standards", "_version", "progress"}
 # layer → the layers (besides itself and the floor) it may import
 ALLOWED: dict[str, set[str]] = {
     "evidence": set(),

@@ -1,19 +1,39 @@
-"""Record a table as a dataset of the active run: schema, counts, profile and exact fingerprint."""
+"""Record a table as a dataset of the active run: schema, counts, profile and exact fingerprints, measured in
+memory, batch by batch (`streams.py`) or on a Spark cluster's executors (`spark.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import os
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from uitlegbaar import progress
 from uitlegbaar.analysis.personal_data import SAMPLE_ROWS
 from uitlegbaar.capture import personal as personal_data
 from uitlegbaar.capture import settings
-from uitlegbaar.capture.fingerprint import TableFingerprint, fingerprint_table, logical_type
+from uitlegbaar.capture.fingerprint import StreamingFingerprint, TableFingerprint, fingerprint_table, logical_type
+from uitlegbaar.capture.multiset import ALGORITHM as MULTISET
+from uitlegbaar.capture.multiset import MultisetSum, multiset_fingerprint
 from uitlegbaar.capture.profile import profile_table
 from uitlegbaar.capture.runs import ActiveRun
-from uitlegbaar.capture.tables import origin_of, to_arrow
-from uitlegbaar.evidence.records import ColumnSchema, DatasetRecord, DatasetRef, Fingerprint, Privacy
+from uitlegbaar.capture.sketches import StreamProfile
+from uitlegbaar.capture.streams import Stream
+from uitlegbaar.capture.tables import is_table, origin_of, to_arrow
+from uitlegbaar.evidence.records import (
+    ColumnProfile,
+    ColumnSchema,
+    DatasetRecord,
+    DatasetRef,
+    Fingerprint,
+    Privacy,
+    SourceFile,
+    TableVersion,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -40,6 +60,85 @@ class CapturedTable:
     columns: list[str]
 
 
+@dataclass(frozen=True)
+class Measured:
+    """What one pass over a table learnt, wherever it ran (in memory, batch by batch, on Spark's executors)."""
+
+    schema: pa.Schema
+    num_rows: int
+    fingerprint: TableFingerprint
+    multiset_of: Callable[[], str]  # computed when asked: a step's table already in the run needs none
+    screen: pa.Table  # the rows screening looks at: the table, or a bounded sample of it
+    profile: Callable[[set[str]], list[ColumnProfile]]  # the profiles, with these columns withheld
+    origin: str
+    streamed: bool = False
+    ordered_by: tuple[str, ...] = ()
+    files: tuple[SourceFile, ...] = ()
+    version: TableVersion | None = None
+
+    @functools.cached_property
+    def multiset(self) -> str:
+        """The `uitlegbaar-multiset-v1` digest."""
+        return self.multiset_of()
+
+
+def capturable(data: Any, again: bool = False) -> bool:
+    """A table in memory, a stream or a Spark frame; with `again`, only what can be read without using it up."""
+    from uitlegbaar.capture import spark, streams
+
+    if is_table(data) or spark.is_spark_frame(data):
+        return True
+    if isinstance(data, (str, os.PathLike)) and again:
+        return False
+    return streams.is_stream(data) and not (again and streams.one_shot(data))
+
+
+def measure(data: Any, personal: Collection[str], min_count: int, order_by: Sequence[str] = ()) -> Measured:
+    """One pass over `data`: in memory for a table, batch by batch for a stream, on the executors for Spark."""
+    from uitlegbaar.capture import spark, streams
+
+    if spark.is_spark_frame(data):
+        return spark.measure(data, personal, min_count, order_by)
+    if streams.is_stream(data):
+        return measure_stream(streams.open_stream(data), personal, min_count)
+    table = to_arrow(data)
+    return Measured(
+        schema=table.schema,
+        num_rows=table.num_rows,
+        fingerprint=fingerprint_table(table),
+        multiset_of=lambda: multiset_fingerprint(table),
+        screen=table,
+        profile=lambda withheld: profile_table(table, personal=withheld, min_count=min_count),
+        origin=origin_of(data),
+    )
+
+
+def measure_stream(stream: Stream, personal: Collection[str], min_count: int) -> Measured:
+    """Fingerprints and profile of a stream in one pass, holding a few batches and the sketches at a time."""
+    ordered = StreamingFingerprint(stream.schema)
+    multiset = MultisetSum.for_schema(stream.schema)
+    profile = StreamProfile.for_schema(stream.schema, personal, min_count)
+    with progress.rows(f"dataset {stream.source or stream.origin}", stream.rows) as advance:
+        for batch in stream.batches:
+            if batch.schema != stream.schema:
+                batch = batch.cast(stream.schema)
+            ordered.add(batch)
+            profile.add(batch, multiset.add(batch))
+            advance(batch.num_rows)
+    return Measured(
+        schema=stream.schema,
+        num_rows=ordered.rows,
+        fingerprint=ordered.result(),
+        multiset_of=multiset.digest,
+        screen=profile.sample_table(stream.schema),
+        profile=lambda withheld: profile.profiles(withheld, stream.schema),
+        origin=stream.origin,
+        streamed=True,
+        files=tuple(stream.files),
+        version=stream.version,
+    )
+
+
 def capture_table(
     run: ActiveRun,
     data: Any,
@@ -49,16 +148,20 @@ def capture_table(
     source: str | None = None,
     declared: Declared | None = None,
     produced_by: str | None = None,
+    order_by: Sequence[str] = (),
 ) -> CapturedTable:
     """Fingerprint, screen and profile `data` and record it, unless the run already holds the same content.
 
+    `data` is a table in memory, a stream read batch by batch (`streams.is_stream`) or a Spark DataFrame
+    (measured on its executors; `order_by` names the key its ordered fingerprint follows).
     Declared personal columns, columns derived from them and columns that screening suspects are fingerprinted
     but never profiled; suspected ones are named in one warning and a gap record, asking to confirm or clear."""
     facts = declared or Declared()
     personal = facts.personal
-    table = to_arrow(data)
-    fingerprint = fingerprint_table(table)
-    columns = [str(c) for c in table.column_names]
+    min_count = settings.min_cell_count()
+    measured = measure(data, set(personal) | run.personal_columns, min_count, order_by)
+    fingerprint = measured.fingerprint
+    columns = [str(c) for c in measured.schema.names]
     run.cleared_columns.update(facts.not_personal)
     personal_here = _personal_columns(run, fingerprint, columns, personal)
     derived = personal_data.derived_columns(run, fingerprint, columns, facts.derived_from)
@@ -66,48 +169,54 @@ def capture_table(
     known = run.datasets.get(fingerprint.digest)
     if known is not None and role == "derived":
         return CapturedTable(known, fingerprint, columns)
-    findings = personal_data.screen(run, table, name, personal_here | set(derived), produced_by)
+    findings = personal_data.screen(run, measured.screen, name, personal_here | set(derived), produced_by)
     personal_data.remember(run, fingerprint, findings)
     withheld = personal_here | set(derived) | {f.column for f in findings}
     missing = sorted(set(personal) - set(columns))
-    min_count = settings.min_cell_count()
     record = run.record(
         DatasetRecord,
         f"uitlegbaar.dataset {name}",
         {
             "uitlegbaar.dataset.name": name,
             "uitlegbaar.dataset.fingerprint": fingerprint.digest,
-            "uitlegbaar.dataset.rows": table.num_rows,
-            "uitlegbaar.dataset.columns": table.num_columns,
+            "uitlegbaar.dataset.rows": measured.num_rows,
+            "uitlegbaar.dataset.columns": len(columns),
         },
         name=name,
         role=role,
         source=source,
-        origin=origin_of(data),
+        origin=measured.origin,
         description=facts.description,
         owner=facts.owner,
         licence=facts.licence,
         personal=sorted(withheld | set(missing)),
         sensitive=list(facts.sensitive),
-        num_rows=table.num_rows,
-        num_columns=table.num_columns,
-        columns=[ColumnSchema(name=str(f.name), type=logical_type(f.type), nullable=f.nullable) for f in table.schema],
+        num_rows=measured.num_rows,
+        num_columns=len(columns),
+        columns=[
+            ColumnSchema(name=str(f.name), type=logical_type(f.type), nullable=f.nullable) for f in measured.schema
+        ],
         fingerprint=Fingerprint(
             algorithm=fingerprint.algorithm,
             digest=fingerprint.digest,
             columns={c: d for c, d in fingerprint.columns.items() if c not in withheld},
         ),
-        profile=profile_table(table, personal=withheld, min_count=min_count),
+        profile=measured.profile(withheld),
         privacy=Privacy(
             declared=sorted(set(personal)),
             suspected=[f.column for f in findings],
             cleared=sorted(c for c in run.cleared_columns if c in columns and c not in withheld),
             derived_from=derived,
             findings=list(findings),
-            sample_rows=min(table.num_rows, SAMPLE_ROWS),
+            sample_rows=min(measured.num_rows, SAMPLE_ROWS),
             min_cell_count=min_count,
         ),
         produced_by=produced_by,
+        multiset=Fingerprint(algorithm=MULTISET, digest=measured.multiset),
+        ordered_by=list(measured.ordered_by),
+        streamed=measured.streamed,
+        files=list(measured.files),
+        table_version=measured.version,
     )
     personal_data.ask_to_confirm(run, name, findings, produced_by)
     ref = DatasetRef(id=record.id, name=name, fingerprint=fingerprint.digest)

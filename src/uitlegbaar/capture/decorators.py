@@ -24,7 +24,7 @@ from uitlegbaar.analysis.explanations import (
     ExplanationSettings,
 )
 from uitlegbaar.capture import column_lineage, evaluation, models
-from uitlegbaar.capture.datasets import CapturedTable, Declared, capture_table
+from uitlegbaar.capture.datasets import CapturedTable, Declared, capturable, capture_table
 from uitlegbaar.capture.redact import safe_params
 from uitlegbaar.capture.runs import ActiveRun, active_run, capturing
 from uitlegbaar.capture.tables import is_table
@@ -149,6 +149,7 @@ def dataset(
     owner: str | None = None,
     licence: str | None = None,
     not_personal: Sequence[str] = (),
+    order_by: Sequence[str] = (),
 ) -> Any:
     """Record what a loader returns as a source dataset of the run.
 
@@ -156,18 +157,29 @@ def dataset(
     the call is used. `personal` names columns with personal data: they are fingerprinted like every
     column but never profiled. Columns that look personal although not declared are treated the same,
     with a warning asking to confirm them in `personal` or clear them in `not_personal`. `sensitive`
-    names attributes for the fairness analysis.
+    names attributes for the fairness analysis. A loader may also return a Parquet dataset, a polars LazyFrame,
+    a DuckDB relation or a Spark DataFrame: it is read batch by batch (`order_by`: the key a Spark frame's
+    ordered fingerprint follows).
     """
     declared = _declared(personal, not_personal, sensitive, description, owner, licence)
     _optional_text("name", name)
+    keys = _names("order_by", order_by)
     if source is not None and not isinstance(source, (str, os.PathLike)):
         raise ConfigurationError(f"@uitlegbaar.dataset(source=...) takes a URI or path, not {type(source).__name__}")
 
     def capture(run: ActiveRun, call: Call) -> None:
         where = os.fspath(source) if source is not None else _source_from(call.arguments)
         label = name or call.function.rsplit(".", 1)[-1]
-        for suffix, table in _returned_tables(call.result):
-            capture_table(run, table, name=label + suffix, source=where, declared=declared, produced_by=call.function)
+        for suffix, table in _returned_tables(call.result, streams=True):
+            capture_table(
+                run,
+                table,
+                name=label + suffix,
+                source=where,
+                declared=declared,
+                produced_by=call.function,
+                order_by=keys,
+            )
 
     return _decorator(fn, "dataset", capture)
 
@@ -183,14 +195,19 @@ def record_dataset(
     owner: str | None = None,
     licence: str | None = None,
     not_personal: Sequence[str] = (),
+    order_by: Sequence[str] = (),
 ) -> str | None:
     """Record `data` as a source dataset without a decorator; returns the record id (None if not captured).
-    `personal`, `not_personal` and `sensitive` mean what they mean on `@ub.dataset`."""
+    `personal`, `not_personal`, `sensitive` and `order_by` mean what they mean on `@ub.dataset`. Besides tables
+    in memory, `data` may be a Parquet file or folder (a path), a pyarrow dataset or RecordBatchReader (read to
+    its end), a polars LazyFrame, a DuckDB relation, a Delta Lake or Iceberg table or a Spark DataFrame."""
     declared = _declared(personal, not_personal, sensitive, description, owner, licence)
     _optional_text("name", name)
-    if not is_table(data):
+    keys = _names("order_by", order_by)
+    if not capturable(data):
         raise ConfigurationError(
-            f"record_dataset takes a pandas, pyarrow, polars or numpy table, not {type(data).__name__}"
+            "record_dataset takes a pandas, pyarrow, polars or numpy table, a Parquet path, a pyarrow dataset or "
+            f"RecordBatchReader, a polars LazyFrame, a DuckDB relation or a Spark DataFrame, not {type(data).__name__}"
         )
     run = None
     with capturing(None, f"dataset {name}"):
@@ -198,7 +215,9 @@ def record_dataset(
     with capturing(run, f"dataset {name}"):
         if run is not None:
             where = os.fspath(source) if source is not None else None
-            return capture_table(run, data, name=name, source=where, declared=declared).ref.id
+            if where is None and isinstance(data, (str, os.PathLike)):
+                where = os.fspath(data)
+            return capture_table(run, data, name=name, source=where, declared=declared, order_by=keys).ref.id
     return None
 
 
@@ -538,19 +557,21 @@ def _derived(
     return CapturedTable(found.ref.model_copy(update={"argument": argument}), found.fingerprint, found.columns)
 
 
-def _returned_tables(result: Any) -> Iterator[tuple[str, Any]]:
-    """Tables in a return value: the value itself, or the items of a tuple, list or dict."""
+def _returned_tables(result: Any, streams: bool = False) -> Iterator[tuple[str, Any]]:
+    """Tables in a return value: the value itself, or the items of a tuple, list or dict (with `streams`, also
+    the sources that can be read again without taking them from the caller: a LazyFrame, not a reader)."""
     if result is None or isinstance(result, (int, float, str, bool)):
         return
-    if is_table(result):
+    wanted: Callable[[Any], bool] = (lambda x: capturable(x, again=True)) if streams else is_table
+    if wanted(result):
         yield "", result
     elif isinstance(result, (tuple, list)):
         for i, item in enumerate(result):
-            if is_table(item):
+            if wanted(item):
                 yield f"[{i}]", item
     elif isinstance(result, Mapping):
         for key, item in result.items():
-            if is_table(item):
+            if wanted(item):
                 yield f"[{key}]", item
 
 

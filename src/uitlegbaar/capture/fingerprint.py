@@ -64,15 +64,40 @@ def fingerprint_table(table: pa.Table) -> TableFingerprint:
     names = [str(n) for n in table.column_names]
     columns = [table.column(i) for i in range(table.num_columns)]
     digests = map_columns(_column_digest, columns, parallel=table.nbytes >= PARALLEL_MIN_BYTES)
+    return _table_fingerprint(names, [logical_type(c.type) for c in columns], table.num_rows, digests)
+
+
+class StreamingFingerprint:
+    """The same fingerprint, fed batch by batch (a Parquet dataset, a reader, a partition in order): equal to
+    `fingerprint_table` of the concatenated batches, since every stream is fed in row order across them."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        self.names = [str(n) for n in schema.names]
+        self.types = [logical_type(t) for t in schema.types]
+        self.rows = 0
+        self._columns = [_ColumnHasher() for _ in self.names]
+
+    def add(self, batch: pa.RecordBatch | pa.Table) -> None:
+        arrays = [batch.column(i) for i in range(batch.num_columns)]
+        jobs = list(zip(self._columns, arrays, strict=True))
+        map_columns(lambda job: job[0].feed(job[1]), jobs, parallel=batch.nbytes >= PARALLEL_MIN_BYTES)
+        self.rows += batch.num_rows
+
+    def result(self) -> TableFingerprint:
+        digests = [h.digest(t) for h, t in zip(self._columns, self.types, strict=True)]
+        return _table_fingerprint(self.names, self.types, self.rows, digests)
+
+
+def _table_fingerprint(names: list[str], types: list[str], rows: int, digests: list[bytes]) -> TableFingerprint:
     top = hashlib.sha256()
     top.update(ALGORITHM.encode() + b"\0")
-    top.update(table.num_rows.to_bytes(8, "little"))
+    top.update(rows.to_bytes(8, "little"))
     top.update(len(names).to_bytes(8, "little"))
-    for name, column, digest in zip(names, columns, digests, strict=False):
+    for name, type_name, digest in zip(names, types, digests, strict=True):
         _update_text(top, name)
-        _update_text(top, logical_type(column.type))
+        _update_text(top, type_name)
         top.update(digest)
-    return TableFingerprint(top.hexdigest(), {n: d.hex() for n, d in zip(names, digests, strict=False)})
+    return TableFingerprint(top.hexdigest(), {n: d.hex() for n, d in zip(names, digests, strict=True)})
 
 
 def _update_text(h: Any, text: str) -> None:
@@ -86,6 +111,7 @@ class _Streams:
 
     def __init__(self) -> None:
         self._streams: dict[str, Any] = {}
+        self.null_paths: set[str] = set()  # parts of the null type: their row count is hashed once, at the end
 
     def feed(self, name: str, data: Any) -> None:
         stream = self._streams.get(name)
@@ -94,6 +120,8 @@ class _Streams:
         stream.update(data)
 
     def digest(self, type_name: str, length: int) -> bytes:
+        for path in self.null_paths:
+            self.feed(path + "nulls", length.to_bytes(8, "little"))
         top = hashlib.sha256()
         _update_text(top, type_name)
         top.update(length.to_bytes(8, "little"))
@@ -103,13 +131,38 @@ class _Streams:
         return top.digest()
 
 
+class _ColumnHasher:
+    """One column's streams, fed chunk after chunk. A column gets a validity stream when it has a null anywhere;
+    as a stream cannot know that in advance, the first null feeds the rows before it as valid."""
+
+    def __init__(self) -> None:
+        self.streams = _Streams()
+        self.rows = 0
+        self.with_validity = False
+
+    def feed(self, column: pa.Array | pa.ChunkedArray) -> None:
+        import pyarrow as pa
+
+        chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        for chunk in chunks:
+            if not len(chunk):
+                continue
+            if chunk.null_count and not self.with_validity and not pa.types.is_null(chunk.type):
+                self.with_validity = True
+                for start in range(0, self.rows, 1 << 20):
+                    self.streams.feed("valid", b"\x01" * min(1 << 20, self.rows - start))
+            _feed_array(self.streams, "", chunk, self.with_validity)
+            self.rows += len(chunk)
+
+    def digest(self, type_name: str) -> bytes:
+        return self.streams.digest(type_name, self.rows)
+
+
 def _column_digest(column: pa.ChunkedArray) -> bytes:
-    streams = _Streams()
-    with_validity = column.null_count > 0  # decided per column, so chunks without nulls feed it too
-    for chunk in column.chunks:
-        if len(chunk):
-            _feed_array(streams, "", chunk, with_validity)
-    return streams.digest(logical_type(column.type), len(column))
+    hasher = _ColumnHasher()
+    hasher.with_validity = column.null_count > 0  # known in advance for a whole column
+    hasher.feed(column)
+    return hasher.digest(logical_type(column.type))
 
 
 def _feed_array(streams: _Streams, path: str, array: pa.Array, with_validity: bool) -> None:
@@ -138,7 +191,7 @@ def _feed_array(streams: _Streams, path: str, array: pa.Array, with_validity: bo
         for i, field in enumerate(t):
             _feed_array(streams, f"{path}{field.name}.", array.field(i), with_validity=True)
     elif pa.types.is_null(t):
-        streams.feed(path + "nulls", len(array).to_bytes(8, "little"))
+        streams.null_paths.add(path)
     else:
         _feed_python(streams, path, array)
 

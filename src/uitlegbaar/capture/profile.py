@@ -64,7 +64,7 @@ def _profile_column(name: str, column: pa.ChunkedArray, personal: bool, min_coun
     else:
         base.update(distinct=len(counts), distinct_estimated=False)
         if len(counts) <= TOP_VALUES_MAX_DISTINCT and not pa.types.is_floating(t):
-            base["top_values"], base["suppressed_values"] = _top_values(counts, min_count)
+            base["top_values"], base["suppressed_values"] = top_values(counts, min_count)
     return ColumnProfile(**base)
 
 
@@ -80,9 +80,9 @@ def _range(column: pa.ChunkedArray) -> dict[str, Any]:
         if len(values) == 0:
             return {}
         low, high = (np.nanmin(values), np.nanmax(values)) if values.dtype.kind == "f" else (values.min(), values.max())
-        return {"min": _plain(low.item()), "max": _plain(high.item()), "mean": _plain(float(np.nanmean(values)))}
+        return {"min": plain(low.item()), "max": plain(high.item()), "mean": plain(float(np.nanmean(values)))}
     bounds = pc.min_max(column)
-    out: dict[str, Any] = {"min": _plain(bounds["min"].as_py()), "max": _plain(bounds["max"].as_py())}
+    out: dict[str, Any] = {"min": plain(bounds["min"].as_py()), "max": plain(bounds["max"].as_py())}
     if not pa.types.is_temporal(t):
         mean = pc.mean(column).as_py()
         out["mean"] = None if mean is None else float(mean)
@@ -127,18 +127,24 @@ def _sample(total: int, size: int) -> np.ndarray:
 def _histogram(column: pa.ChunkedArray, low: Any, high: Any) -> list[int]:
     """Counts of the finite values in HISTOGRAM_BINS equal-width bins from `low` to `high` (one bin when they are
     equal), of a seeded sample of HISTOGRAM_SAMPLE values in a longer column. No value of the column is kept."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    values = pc.drop_null(column) if column.null_count else column
+    if len(values) > HISTOGRAM_SAMPLE:
+        values = values.take(_sample(len(values), HISTOGRAM_SAMPLE))
+    return bins_of(np.asarray(values.to_numpy(), dtype=np.float64), low, high)
+
+
+def bins_of(x: np.ndarray, low: Any, high: Any) -> list[int]:
+    """Counts of the finite values of `x` in HISTOGRAM_BINS equal-width bins from `low` to `high`."""
     import math
 
     import numpy as np
-    import pyarrow.compute as pc
 
     numbers = (int, float)
     if not (isinstance(low, numbers) and isinstance(high, numbers) and math.isfinite(low) and math.isfinite(high)):
         return []
-    values = pc.drop_null(column) if column.null_count else column
-    if len(values) > HISTOGRAM_SAMPLE:
-        values = values.take(_sample(len(values), HISTOGRAM_SAMPLE))
-    x = np.asarray(values.to_numpy(), dtype=np.float64)
     x = x[np.isfinite(x)]
     if len(x) == 0 or high == low:
         return [len(x)] if len(x) else []
@@ -176,12 +182,19 @@ def _rank_of_top16() -> np.ndarray:
 def hyperloglog(words: np.ndarray, precision: int = 12) -> float:
     """Estimate how many distinct 64-bit words there are (HyperLogLog, 2^precision registers, about 2%
     error; ranks are read from the hash's top 16 bits, which is exact below about 10^8 distinct values)."""
-    import numpy as np
-
     if len(words) == 0:
         return 0.0
+    return hll_estimate(hll_registers(words, precision))
+
+
+def hll_registers(words: np.ndarray, precision: int = 12) -> np.ndarray:
+    """The HyperLogLog registers of `words`; registers of parts combine by their element-wise maximum."""
+    import numpy as np
+
     u64 = np.uint64
     m = 1 << precision
+    if len(words) == 0:
+        return np.zeros(m, dtype=np.intp)
     # MurmurHash3's 64-bit finaliser: every input bit reaches every output bit (floats and dates have
     # long runs of zero low bits, which a multiply alone leaves zero). In place, to spare allocations.
     tmp = words >> u64(33)
@@ -198,7 +211,17 @@ def hyperloglog(words: np.ndarray, precision: int = 12) -> float:
     z &= u64(m - 1)
     width = _MAX_RANK + 1
     seen = np.bincount(z.view(np.int64) * width + rank, minlength=m * width).reshape(m, width) > 0
-    registers = np.where(seen.any(axis=1), _MAX_RANK - np.argmax(seen[:, ::-1], axis=1), 0)
+    registers: np.ndarray = np.where(seen.any(axis=1), _MAX_RANK - np.argmax(seen[:, ::-1], axis=1), 0)
+    return registers
+
+
+def hll_estimate(registers: np.ndarray) -> float:
+    """The distinct count HyperLogLog registers stand for (linear counting for small counts)."""
+    import numpy as np
+
+    m = len(registers)
+    if not registers.any():
+        return 0.0
     estimate = 0.7213 / (1 + 1.079 / m) * m * m / float(np.sum(np.exp2(-registers.astype(np.float64))))
     empty = int(np.count_nonzero(registers == 0))
     if estimate <= 2.5 * m and empty:  # small counts: linear counting is more accurate
@@ -206,7 +229,7 @@ def hyperloglog(words: np.ndarray, precision: int = 12) -> float:
     return float(estimate)
 
 
-def _top_values(counts: pa.StructArray, min_count: int) -> tuple[list[ValueCount], int]:
+def top_values(counts: pa.StructArray, min_count: int) -> tuple[list[ValueCount], int]:
     """The TOP_VALUES most frequent values that occur at least `min_count` times, and how many distinct
     values occur fewer times (those are never kept)."""
     import pyarrow.compute as pc
@@ -216,10 +239,10 @@ def _top_values(counts: pa.StructArray, min_count: int) -> tuple[list[ValueCount
     kept = counts.filter(shown)
     order = pc.sort_indices(kept, sort_keys=[("counts", "descending"), ("values", "ascending")])
     top = kept.take(order[:TOP_VALUES]).to_pylist()
-    return [ValueCount(value=_plain(row["values"]), count=int(row["counts"])) for row in top], int(suppressed)
+    return [ValueCount(value=plain(row["values"]), count=int(row["counts"])) for row in top], int(suppressed)
 
 
-def _plain(value: Any) -> str | int | float | bool | None:
+def plain(value: Any) -> str | int | float | bool | None:
     """A JSON scalar for a profile: numbers stay numbers, the rest becomes (short) text."""
     if value is None or isinstance(value, (bool, int, float)):
         return value

@@ -70,6 +70,10 @@ class ColumnProfile(_Model):
     suppressed_values: int = Field(
         0, description="distinct values left out of top_values because they occur fewer than min_cell_count times"
     )
+    quantiles: dict[str, JsonScalar] = Field(
+        default_factory=dict, description="a streamed number column's quantiles by probability ('0.5': median)"
+    )
+    quantiles_estimated: bool = Field(False, description="the quantiles come from a KLL sketch that compacted")
 
 
 class Privacy(_Model):
@@ -97,6 +101,22 @@ class Fingerprint(_Model):
     algorithm: str
     digest: str
     columns: dict[str, str] = Field(default_factory=dict, description="per-column digests (not for personal columns)")
+
+
+class SourceFile(_Model):
+    """One file a file-based dataset was read from, so that the exact input can be found again."""
+
+    path: str = Field(description="relative to the dataset's folder (no local path)")
+    size: int
+    modified: datetime
+    sha256: str | None = Field(None, description="of the file's bytes, when cheap enough to compute")
+
+
+class TableVersion(_Model):
+    """The version of a table format's table that was read."""
+
+    format: Literal["delta", "iceberg"]
+    version: str = Field(description="the Delta Lake version or the Iceberg snapshot id")
 
 
 class GitInfo(_Model):
@@ -200,6 +220,15 @@ class DatasetRecord(Record):
     profile: list[ColumnProfile] = Field(default_factory=list)
     privacy: Privacy | None = Field(None, description="declared, suspected, cleared and derived personal columns")
     produced_by: str | None = Field(None, description="qualified name of the function that returned it")
+    multiset: Fingerprint | None = Field(
+        None, description="the order-independent fingerprint (uitlegbaar-multiset-v1): the same rows in any order"
+    )
+    ordered_by: list[str] = Field(
+        default_factory=list, description="the key a distributed frame was sorted by for its ordered fingerprint"
+    )
+    streamed: bool = Field(False, description="read batch by batch in bounded memory, never whole")
+    files: list[SourceFile] = Field(default_factory=list)
+    table_version: TableVersion | None = None
 
 
 class StepRecord(Record):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from uitlegbaar import progress
 from uitlegbaar.documents.register.csv_export import cell
 from uitlegbaar.documents.register.validate import Problem, errors, validate_entry
 from uitlegbaar.registry.sources import Document
@@ -159,7 +160,7 @@ def make_plan(
     an unsigned one with `require_signed`; other unsigned entries are planned, marked unsigned."""
     rejected: list[Rejected] = []
     accepted: list[_Submission] = []
-    for doc in submitted:
+    for doc in progress.each("ingest", submitted, unit="entries"):
         signing = signings.get(doc.origin) if signings is not None else None
         found = _check(doc, signing, require_signed)
         if isinstance(found, Rejected):

@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from uitlegbaar.documents.claims import ClaimCheck
 from uitlegbaar.evidence.declaration import AIActProfile, Owner, Reference
-from uitlegbaar.evidence.records import ColumnLineage, ColumnProfile, ColumnSchema, Privacy
+from uitlegbaar.evidence.records import (
+    ColumnLineage,
+    ColumnProfile,
+    ColumnSchema,
+    Privacy,
+    SourceFile,
+    TableVersion,
+)
 
 CARD_SCHEMA_VERSION = 1
 Who = Literal["engineer", "owner", "legal"]
@@ -87,6 +94,9 @@ class DatasetSummary(_Part):
     columns: int
     fingerprint: str
     fingerprint_algorithm: str
+    multiset_fingerprint: str | None = Field(None, description="the same rows in any order (uitlegbaar-multiset-v1)")
+    source_version: TableVersion | None = None
+    source_files: list[SourceFile] = Field(default_factory=list, description="named relative to the dataset's folder")
     personal: list[str] = Field(default_factory=list)
     sensitive: list[str] = Field(default_factory=list)
     schema_: list[ColumnSchema] = Field(default_factory=list, alias="schema")

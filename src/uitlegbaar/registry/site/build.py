@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined, Template
 from markupsafe import Markup
 
+from uitlegbaar import progress
 from uitlegbaar.documents.card.model import ModelCard
 from uitlegbaar.documents.card.words import Words
 from uitlegbaar.documents.i18n import label
@@ -65,7 +66,7 @@ def build_site(
     written = [
         write_atomic(folder / "index.html", _render("index.html.j2", title=title, pages=pages, **_filters(pages)))
     ]
-    for page in pages:
+    for page in progress.each("site pages", pages, unit="entries"):
         html = _render(
             "algorithm.html.j2",
             title=title,
