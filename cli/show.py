@@ -9,11 +9,13 @@ from rich.table import Table
 from rich.text import Text
 
 from uitlegbaar.documents.names import dataset_titles, function_name
+from uitlegbaar.documents.withheld import withhold
 from uitlegbaar.evidence.view import Evidence
 
 
 def render_run(summary: Any, evidence: Evidence, console: Console | None = None) -> None:
     out = console or Console(highlight=False, markup=False)  # names are data: `[red]` stays text
+    evidence = withhold(evidence)  # no category of a personal column in an input's name
     start = evidence.run
     out.print(
         Text.assemble(

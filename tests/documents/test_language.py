@@ -28,10 +28,11 @@ from language import foreign_strings, visible_text
 from pipelines import capture_onehot_run
 from uitlegbaar.documents.formats import render
 from uitlegbaar.documents.register import errors, validate_entry
-from uitlegbaar.pipeline import compile_run
+from uitlegbaar.pipeline import compile_run, load_evidence
 from uitlegbaar.store import LocalStore
 
 EXAMPLE_DECLARATION = ROOT / "examples" / "uitlegbaar.yaml"
+PERSONAL_CATEGORIES = ("1234AB", "5678CD", "9012EF")  # the values of the personal column wijk
 QUALNAME = re.compile(r"\.output\b|<locals>|&lt;locals&gt;|__main__|split_for_training\.|\w+\.(X|y|groups)\b")
 
 
@@ -180,7 +181,7 @@ def test_a_one_hot_pipeline_with_two_sensitive_attributes_reads_well_and_hides_p
     _check_language(docs)
     _check_names(docs)
     for (kind, fmt, lang), text in docs.items():
-        for code in ("1234AB", "5678CD", "9012EF"):  # categories of the personal column wijk
+        for code in PERSONAL_CATEGORIES:
             assert code not in text, f"{kind} {fmt} {lang} shows a value of personal data: {code}"
     entry = json.loads(docs[("register", "json", "nl")])
     assert "gemeente (3 categorieën: Den Haag, Utrecht, Zwolle)" in entry["methods_and_models"]
@@ -194,6 +195,32 @@ def test_a_one_hot_pipeline_with_two_sensitive_attributes_reads_well_and_hides_p
     en_md = visible_text(docs[("card", "md", "en")], "md")
     assert "onehot__gemeente_Den Haag" in en_md  # tables keep the recorded name
     assert "### test features" in en_md and "### sensitive attributes of the test set" in en_md
+
+
+def test_no_document_in_any_format_and_not_show_names_a_category_of_a_personal_column(onehot_store: Path) -> None:
+    """Machine-readable documents too (the JSON card, every export, the lineage) and `show`: the one-hot inputs of
+    `wijk` are named `onehot__wijk_#1` … there, never after a value; the evidence itself keeps the recorded name."""
+    from uitlegbaar.documents.formats import KINDS
+
+    opened = LocalStore.open(onehot_store)
+    model = load_evidence(opened, "latest").model
+    assert model is not None and any(c in i.name for i in model.inputs for c in PERSONAL_CATEGORIES)  # can fail
+    seen = []
+    for kind in KINDS.values():
+        for fmt in kind.formats:
+            options = {"declaration": EXAMPLE_DECLARATION}
+            if kind.name != "export" or fmt != "croissant":
+                compiled = compile_run(opened, "latest", kind.name, fmt, **options)
+            else:
+                compiled = compile_run(opened, "latest", kind.name, fmt, dataset="aanvragen", **options)
+            text = render(kind.name, compiled, fmt).decode()
+            for code in PERSONAL_CATEGORIES:
+                assert code not in text, f"{kind.name} {fmt} shows a value of personal data: {code}"
+            seen.append(text)
+    assert any("onehot__wijk_#1" in text for text in seen)
+    shown = cli("show", "latest", store=onehot_store)
+    assert shown.returncode == 0, shown.stderr
+    assert not [c for c in PERSONAL_CATEGORIES if c in shown.stdout], shown.stdout
 
 
 def test_the_catalogue_check_finds_a_string_of_the_other_language() -> None:

@@ -11,7 +11,7 @@ module is cheap (the compilers load when used), so the command line can offer th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from uitlegbaar.errors import ConfigurationError
@@ -178,9 +178,17 @@ def _format(document: DocumentKind, fmt: str | None) -> str:
 
 
 def compile_document(name: str, inputs: Inputs, fmt: str | None = None) -> Compiled:
-    """Compile the document `name` (in format `fmt`, for kinds whose content depends on it: exports)."""
+    """Compile the document `name` (in format `fmt`, for kinds whose content depends on it: exports), from the
+    evidence as documents may show it (`withheld.py`: no category of a personal column in an input's name)."""
+    from uitlegbaar.documents.withheld import withhold
+
     document = kind(name)
-    return document.compile(inputs, _format(document, fmt))
+    shown = replace(
+        inputs,
+        evidence=withhold(inputs.evidence),
+        previous=None if inputs.previous is None else withhold(inputs.previous),
+    )
+    return document.compile(shown, _format(document, fmt))
 
 
 def render(name: str, compiled: Compiled, fmt: str | None = None, lang: Language = "en") -> bytes:
