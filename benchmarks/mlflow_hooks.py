@@ -184,7 +184,14 @@ def _time_inside_hooks() -> list[float]:
     from uitlegbaar.integrations.mlflow import hooks
 
     spent: list[float] = []
-    for name in ("_capture_fit", "_capture_logged_model", "_log_input_capture", "_finish"):
+    for name in (
+        "_fit_tables",
+        "_container_table",
+        "_capture_fit",
+        "_capture_logged_model",
+        "_log_input_capture",
+        "_finish",
+    ):
         original = getattr(hooks, name, None)
         if original is None:
             continue
