@@ -104,8 +104,11 @@ class ModelAdapter:
         return None if names is None else [str(n) for n in names]
 
     def inputs(self, model: Any, X: Any, personal: Iterable[str] = (), sensitive: Iterable[str] = ()) -> list[Feature]:
-        """The model's inputs: names and types, each its own source when it is a column of X."""
+        """The model's inputs: names and types, each its own source when it is a column of X (the columns of X when
+        the model keeps no names of its own, as a torch or Keras network)."""
         names = self.feature_names(model)
+        if not names and getattr(X, "columns", None) is not None:
+            names = [str(c) for c in X.columns]
         return typed_inputs(names, X, {}, personal, sensitive) if names else []
 
     def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:

@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Iterable
 from typing import Any
 
-from uitlegbaar.integrations.models.base import Feature, ModelAdapter, Scalar, outputs_view, typed_inputs
+from uitlegbaar.integrations.models.base import ModelAdapter, Scalar, outputs_view
 from uitlegbaar.integrations.models.torch import state_chunks
 
 from uitlegbaar.analysis.models import ModelView
@@ -48,11 +48,7 @@ class KerasAdapter(ModelAdapter):
         return state_chunks(items), "keras weights"
 
     def feature_names(self, model: Any) -> list[str] | None:
-        return None
-
-    def inputs(self, model: Any, X: Any, personal: Iterable[str] = (), sensitive: Iterable[str] = ()) -> list[Feature]:
-        columns = getattr(X, "columns", None)
-        return typed_inputs([str(c) for c in columns], X, {}, personal, sensitive) if columns is not None else []
+        return None  # a network keeps no names: its inputs are the columns of X
 
     def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:
         import keras

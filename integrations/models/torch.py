@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from uitlegbaar.integrations.models.base import Feature, ModelAdapter, Scalar, outputs_view, plain, typed_inputs
+from uitlegbaar.integrations.models.base import ModelAdapter, Scalar, outputs_view, plain
 
 from uitlegbaar.analysis.models import ModelView
 
@@ -52,11 +52,7 @@ class TorchAdapter(ModelAdapter):
         return state_chunks(model.state_dict().items()), "torch state_dict"
 
     def feature_names(self, model: Any) -> list[str] | None:
-        return None
-
-    def inputs(self, model: Any, X: Any, personal: Iterable[str] = (), sensitive: Iterable[str] = ()) -> list[Feature]:
-        columns = getattr(X, "columns", None)
-        return typed_inputs([str(c) for c in columns], X, {}, personal, sensitive) if columns is not None else []
+        return None  # a network keeps no names: its inputs are the columns of X
 
     def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:
         import numpy as np
