@@ -120,7 +120,7 @@ class StreamProfile:
 
         if self.sample is None or self.sample_keys is None:
             return schema.empty_table()
-        return self.sample.take(np.argsort(self.sample_keys, kind="stable"))
+        return self.sample.take(np.argsort(self.sample_keys, kind="stable")).cast(schema)
 
     def profiles(self, withheld: Collection[str], schema: pa.Schema) -> list[ColumnProfile]:
         sample = self.sample_table(schema)
@@ -149,12 +149,23 @@ class StreamProfile:
                 threshold = self.sample_keys.max()
                 wanted = keys <= threshold
                 table, keys = table.filter(pa.array(wanted)), keys[wanted]
-            table = pa.concat_tables([self.sample, table.cast(self.sample.schema)])
+            table = pa.concat_tables([self.sample, _decoded(table).cast(self.sample.schema)])
             keys = np.concatenate([self.sample_keys, keys])
         if len(keys) > self.sample_rows:
             keep = np.sort(np.argpartition(keys, self.sample_rows - 1)[: self.sample_rows])
             table, keys = table.take(keep), keys[keep]
-        self.sample, self.sample_keys = table.combine_chunks(), keys
+        self.sample, self.sample_keys = _decoded(table).combine_chunks(), keys
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """`table` with its dictionary columns decoded (the sample holds values; `sample_table` gives the schema's
+    types back)."""
+    import pyarrow as pa
+
+    if not any(pa.types.is_dictionary(t) for t in table.schema.types):
+        return table
+    types = [t.value_type if pa.types.is_dictionary(t) else t for t in table.schema.types]
+    return table.cast(pa.schema([f.with_type(t) for f, t in zip(table.schema, types, strict=True)]))
 
 
 def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray) -> None:
@@ -165,7 +176,7 @@ def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray) -> None:
     column.nulls += array.null_count
     if column.personal or pa.types.is_null(column.type):
         return
-    if pa.types.is_dictionary(array.type):
+    if pa.types.is_dictionary(array.type) and not _countable_encoded(column, array):
         array = array.dictionary_decode() if isinstance(array, pa.Array) else array.cast(column.type)
     values = pc.drop_null(array) if array.null_count else array
     if not len(values):
@@ -184,6 +195,14 @@ def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray) -> None:
         _add_registers(column, _registers(values))
 
 
+def _countable_encoded(column: _Column, array: pa.Array | pa.ChunkedArray) -> bool:
+    """A dictionary array whose values can be counted and sketched through its dictionary (no range to take, no
+    null among the dictionary's values)."""
+    import pyarrow as pa
+
+    return isinstance(array, pa.DictionaryArray) and not column.ranged and not array.dictionary.null_count
+
+
 def _batch_counts(values: pa.Array | pa.ChunkedArray, bounds: Any) -> pa.Table:
     """Every value of a batch with its count: by counting into bins for integers of a narrow range (a hash
     table costs forty times as much), else by Arrow's hash kernel."""
@@ -200,7 +219,10 @@ def _batch_counts(values: pa.Array | pa.ChunkedArray, bounds: Any) -> pa.Table:
             found = pa.array(seen + low).cast(values.type)
             return pa.table({"values": found, "counts": pa.array(bins[seen], pa.int64())})
     counts = pc.value_counts(values)
-    return pa.table({"values": counts.field("values"), "counts": counts.field("counts")})
+    found = counts.field("values")
+    if pa.types.is_dictionary(found.type):
+        found = found.dictionary_decode()
+    return pa.table({"values": found, "counts": counts.field("counts")})
 
 
 def _registers(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
