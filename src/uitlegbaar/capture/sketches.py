@@ -21,8 +21,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from uitlegbaar.capture.fingerprint import logical_type
+from uitlegbaar.capture.fingerprint import PARALLEL_MIN_BYTES, logical_type
 from uitlegbaar.capture.multiset import value_words
+from uitlegbaar.capture.parallel import map_columns
 from uitlegbaar.capture.profile import (
     HISTOGRAM_SAMPLE,
     TOP_VALUES_MAX_DISTINCT,
@@ -101,8 +102,8 @@ class StreamProfile:
 
     def add(self, batch: pa.RecordBatch | pa.Table, row_hashes: np.ndarray) -> None:
         self.rows += batch.num_rows
-        for i, column in enumerate(self.columns):
-            _add_column(column, batch.column(i))
+        jobs = [(column, batch.column(i)) for i, column in enumerate(self.columns)]
+        map_columns(lambda job: _add_column(*job), jobs, parallel=batch.nbytes >= PARALLEL_MIN_BYTES)
         self._add_sample(batch, row_hashes)
 
     def merge(self, other: StreamProfile) -> None:
@@ -120,7 +121,7 @@ class StreamProfile:
 
         if self.sample is None or self.sample_keys is None:
             return schema.empty_table()
-        return self.sample.take(np.argsort(self.sample_keys, kind="stable")).cast(schema)
+        return self.sample.take(np.argsort(self.sample_keys, kind="stable")[: self.sample_rows]).cast(schema)
 
     def profiles(self, withheld: Collection[str], schema: pa.Schema) -> list[ColumnProfile]:
         sample = self.sample_table(schema)
@@ -144,17 +145,20 @@ class StreamProfile:
         import pyarrow as pa
 
         table = rows if isinstance(rows, pa.Table) else pa.Table.from_batches([rows])
+        full = self.sample_keys is not None and len(self.sample_keys) >= self.sample_rows
         if self.sample is not None and self.sample_keys is not None:
-            if len(self.sample_keys) >= self.sample_rows:
-                threshold = self.sample_keys.max()
-                wanted = keys <= threshold
+            if full:  # at least `sample_rows` rows have a key up to the largest kept: no larger one is wanted
+                wanted = keys <= self.sample_keys.max()
+                if not wanted.any():
+                    return
                 table, keys = table.filter(pa.array(wanted)), keys[wanted]
             table = pa.concat_tables([self.sample, _decoded(table).cast(self.sample.schema)])
             keys = np.concatenate([self.sample_keys, keys])
-        if len(keys) > self.sample_rows:
+        # cut to the smallest `sample_rows` when first full, then only past twice as many (a cut copies the sample)
+        if len(keys) > (2 if full else 1) * self.sample_rows:
             keep = np.sort(np.argpartition(keys, self.sample_rows - 1)[: self.sample_rows])
-            table, keys = table.take(keep), keys[keep]
-        self.sample, self.sample_keys = _decoded(table).combine_chunks(), keys
+            table, keys = table.take(keep).combine_chunks(), keys[keep]
+        self.sample, self.sample_keys = _decoded(table), keys
 
 
 def _decoded(table: pa.Table) -> pa.Table:
