@@ -270,6 +270,7 @@ def _add_counts(column: _Column, counts: pa.Table) -> None:
 
 def _flush(column: _Column) -> None:
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     parts = ([column.counts] if column.counts is not None else []) + column.pending
     column.pending, column.pending_rows = [], 0
@@ -277,6 +278,9 @@ def _flush(column: _Column) -> None:
         return
     schema = parts[0].schema
     both = pa.concat_tables([p.cast(schema) for p in parts])
+    if both.num_rows > EXACT_DISTINCT and len(pc.unique(both.column("values"))) > EXACT_DISTINCT:
+        _give_up_counts(column, both)  # too many values, told by a hash set at a third of the group-by's cost
+        return
     counts = both.group_by("values").aggregate([("counts", "sum")]).rename_columns(["values", "counts"])
     if counts.num_rows > EXACT_DISTINCT or counts.nbytes > EXACT_BYTES:
         _give_up_counts(column, counts)
