@@ -14,6 +14,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import uitlegbaar as ub
 from uitlegbaar.capture.datasets import measure
@@ -281,6 +283,51 @@ def test_text_values_that_differ_only_in_padding_or_word_boundaries_hash_apart()
     assert multiset_fingerprint(sliced) == multiset_fingerprint(
         pa.table({"t": [f"waarde {i}" for i in range(100, 400)]})
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=9)), min_size=1, max_size=60), st.data())
+def test_a_text_column_read_through_its_dictionary_hashes_and_counts_as_its_values(
+    values: list[str | None], data: st.DataObject
+) -> None:
+    from uitlegbaar.capture.multiset import cell_hashes
+    from uitlegbaar.capture.sketches import StreamProfile
+
+    start = data.draw(st.integers(0, len(values) - 1))
+    plain = pa.array(values, pa.string()).slice(start)
+    encoded = pa.array(values, pa.string()).dictionary_encode().slice(start)  # with an offset, as a reader slices
+    assert np.array_equal(cell_hashes(encoded, 12345), cell_hashes(plain, 12345))
+    schema = pa.schema({"t": pa.string()})
+    profiles = []
+    for array in (plain, encoded):
+        profile = StreamProfile.for_schema(schema, (), 1)
+        profile.add(pa.RecordBatch.from_arrays([array], names=["t"]), cell_hashes(plain, 1))
+        profiles.append(profile.profiles(set(), schema))
+    assert profiles[0] == profiles[1]
+
+
+def test_parquet_text_stored_with_a_dictionary_or_falling_back_to_plain_gives_the_in_memory_evidence(
+    tmp_path: Path,
+) -> None:
+    rows = 30_000
+    table = pa.table(
+        {
+            "few": pa.array([None if i % 11 == 0 else f"code {i % 40}" for i in range(rows)]),
+            "many": pa.array([None if i % 13 == 0 else f"dossier {i * 7919 % rows}" for i in range(rows)]),
+            "n": np.arange(rows),
+        }
+    )
+    # a small dictionary page limit: "many" starts with a dictionary and falls back to plain pages in each file
+    for i, part in enumerate((table.slice(0, 10_000), table.slice(10_000))):
+        pq.write_table(part, tmp_path / f"part-{i}.parquet", row_group_size=4_000, dictionary_pagesize_limit=4_096)
+    assert pq.ParquetFile(tmp_path / "part-0.parquet").metadata.row_group(0).column(1).has_dictionary_page
+    streamed, in_memory = measure(tmp_path, (), 10), measure(table, (), 10)
+    assert streamed.fingerprint == in_memory.fingerprint and streamed.multiset == in_memory.multiset
+    exclude = {"histogram", "quantiles", "quantiles_estimated", "mean"}
+    assert [p.model_dump(exclude=exclude) for p in streamed.profile(set())] == [
+        p.model_dump(exclude=exclude) for p in in_memory.profile(set())
+    ]
+    assert streamed.screen.schema == table.schema
 
 
 def test_a_loader_returning_a_lazy_frame_is_captured_and_a_reader_is_left_to_its_caller(

@@ -19,7 +19,7 @@ from uitlegbaar.capture.multiset import MultisetSum, multiset_fingerprint
 from uitlegbaar.capture.profile import profile_table
 from uitlegbaar.capture.runs import ActiveRun
 from uitlegbaar.capture.sketches import StreamProfile
-from uitlegbaar.capture.streams import Stream
+from uitlegbaar.capture.streams import Stream, conform
 from uitlegbaar.capture.tables import is_table, origin_of, to_arrow
 from uitlegbaar.evidence.records import (
     ColumnProfile,
@@ -120,8 +120,7 @@ def measure_stream(stream: Stream, personal: Collection[str], min_count: int) ->
     profile = StreamProfile.for_schema(stream.schema, personal, min_count)
     with progress.rows(f"dataset {stream.source or stream.origin}", stream.rows) as advance:
         for batch in stream.batches:
-            if batch.schema != stream.schema:
-                batch = batch.cast(stream.schema)
+            batch = conform(batch, stream.schema)
             ordered.add(batch)
             profile.add(batch, multiset.add(batch))
             advance(batch.num_rows)

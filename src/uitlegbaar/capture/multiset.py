@@ -151,7 +151,9 @@ def value_words(array: pa.Array) -> np.ndarray:
 
     t = array.type
     if pa.types.is_dictionary(t):
-        return value_words(array.dictionary_decode())
+        if array.dictionary.null_count or not len(array.dictionary) or not len(array):
+            return value_words(array.dictionary_decode())
+        return np.take(value_words(array.dictionary), _indices(array.indices), mode="clip")  # clip: under nulls
     if str(t) in ("string_view", "binary_view"):
         return value_words(array.cast(pa.large_string() if str(t) == "string_view" else pa.large_binary()))
     if pa.types.is_boolean(t):
@@ -163,6 +165,14 @@ def value_words(array: pa.Array) -> np.ndarray:
     if _fixed(t):
         return _fixed_words(array)
     return _json_words(array)
+
+
+def _indices(indices: pa.Array) -> np.ndarray:
+    """A dictionary's indices as numpy, zero-copy (what lies under a null is arbitrary)."""
+    import numpy as np
+
+    raw = np.frombuffer(indices.buffers()[1], dtype=indices.type.to_pandas_dtype())
+    return raw[indices.offset : indices.offset + len(indices)]
 
 
 def _fixed(t: pa.DataType) -> bool:

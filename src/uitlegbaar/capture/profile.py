@@ -174,8 +174,8 @@ def _rank_of_top16() -> np.ndarray:
     """Leading zeros + 1 of every 16-bit value (17 for zero): the HyperLogLog rank of a hash's top bits."""
     import numpy as np
 
-    ranks = np.full(1 << 16, _MAX_RANK, dtype=np.intp)
-    ranks[1:] = 16 - np.floor(np.log2(np.arange(1, 1 << 16))).astype(np.intp)
+    ranks = np.full(1 << 16, _MAX_RANK, dtype=np.uint8)
+    ranks[1:] = 16 - np.floor(np.log2(np.arange(1, 1 << 16))).astype(np.uint8)
     return ranks
 
 
@@ -194,7 +194,7 @@ def hll_registers(words: np.ndarray, precision: int = 12) -> np.ndarray:
     u64 = np.uint64
     m = 1 << precision
     if len(words) == 0:
-        return np.zeros(m, dtype=np.intp)
+        return np.zeros(m, dtype=np.uint8)
     # MurmurHash3's 64-bit finaliser: every input bit reaches every output bit (floats and dates have
     # long runs of zero low bits, which a multiply alone leaves zero). In place, to spare allocations.
     tmp = words >> u64(33)
@@ -205,13 +205,12 @@ def hll_registers(words: np.ndarray, precision: int = 12) -> np.ndarray:
     z *= u64(0xC4CEB9FE1A85EC53)
     np.right_shift(z, u64(33), out=tmp)
     z ^= tmp
-    # register: the low bits; rank: from the top 16 bits. Count each (register, rank) pair, keep the highest.
+    # register: the low bits; rank: from the top 16 bits; each register keeps its highest rank
     np.right_shift(z, u64(48), out=tmp)
-    rank = _rank_of_top16()[tmp.astype(np.uint16)]
+    rank = np.take(_rank_of_top16(), tmp)
     z &= u64(m - 1)
-    width = _MAX_RANK + 1
-    seen = np.bincount(z.view(np.int64) * width + rank, minlength=m * width).reshape(m, width) > 0
-    registers: np.ndarray = np.where(seen.any(axis=1), _MAX_RANK - np.argmax(seen[:, ::-1], axis=1), 0)
+    registers = np.zeros(m, dtype=np.uint8)
+    np.maximum.at(registers, z.view(np.int64), rank)
     return registers
 
 

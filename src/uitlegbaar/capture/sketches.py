@@ -21,8 +21,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from uitlegbaar.capture.fingerprint import logical_type
+from uitlegbaar.capture.fingerprint import PARALLEL_MIN_BYTES, logical_type
 from uitlegbaar.capture.multiset import value_words
+from uitlegbaar.capture.parallel import map_columns
 from uitlegbaar.capture.profile import (
     HISTOGRAM_SAMPLE,
     TOP_VALUES_MAX_DISTINCT,
@@ -101,8 +102,8 @@ class StreamProfile:
 
     def add(self, batch: pa.RecordBatch | pa.Table, row_hashes: np.ndarray) -> None:
         self.rows += batch.num_rows
-        for i, column in enumerate(self.columns):
-            _add_column(column, batch.column(i))
+        jobs = [(column, batch.column(i)) for i, column in enumerate(self.columns)]
+        map_columns(lambda job: _add_column(*job), jobs, parallel=batch.nbytes >= PARALLEL_MIN_BYTES)
         self._add_sample(batch, row_hashes)
 
     def merge(self, other: StreamProfile) -> None:
@@ -120,7 +121,7 @@ class StreamProfile:
 
         if self.sample is None or self.sample_keys is None:
             return schema.empty_table()
-        return self.sample.take(np.argsort(self.sample_keys, kind="stable"))
+        return self.sample.take(np.argsort(self.sample_keys, kind="stable")[: self.sample_rows]).cast(schema)
 
     def profiles(self, withheld: Collection[str], schema: pa.Schema) -> list[ColumnProfile]:
         sample = self.sample_table(schema)
@@ -144,17 +145,31 @@ class StreamProfile:
         import pyarrow as pa
 
         table = rows if isinstance(rows, pa.Table) else pa.Table.from_batches([rows])
+        full = self.sample_keys is not None and len(self.sample_keys) >= self.sample_rows
         if self.sample is not None and self.sample_keys is not None:
-            if len(self.sample_keys) >= self.sample_rows:
-                threshold = self.sample_keys.max()
-                wanted = keys <= threshold
+            if full:  # at least `sample_rows` rows have a key up to the largest kept: no larger one is wanted
+                wanted = keys <= self.sample_keys.max()
+                if not wanted.any():
+                    return
                 table, keys = table.filter(pa.array(wanted)), keys[wanted]
-            table = pa.concat_tables([self.sample, table.cast(self.sample.schema)])
+            table = pa.concat_tables([self.sample, _decoded(table).cast(self.sample.schema)])
             keys = np.concatenate([self.sample_keys, keys])
-        if len(keys) > self.sample_rows:
+        # cut to the smallest `sample_rows` when first full, then only past twice as many (a cut copies the sample)
+        if len(keys) > (2 if full else 1) * self.sample_rows:
             keep = np.sort(np.argpartition(keys, self.sample_rows - 1)[: self.sample_rows])
-            table, keys = table.take(keep), keys[keep]
-        self.sample, self.sample_keys = table.combine_chunks(), keys
+            table, keys = table.take(keep).combine_chunks(), keys[keep]
+        self.sample, self.sample_keys = _decoded(table), keys
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """`table` with its dictionary columns decoded (the sample holds values; `sample_table` gives the schema's
+    types back)."""
+    import pyarrow as pa
+
+    if not any(pa.types.is_dictionary(t) for t in table.schema.types):
+        return table
+    types = [t.value_type if pa.types.is_dictionary(t) else t for t in table.schema.types]
+    return table.cast(pa.schema([f.with_type(t) for f, t in zip(table.schema, types, strict=True)]))
 
 
 def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray) -> None:
@@ -165,7 +180,7 @@ def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray) -> None:
     column.nulls += array.null_count
     if column.personal or pa.types.is_null(column.type):
         return
-    if pa.types.is_dictionary(array.type):
+    if pa.types.is_dictionary(array.type) and not _countable_encoded(column, array):
         array = array.dictionary_decode() if isinstance(array, pa.Array) else array.cast(column.type)
     values = pc.drop_null(array) if array.null_count else array
     if not len(values):
@@ -184,6 +199,14 @@ def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray) -> None:
         _add_registers(column, _registers(values))
 
 
+def _countable_encoded(column: _Column, array: pa.Array | pa.ChunkedArray) -> bool:
+    """A dictionary array whose values can be counted and sketched through its dictionary (no range to take, no
+    null among the dictionary's values)."""
+    import pyarrow as pa
+
+    return isinstance(array, pa.DictionaryArray) and not column.ranged and not array.dictionary.null_count
+
+
 def _batch_counts(values: pa.Array | pa.ChunkedArray, bounds: Any) -> pa.Table:
     """Every value of a batch with its count: by counting into bins for integers of a narrow range (a hash
     table costs forty times as much), else by Arrow's hash kernel."""
@@ -200,7 +223,10 @@ def _batch_counts(values: pa.Array | pa.ChunkedArray, bounds: Any) -> pa.Table:
             found = pa.array(seen + low).cast(values.type)
             return pa.table({"values": found, "counts": pa.array(bins[seen], pa.int64())})
     counts = pc.value_counts(values)
-    return pa.table({"values": counts.field("values"), "counts": counts.field("counts")})
+    found = counts.field("values")
+    if pa.types.is_dictionary(found.type):
+        found = found.dictionary_decode()
+    return pa.table({"values": found, "counts": counts.field("counts")})
 
 
 def _registers(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -244,6 +270,7 @@ def _add_counts(column: _Column, counts: pa.Table) -> None:
 
 def _flush(column: _Column) -> None:
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     parts = ([column.counts] if column.counts is not None else []) + column.pending
     column.pending, column.pending_rows = [], 0
@@ -251,6 +278,9 @@ def _flush(column: _Column) -> None:
         return
     schema = parts[0].schema
     both = pa.concat_tables([p.cast(schema) for p in parts])
+    if both.num_rows > EXACT_DISTINCT and len(pc.unique(both.column("values"))) > EXACT_DISTINCT:
+        _give_up_counts(column, both)  # too many values, told by a hash set at a third of the group-by's cost
+        return
     counts = both.group_by("values").aggregate([("counts", "sum")]).rename_columns(["values", "counts"])
     if counts.num_rows > EXACT_DISTINCT or counts.nbytes > EXACT_BYTES:
         _give_up_counts(column, counts)
