@@ -3,17 +3,17 @@ memory, batch by batch (`streams.py`) or on a Spark cluster's executors (`spark.
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from uitlegbaar import progress
 from uitlegbaar.analysis.personal_data import SAMPLE_ROWS
 from uitlegbaar.capture import personal as personal_data
 from uitlegbaar.capture import settings
 from uitlegbaar.capture.fingerprint import StreamingFingerprint, TableFingerprint, fingerprint_table, logical_type
+from uitlegbaar.capture.measured import Measured
 from uitlegbaar.capture.multiset import ALGORITHM as MULTISET
 from uitlegbaar.capture.multiset import MultisetSum, multiset_fingerprint
 from uitlegbaar.capture.profile import profile_table
@@ -22,18 +22,12 @@ from uitlegbaar.capture.sketches import StreamProfile
 from uitlegbaar.capture.streams import Stream, conform
 from uitlegbaar.capture.tables import is_table, origin_of, to_arrow
 from uitlegbaar.evidence.records import (
-    ColumnProfile,
     ColumnSchema,
     DatasetRecord,
     DatasetRef,
     Fingerprint,
     Privacy,
-    SourceFile,
-    TableVersion,
 )
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -58,28 +52,6 @@ class CapturedTable:
     ref: DatasetRef
     fingerprint: TableFingerprint
     columns: list[str]
-
-
-@dataclass(frozen=True)
-class Measured:
-    """What one pass over a table learnt, wherever it ran (in memory, batch by batch, on Spark's executors)."""
-
-    schema: pa.Schema
-    num_rows: int
-    fingerprint: TableFingerprint
-    multiset_of: Callable[[], str]  # computed when asked: a step's table already in the run needs none
-    screen: pa.Table  # the rows screening looks at: the table, or a bounded sample of it
-    profile: Callable[[set[str]], list[ColumnProfile]]  # the profiles, with these columns withheld
-    origin: str
-    streamed: bool = False
-    ordered_by: tuple[str, ...] = ()
-    files: tuple[SourceFile, ...] = ()
-    version: TableVersion | None = None
-
-    @functools.cached_property
-    def multiset(self) -> str:
-        """The `uitlegbaar-multiset-v1` digest."""
-        return self.multiset_of()
 
 
 def capturable(data: Any, again: bool = False) -> bool:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from uitlegbaar import progress
 from uitlegbaar.capture.fingerprint import StreamingFingerprint, TableFingerprint
+from uitlegbaar.capture.measured import Measured
 from uitlegbaar.capture.multiset import ALGORITHM as MULTISET
 from uitlegbaar.capture.multiset import MultisetSum
 from uitlegbaar.capture.sketches import StreamProfile
@@ -28,8 +29,6 @@ from uitlegbaar.capture.streams import BATCH_ROWS
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-    from uitlegbaar.capture.datasets import Measured
 
 
 def is_spark_frame(obj: Any) -> bool:
@@ -40,8 +39,6 @@ def is_spark_frame(obj: Any) -> bool:
 def measure(frame: Any, personal: Collection[str], min_count: int, order_by: Sequence[str] = ()) -> Measured:
     """Fingerprints, profile and screening sample of a Spark DataFrame, computed by its executors."""
     from pyspark.sql.types import BinaryType, StructField, StructType
-
-    from uitlegbaar.capture.datasets import Measured
 
     out = StructType([StructField("state", BinaryType())])
     hidden = frozenset(personal)
