@@ -13,8 +13,9 @@ later.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
+
+from uitlegbaar.integrations.mlflow.bounded import within
 
 SIGNING_KEY_ENV = "UITLEGBAAR_SIGNING_KEY"
 FOLDER = "attestations"
@@ -52,24 +53,7 @@ def attest_sealed(store_root: Path, run_id: str, timeout: float) -> str | None:
     key = signing_key()
     if key is None:
         return None
-    outcome: list[BaseException | None] = []
-    worker = threading.Thread(
-        target=lambda: outcome.append(_attest_catching(store_root, run_id, key)), name="uitlegbaar-attest", daemon=True
-    )
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
-        return f"attesting took longer than {timeout:g} s"
-    failure = outcome[0]
-    return None if failure is None else f"{type(failure).__name__}: {str(failure)[:300]}"
-
-
-def _attest_catching(store_root: Path, run_id: str, key: Path) -> BaseException | None:
-    try:
-        _attest(store_root, run_id, key)
-    except BaseException as exc:  # reported by the caller, in the training thread
-        return exc
-    return None
+    return within(lambda: _attest(store_root, run_id, key), timeout, "uitlegbaar-attest", "attesting")
 
 
 def _attest(store_root: Path, run_id: str, key: Path) -> None:

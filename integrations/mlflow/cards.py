@@ -10,8 +10,9 @@ budget; when it fails, training goes on and one warning says so (`uitlegbaar car
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
+
+from uitlegbaar.integrations.mlflow.bounded import within
 
 FOLDER = "cards"
 FORMATS = ("md", "html")
@@ -37,24 +38,7 @@ def write_cards(store_root: Path, run_id: str, timeout: float) -> str | None:
     or not asked for, else why not."""
     if not enabled():
         return None
-    outcome: list[BaseException | None] = []
-    worker = threading.Thread(
-        target=lambda: outcome.append(_write_catching(store_root, run_id)), name="uitlegbaar-card", daemon=True
-    )
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
-        return f"compiling the card took longer than {timeout:g} s"
-    failure = outcome[0]
-    return None if failure is None else f"{type(failure).__name__}: {str(failure)[:300]}"
-
-
-def _write_catching(store_root: Path, run_id: str) -> BaseException | None:
-    try:
-        _write(store_root, run_id)
-    except BaseException as exc:  # reported by the caller, in the training thread
-        return exc
-    return None
+    return within(lambda: _write(store_root, run_id), timeout, "uitlegbaar-card", "compiling the card")
 
 
 def _write(store_root: Path, run_id: str) -> None:

@@ -112,17 +112,11 @@ def _cards(store_root: Path, run_id: str, link: MlflowLink) -> None:
     from uitlegbaar.integrations.mlflow.cards import write_cards
 
     problem = write_cards(store_root, run_id, timeout_s())
-    if problem is not None:
-        import warnings
-
-        from uitlegbaar.errors import UitlegbaarWarning
-
-        warnings.warn(
-            f"uitlegbaar could not compile the model card of run {run_id} for {link.describe()} ({problem}); its "
-            f"evidence is sent without it, and `uitlegbaar card {run_id}` makes it later",
-            UitlegbaarWarning,
-            stacklevel=3,
-        )
+    _warn_unless_none(
+        problem,
+        f"uitlegbaar could not compile the model card of run {run_id} for {link.describe()} ({problem}); its "
+        f"evidence is sent without it, and `uitlegbaar card {run_id}` makes it later",
+    )
 
 
 def _attest(store_root: Path, run_id: str, link: MlflowLink) -> None:
@@ -130,17 +124,22 @@ def _attest(store_root: Path, run_id: str, link: MlflowLink) -> None:
     from uitlegbaar.integrations.mlflow.attestation import attest_sealed
 
     problem = attest_sealed(store_root, run_id, timeout_s())
-    if problem is not None:
-        import warnings
+    _warn_unless_none(
+        problem,
+        f"uitlegbaar could not attest run {run_id} for {link.describe()} ({problem}); its evidence is sent "
+        f"unsigned, and `uitlegbaar attest {run_id} --key KEY` makes the attestation later",
+    )
 
-        from uitlegbaar.errors import UitlegbaarWarning
 
-        warnings.warn(
-            f"uitlegbaar could not attest run {run_id} for {link.describe()} ({problem}); its evidence is sent "
-            f"unsigned, and `uitlegbaar attest {run_id} --key KEY` makes the attestation later",
-            UitlegbaarWarning,
-            stacklevel=3,
-        )
+def _warn_unless_none(problem: str | None, message: str) -> None:
+    """One warning, from the training code that ended the run, when a piece of a sealed run could not be made."""
+    if problem is None:
+        return
+    import warnings
+
+    from uitlegbaar.errors import UitlegbaarWarning
+
+    warnings.warn(message, UitlegbaarWarning, stacklevel=4)
 
 
 def timeout_s() -> float:
