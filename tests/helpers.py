@@ -34,6 +34,29 @@ def cli(*args: str, store: Path | None = None) -> subprocess.CompletedProcess[st
     return subprocess.run([EXECUTABLE, *args], capture_output=True, text=True, env=env, timeout=60)
 
 
+def on_terminal(command: list[str], **env: str) -> tuple[str, str]:
+    """Run `command` with its standard error on a pseudo-terminal (as a user's shell has it) and its standard
+    output on a pipe; returns (stdout, what the terminal showed)."""
+    import pty
+
+    environment = {**os.environ, "COLUMNS": "120", **env}
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=follower, env=environment, text=True)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    out, _ = process.communicate(timeout=120)
+    os.close(leader)
+    return out, b"".join(chunks).decode(errors="replace")
+
+
 # ------------------------------------------------------------------ signing keys (made in the test, never committed)
 
 

@@ -157,9 +157,12 @@ class MlflowStore:
     def summaries(self) -> list[RunSummary]:
         """Every run with uitlegbaar evidence on the server (each downloaded once into the cache), oldest first."""
         if not self._fetched_list:
-            for mlflow_run, run_id in self.server.search_runs(f"tags.`{TAG_RUN_ID}` LIKE '%'"):
-                if not self._cached(run_id):
-                    self._download(mlflow_run, run_id)
+            from uitlegbaar import progress
+
+            found = self.server.search_runs(f"tags.`{TAG_RUN_ID}` LIKE '%'")
+            missing = [(mlflow_run, run_id) for mlflow_run, run_id in found if not self._cached(run_id)]
+            for mlflow_run, run_id in progress.each("evidence from MLflow", missing, unit="runs"):
+                self._download(mlflow_run, run_id)
             self._fetched_list = True
         return self.cache.summaries()
 

@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from uitlegbaar import progress
 from uitlegbaar.documents.formats import Compiled, Inputs, compile_document, make, render
 from uitlegbaar.errors import ConfigurationError, StoreError
 from uitlegbaar.evidence import declaration as declarations
@@ -116,11 +117,11 @@ def previous_version(store: Store, evidence: Evidence, *, verify: bool = True) -
         return None
     runs = store.summaries()  # oldest first
     earlier = bisect.bisect_left([(s.started, s.run_id) for s in runs], (evidence.run.created, evidence.run_id))
-    for summary in reversed(runs[:earlier]):
-        if summary.status == "finished" and summary.kinds.get("model"):
-            candidate = Evidence.of(verified_records(store, summary.run_id, verify=verify))
-            if candidate.model is not None and candidate.model.name == evidence.model.name:
-                return candidate
+    candidates = [s for s in reversed(runs[:earlier]) if s.status == "finished" and s.kinds.get("model")]
+    for summary in progress.each("earlier versions", candidates, unit="runs"):
+        candidate = Evidence.of(verified_records(store, summary.run_id, verify=verify))
+        if candidate.model is not None and candidate.model.name == evidence.model.name:
+            return candidate
     return None
 
 

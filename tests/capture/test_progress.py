@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from helpers import on_terminal
 
 CHILD = """
 import sys
@@ -23,27 +24,11 @@ print("digest", measure(reader, (), 10).fingerprint.digest[:12])
 
 
 def run_child(tty: bool, **env: str) -> tuple[str, str]:
+    if tty:
+        return on_terminal([sys.executable, "-c", CHILD], **env)
     environment = {**os.environ, "COLUMNS": "120", **env}
-    if not tty:
-        done = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, env=environment)
-        return done.stdout, done.stderr
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=follower, env=environment, text=True
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    out, _ = process.communicate()
-    os.close(leader)
-    return out, b"".join(chunks).decode(errors="replace")
+    done = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, env=environment)
+    return done.stdout, done.stderr
 
 
 def test_a_terminal_gets_a_progress_bar_and_the_output_stays_clean() -> None:

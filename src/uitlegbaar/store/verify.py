@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Literal, Protocol
 
+from uitlegbaar import progress
 from uitlegbaar.errors import StoreError
 from uitlegbaar.store.format import SEALED, SUMMARY, StoredRecord, file_intact, summary_data, summary_of
 from uitlegbaar.store.protocol import Problem, VerifyReport
@@ -28,7 +29,8 @@ class StoreFolder(Protocol):
 def verify_store(store: StoreFolder, run_ids: list[str] | None = None) -> VerifyReport:
     """Check the chains of the given runs (all by default)."""
     report = VerifyReport(leftovers=[str(p) for p in store.leftovers(run_ids)])
-    for run_id in run_ids if run_ids is not None else store.run_ids():
+    chosen = run_ids if run_ids is not None else store.run_ids()
+    for run_id in progress.each("verifying runs", chosen, unit="runs") if len(chosen) > 1 else chosen:
         report.runs += 1
         changed = [path for path in store.files(run_id) if not file_intact(path)]
         for path in changed:
