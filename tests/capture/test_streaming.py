@@ -5,6 +5,8 @@ so and marks its estimates; file provenance names the files. Real files, real li
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +232,15 @@ def test_a_delta_lake_table_records_its_version_and_files(store: Path, tmp_path:
     assert all(f.sha256 == hashlib.sha256((tmp_path / "delta" / f.path).read_bytes()).hexdigest() for f in record.files)
     assert record.multiset is not None and record.multiset.digest == multiset_fingerprint(table)
     assert record.num_rows == 3000
+    from helpers import cli
+
+    card = cli("card", "latest", "--format", "md", store=store)
+    assert "**Table version:** Delta Lake version 1" in card.stdout and "**Files:** 2 files, " in card.stdout
+    dutch = cli("card", "latest", "--format", "md", "--lang", "nl", store=store)
+    assert "**Tabelversie:** Delta Lake-versie 1" in dutch.stdout and "**Bestanden:** 2 bestanden, samen " in dutch.stdout
+    entry = cli("register", "latest", "--force", store=store)  # no declaration: only the evidenced fields
+    assert entry.returncode == 1 and entry.stdout, entry.stderr
+    assert "Gelezen: Delta Lake-versie 1, 2 bestanden, samen " in json.loads(entry.stdout)["source_data"]
 
 
 def test_an_iceberg_table_records_its_snapshot(store: Path, tmp_path: Path) -> None:
@@ -269,7 +280,9 @@ def test_the_card_shows_the_multiset_fingerprint_and_the_files(
     assert card.returncode == 0, card.stderr
     assert record.multiset is not None and f"{record.multiset.digest} (uitlegbaar-multiset-v1)" in card.stdout
     size = sum(f.size for f in record.files)
-    assert f"**Files:** {FILES} ({size:,} B)" in card.stdout
+    said = re.search(rf"\*\*Files:\*\* {FILES} files, ([\d.]+) (kB|MB) together", card.stdout)
+    assert said is not None, card.stdout
+    assert abs(float(said[1]) * {"kB": 1e3, "MB": 1e6}[said[2]] - size) / size < 0.01
     assert str(folder) not in card.stdout  # the card names no local path
 
 

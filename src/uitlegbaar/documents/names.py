@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from uitlegbaar.documents.i18n import Language, label
-from uitlegbaar.evidence.records import DatasetRecord, DatasetRef
+from uitlegbaar.evidence.records import DatasetRecord, DatasetRef, SourceFile, TableVersion
 from uitlegbaar.evidence.view import Evidence
 
 LANGUAGES: tuple[Language, ...] = ("en", "nl")
@@ -200,3 +200,24 @@ def number(value: float | int | None, lang: Language = "en", digits: int = 4) ->
     if lang == "nl":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+def table_version_text(version: TableVersion, lang: Language = "en") -> str:
+    """The version of the table that was read, as its format names it: `Delta Lake version 3`."""
+    return label(f"table_version_{version.format}", lang).format(version=version.version)
+
+
+def files_text(files: Sequence[SourceFile], lang: Language = "en") -> str:
+    """How many files were read and how large they are together: `12 files, 1.5 GB together`."""
+    size = size_text(sum(f.size for f in files), lang)
+    if len(files) == 1:
+        return label("files_one", lang).format(size=size)
+    return label("files_many", lang).format(count=number(len(files), lang), size=size)
+
+
+def size_text(size: int, lang: Language = "en") -> str:
+    """A size in bytes in the decimal units a file manager shows: `1.5 GB`, `830 kB`, `12 B`."""
+    for unit, scale in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= scale:
+            return f"{number(size / scale, lang, 3)} {unit}"
+    return f"{number(size, lang)} B"

@@ -9,7 +9,15 @@ from typing import Any
 
 from uitlegbaar.documents.card.model import Missing, ModelCard
 from uitlegbaar.documents.i18n import LABELS, Language, label
-from uitlegbaar.documents.names import function_name, method_name, metric_name, number, onehot_category
+from uitlegbaar.documents.names import (
+    files_text,
+    function_name,
+    method_name,
+    metric_name,
+    number,
+    onehot_category,
+    table_version_text,
+)
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+")
 _PREFIXES = (
@@ -140,6 +148,12 @@ class Words:
 
     def number(self, value: Any, digits: int = 4) -> str:
         return number(value, self.lang, digits) if isinstance(value, (int, float)) else str(value)
+
+    def table_version(self, version: Any) -> str:
+        return table_version_text(version, self.lang)
+
+    def files(self, files: Any) -> str:
+        return files_text(files, self.lang)
 
     def type(self, name: str | None) -> str:
         found = label(f"type_{name}", self.lang) if name else ""

@@ -20,7 +20,15 @@ from typing import Any, Literal, TypeVar
 from uitlegbaar.documents.card.model import DatasetSummary, Evaluation, ModelCard
 from uitlegbaar.documents.card.words import metric as metric_label
 from uitlegbaar.documents.i18n import LABELS, label
-from uitlegbaar.documents.names import dataset_titles, feature_groups, feature_title, function_name, method_name
+from uitlegbaar.documents.names import (
+    dataset_titles,
+    feature_groups,
+    feature_title,
+    files_text,
+    function_name,
+    method_name,
+    table_version_text,
+)
 from uitlegbaar.documents.register.validate import Problem, check_field, check_text, errors, read_html
 from uitlegbaar.errors import ConfigurationError
 from uitlegbaar.evidence.declaration import Declaration, Reference
@@ -248,12 +256,17 @@ def _trained_on(evidence: Evidence) -> list[DatasetRecord]:
 
 def describe_dataset(d: DatasetRecord, summary: DatasetSummary | None, title: str | None = None) -> str:
     """One dataset in a sentence or three: its name (`title`, else the recorded name without a module path),
-    size, public source, description, the kinds of personal data it holds (never values) and sensitive attributes."""
+    size, public source, the table version and files it was read from, description, the kinds of personal data
+    it holds (never values) and sensitive attributes."""
     personal = summary.personal if summary else d.personal
     sensitive = summary.sensitive if summary else d.sensitive
     parts = [f"{_name(title or function_name(d.name))}: {_count(d.num_rows)} rijen en {_count(d.num_columns)} kolommen"]
     if d.source and publishable_source(d.source):
         parts[0] += f", bron {_name(d.source, 200)}"
+    read = [table_version_text(d.table_version, "nl")] if d.table_version else []
+    read += [files_text(d.files, "nl")] if d.files else []
+    if read:
+        parts.append(f"Gelezen: {', '.join(read)}.")
     if d.description:
         parts.append(_sentence(_name(d.description, 200)))
     if personal:
