@@ -76,3 +76,25 @@ def test_a_lineage_failure_is_a_gap_and_the_model_is_still_recorded(
     model = next(r for r in records if isinstance(r, ModelRecord))
     assert model.inputs == [] and model.class_name.endswith("Pipeline")
     assert [g.what for g in records if isinstance(g, GapRecord)] == ["feature lineage of pijplijn"]
+
+
+def test_a_training_table_that_cannot_be_captured_is_a_gap_and_the_model_is_still_recorded(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uitlegbaar.capture.decorators as decorators
+
+    captured = decorators.capture_table
+
+    def broken_for_labels(run: object, table: object, *, name: str, **kwargs: object) -> object:
+        if name.endswith(".y"):
+            raise RuntimeError("the labels exploded")
+        return captured(run, table, name=name, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decorators, "capture_table", broken_for_labels)  # our own code, not a system we integrate with
+    with pytest.warns(ub.UitlegbaarWarning, match="the training data y of model pijplijn"):
+        run_id = train_pipeline(store)
+    records = LocalStore.open(store).load(run_id)
+    model = next(r for r in records if isinstance(r, ModelRecord))
+    assert [ref.argument for ref in model.training_data] == ["X"]
+    assert model.features and model.inputs and model.artifact_sha256
+    assert [g.what for g in records if isinstance(g, GapRecord)] == ["the training data y of model pijplijn"]

@@ -329,12 +329,17 @@ def record_model(
 ) -> ModelRecord:
     """Record a fitted model trained on `tables` ((argument name, table), X first): class, library and version,
     hyperparameters, features and their lineage, training data, artifact hash, as the model adapter of its library
-    reads them (capture/models.py). The run's last model from now on."""
-    data = [_derived(run, t, f"{name}.{arg}", function, argument=arg) for arg, t in tables]
+    reads them (capture/models.py). The run's last model from now on. A table that cannot be captured is a gap
+    of its own: the model is recorded without it."""
+    data: dict[str, CapturedTable] = {}
+    for arg, table in tables:
+        with capturing(run, f"the training data {arg} of model {name}", function):
+            data[arg] = _derived(run, table, f"{name}.{arg}", function, argument=arg)
+    X = tables[0] if tables else None
     fields = models.model_fields(
-        run, fitted, tables[0][1] if tables else None, name=name, function=function, hash_artifact=hash_artifact
+        run, fitted, X[1] if X else None, name=name, function=function, hash_artifact=hash_artifact
     )
-    fields.setdefault("features", list(data[0].columns) if data else [])
+    fields.setdefault("features", list(data[X[0]].columns) if X and X[0] in data else [])
     record = run.record(
         ModelRecord,
         f"uitlegbaar.model {name}",
@@ -343,7 +348,7 @@ def record_model(
         end_ns,
         name=name,
         **fields,
-        training_data=[c.ref for c in data],
+        training_data=[c.ref for c in data.values()],
         function=function,
         duration_s=(end_ns - start_ns) / 1e9,
     )
