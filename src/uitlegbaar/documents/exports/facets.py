@@ -1,8 +1,9 @@
 """uitlegbaar's custom OpenLineage facets, as typed classes of the openlineage-python client.
 
-Their JSON Schema ships in the package (`schemas/uitlegbaar-facets-1-0-0.json`) and is published at
-`FACETS_SCHEMA_URL`, which every facet names in its `_schemaURL`. The schema file is immutable: a
-change to a facet is a new version with a new file and URL (a test pins the file's digest).
+Their JSON Schema ships in the package (`uitlegbaar/exports/schemas/uitlegbaar-facets-1-0-0.json`, a data folder
+that stays at the path its published `FACETS_SCHEMA_URL` names, wherever the code moves) and every facet names
+that URL in its `_schemaURL`. The schema file is immutable: a change to a facet is a new version with a new file
+and URL (a test pins the file's digest and that the URL's path is the file's place in the repository).
 Names follow the spec's custom-facet rule: class `{Prefix}{Name}{Entity}Facet`, key `{prefix}_{name}`.
 """
 
@@ -25,8 +26,8 @@ FACETS_SCHEMA_URL = (
 def facets_schema() -> dict[str, Any]:
     """The JSON Schema of the custom facets, as shipped in the package."""
     text = (
-        resources.files("uitlegbaar.documents.exports")
-        .joinpath(f"schemas/{FACETS_SCHEMA_FILE}")
+        resources.files("uitlegbaar")
+        .joinpath(f"exports/schemas/{FACETS_SCHEMA_FILE}")
         .read_text(encoding="utf-8")
     )
     schema: dict[str, Any] = json.loads(text)
