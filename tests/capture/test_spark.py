@@ -4,6 +4,7 @@ frame keeps its multiset fingerprint, and a table written by Spark and read back
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -113,3 +114,53 @@ def test_a_spark_capture_records_profile_and_screening_from_the_executors(spark:
         )
     assert mensen.privacy is not None and len(mensen.privacy.suspected) >= 5
     assert all(p.personal for p in mensen.profile if p.name in mensen.privacy.suspected)
+
+
+def test_a_bare_parquet_scan_is_read_from_its_files_on_the_executors(
+    spark: object, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from uitlegbaar.capture import spark as on_spark
+
+    df = frame()
+    folder = write_folder(df, tmp_path / "parquet files")  # Spark names the files by URI: %20 for the space
+    scan = spark.read.parquet(str(folder))  # type: ignore[attr-defined]
+    assert len(on_spark.parquet_files(scan)) == 8
+    with caplog.at_level(logging.INFO, logger="uitlegbaar"):
+        from_files = measure(scan, (), 10)
+    assert any("from its 8 Parquet files on the executors" in r.getMessage() for r in caplog.records)
+    through_arrow = measure(scan.repartition(3), (), 10)  # not a bare scan: mapInArrow
+    assert on_spark.parquet_files(scan.repartition(3)) == []
+    assert from_files.multiset == through_arrow.multiset == measure(df, (), 10).multiset
+    assert from_files.num_rows == through_arrow.num_rows == ROWS
+    assert from_files.profile(frozenset()) == through_arrow.profile(frozenset())
+    assert from_files.schema == through_arrow.schema
+
+
+def test_only_a_bare_scan_of_plain_columns_is_read_from_its_files(spark: object, tmp_path: Path) -> None:
+    from pyspark.sql import functions as F
+
+    from uitlegbaar.capture import spark as on_spark
+
+    folder = write_folder(frame(), tmp_path / "parquet")
+    scan = spark.read.parquet(str(folder))  # type: ignore[attr-defined]
+    assert on_spark.parquet_files(scan.where(F.col("aantal") > 3)) == []  # a filter: the rows are Spark's choice
+    assert on_spark.parquet_files(scan.select("id", "bedrag")) == []  # a projection
+    stamped = tmp_path / "stamped"
+    scan.withColumn("moment", F.current_timestamp()).write.parquet(str(stamped))
+    assert on_spark.parquet_files(spark.read.parquet(str(stamped))) == []  # a time zone to agree on: mapInArrow
+
+
+def test_a_file_read_that_fails_on_the_executors_falls_back_to_map_in_arrow(
+    spark: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from uitlegbaar.capture import spark as on_spark
+
+    df = frame(3000)
+    folder = write_folder(df, tmp_path / "parquet", files=3)
+
+    def unreadable(*args: object) -> object:
+        raise OSError("no file system for this scheme")
+
+    monkeypatch.setattr(on_spark, "_file_states", unreadable)  # our own code, standing in for a remote store
+    measured = measure(spark.read.parquet(str(folder)), (), 10)  # type: ignore[attr-defined]
+    assert measured.multiset == measure(df, (), 10).multiset and measured.num_rows == 3000
