@@ -25,11 +25,7 @@ FACETS_SCHEMA_URL = (
 
 def facets_schema() -> dict[str, Any]:
     """The JSON Schema of the custom facets, as shipped in the package."""
-    text = (
-        resources.files("uitlegbaar")
-        .joinpath(f"exports/schemas/{FACETS_SCHEMA_FILE}")
-        .read_text(encoding="utf-8")
-    )
+    text = resources.files("uitlegbaar").joinpath(f"exports/schemas/{FACETS_SCHEMA_FILE}").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
