@@ -24,6 +24,7 @@ from uitlegbaar.capture.fingerprint import StreamingFingerprint, TableFingerprin
 from uitlegbaar.capture.measured import Measured
 from uitlegbaar.capture.multiset import ALGORITHM as MULTISET
 from uitlegbaar.capture.multiset import MultisetSum
+from uitlegbaar.capture.onepass import OnePass
 from uitlegbaar.capture.sketches import StreamProfile
 from uitlegbaar.capture.streams import BATCH_ROWS
 
@@ -104,16 +105,15 @@ def _partial(batches: Iterator[pa.RecordBatch], personal: frozenset[str], min_co
     """On an executor: one partition's batches into one partial state (no row for an empty partition)."""
     import pyarrow as pa
 
-    multiset = profile = None
-    schema = None
+    one = schema = None
     for batch in _rebatched(batches):
-        if multiset is None or profile is None:
+        if one is None:
             schema = batch.schema
-            multiset = MultisetSum.for_schema(schema)
-            profile = StreamProfile.for_schema(schema, personal, min_count)
-        profile.add(batch, multiset.add(batch))
-    if multiset is not None and profile is not None:
-        state = pickle.dumps((schema, multiset, profile.to_bytes()))
+            one = OnePass(schema, personal, min_count, ordered=False)
+        one.add(batch)
+    if one is not None:
+        one.finish()
+        state = pickle.dumps((schema, one.multiset, one.profile.to_bytes()))
         yield pa.RecordBatch.from_pydict({"state": pa.array([state], type=pa.binary())})
 
 
