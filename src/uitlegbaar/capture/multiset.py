@@ -128,8 +128,8 @@ def combine_cells(cells: list[np.ndarray], rows: int) -> np.ndarray:
     """The row hashes of a batch from its columns' cell hashes (`cell_hashes`)."""
     import numpy as np
 
-    acc = np.zeros(rows, dtype=np.uint64)
-    for column in cells:
+    acc = np.zeros(rows, dtype=np.uint64) if not cells else cells[0].copy()
+    for column in cells[1:]:
         acc += column
     acc ^= np.uint64(_ROW_SALT)
     return mix(acc)
