@@ -13,8 +13,14 @@ One run, one machine, the files in the page cache for every contender:
    least 0.5x the anchor's;
 3. Spark local mode (`local[2]`) over the first `--spark-rows` rows of the same files: `df.count()` (anchor) and
    the capture's measurement on the executors (`capture.spark.measure`, multiset fingerprint and profile; no
-   order key); target at most 3x the anchor. Beside it (info): a `mapInArrow` that does nothing, what handing the
-   rows to Python workers costs by itself, and the capture with `order_by` (the ordered fingerprint on one executor).
+   order key); target at most 3x the anchor. Beside it (info): Spark's own fastest pass over every column
+   (`sum(xxhash64(*columns) >> 32)`, what any full read costs next to `count()`, which reads no column), a
+   `mapInArrow` that does nothing, what handing the rows to Python workers costs by itself, and the capture with
+   `order_by` (the ordered fingerprint on one executor).
+
+Beside the stream (info): its CPU time (user + sys) next to `sha256sum`'s, and the load average while it ran (the
+machine may be shared: ratios of contenders measured in one run, but not the same at every load). `--phases` adds
+the CPU time of each phase of the capture, run one after another in one thread.
 """
 
 from __future__ import annotations
@@ -163,11 +169,11 @@ def spark_rows(folder: Path, rows: int, spark_rows: int) -> list[Row]:
     files = sorted(str(p) for p in folder.glob("*.parquet"))[: max(1, spark_rows // ROWS_PER_FILE)]
     frame = session.read.parquet(*files)
     count_s, counted = best_of(frame.count, 3)
-    note(f"spark: {counted:,} rows counted in {count_s:.1f} s; measuring on the executors")
-    ours_s, measured = best_of(lambda: ub_spark.measure(frame, (), 10), 2)  # the first starts the Python workers
     note("spark: its own fastest pass over every column (xxhash64 of each row, summed)")
     hashed = frame.agg(F.sum(F.shiftrightunsigned(F.xxhash64(*frame.columns), 32)))
-    xxhash_s, _ = best_of(hashed.collect, 2)
+    xxhash_s, _ = best_of(hashed.collect, 3)
+    note(f"spark: {counted:,} rows counted in {count_s:.1f} s; measuring on the executors")
+    ours_s, measured = best_of(lambda: ub_spark.measure(frame, (), 10), 2)  # the first starts the Python workers
     note("spark: a mapInArrow that does nothing (what moving the rows to Python workers costs)")
     noop_s, _ = best_of(lambda: frame.mapInArrow(_nothing, frame.schema).count(), 1)
     note("spark: with order_by (the ordered fingerprint on one executor)")

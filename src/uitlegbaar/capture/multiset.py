@@ -80,6 +80,10 @@ class MultisetSum:
         """Add a batch's rows from every column's cell hashes; returns their row hashes."""
         return self.add_hashes(combine_cells(cells, rows))
 
+    def add_sums(self, total: np.ndarray) -> np.ndarray:
+        """Add a batch's rows from the sums of their cell hashes (modulo 2^64; used up); returns their row hashes."""
+        return self.add_hashes(mix_rows(total))
+
     def add_hashes(self, hashes: np.ndarray) -> np.ndarray:
         self.rows += len(hashes)
         self.total = (self.total + _exact_sum(hashes)) % PRIME
@@ -128,11 +132,18 @@ def combine_cells(cells: list[np.ndarray], rows: int) -> np.ndarray:
     """The row hashes of a batch from its columns' cell hashes (`cell_hashes`)."""
     import numpy as np
 
-    acc = np.zeros(rows, dtype=np.uint64) if not cells else cells[0].copy()
+    total = np.zeros(rows, dtype=np.uint64) if not cells else cells[0].copy()
     for column in cells[1:]:
-        acc += column
-    acc ^= np.uint64(_ROW_SALT)
-    return mix(acc)
+        total += column
+    return mix_rows(total)
+
+
+def mix_rows(total: np.ndarray) -> np.ndarray:
+    """The row hashes from the sums (modulo 2^64) of each row's cell hashes, in place."""
+    import numpy as np
+
+    total ^= np.uint64(_ROW_SALT)
+    return mix(total)
 
 
 def cell_hashes(column: pa.Array | pa.ChunkedArray, key: int) -> np.ndarray:
