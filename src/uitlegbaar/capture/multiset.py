@@ -258,13 +258,17 @@ def _fixed_words(array: pa.Array) -> np.ndarray:
     t = array.type
     width = t.byte_width
     raw = np.frombuffer(array.buffers()[1], dtype=np.uint8)[array.offset * width : (array.offset + len(array)) * width]
+    fresh = False
     if pa.types.is_floating(t):
-        floats = raw.view({2: np.float16, 4: np.float32, 8: np.float64}[width]).copy()
-        floats[np.isnan(floats)] = np.nan
-        raw = floats.view(np.uint8)
+        floats = raw.view({2: np.float16, 4: np.float32, 8: np.float64}[width])
+        nans = np.isnan(floats)
+        if nans.any():
+            floats = floats.copy()
+            floats[nans] = np.nan
+            raw, fresh = floats.view(np.uint8), True
     words: np.ndarray
     if width == 8:
-        words = raw.view(np.uint64).copy()
+        words = raw.view(np.uint64) if fresh else raw.view(np.uint64).copy()
         return words
     if width in (1, 2, 4):
         words = raw.view({1: np.uint8, 2: np.uint16, 4: np.uint32}[width]).astype(np.uint64)
