@@ -3,7 +3,6 @@ release the GIL, so columns are processed side by side on the available cores wh
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import threading
@@ -56,29 +55,30 @@ def submit_columns(fn: Callable[[T], R], items: Iterable[T], *, parallel: bool) 
 
 
 def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
-    """`items`, produced by a thread of their own up to `depth` ahead of the consumer (decoding the next batch
-    while this one is hashed); what it raises is raised to the consumer. Closing the iterator stops the thread."""
+    """`items`, produced by a thread of their own at most `depth` ahead of the consumer (the next batch decoded
+    while this one is hashed: the consumer's item and `depth` more exist at a time); what it raises is raised to
+    the consumer. Closing the iterator stops the thread."""
     if depth < 1:
         yield from items
         return
-    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    ready: queue.Queue[tuple[str, Any]] = queue.Queue()
+    slots = threading.Semaphore(depth)  # taken to produce an item, given back when the consumer takes one
     stop = threading.Event()
 
     def produce() -> None:
         try:
             for item in items:
-                while not stop.is_set():
-                    try:
-                        ready.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
+                ready.put(("item", item))
+                while not slots.acquire(timeout=0.1):
+                    if stop.is_set():
+                        return
                 if stop.is_set():
                     return
             ready.put(("end", None))
         except BaseException as exc:  # handed to the consumer
             ready.put(("error", exc))
 
+    slots.acquire()  # the first item is produced before the consumer asks
     producer = threading.Thread(target=produce, name="uitlegbaar-read-ahead", daemon=True)
     producer.start()
     try:
@@ -88,10 +88,8 @@ def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 return
             if kind == "error":
                 raise value
+            slots.release()
             yield value
     finally:
         stop.set()
-        while producer.is_alive():
-            with contextlib.suppress(queue.Empty):
-                ready.get(timeout=0.1)
         producer.join()
