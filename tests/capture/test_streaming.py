@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -371,3 +372,30 @@ def test_a_loader_returning_a_lazy_frame_is_captured_and_a_reader_is_left_to_its
     csv.write_text("a\n1\n")
     with pytest.raises(ub.ConfigurationError, match="Parquet path"):
         ub.record_dataset(str(csv), name="csv")
+
+
+def test_reading_ahead_stays_one_batch_ahead_raises_what_the_source_raises_and_stops_when_closed() -> None:
+    import threading
+    import time
+
+    from uitlegbaar.capture.parallel import read_ahead
+
+    produced: list[int] = []
+
+    def source(n: int, fail_at: int | None = None) -> Iterator[int]:
+        for i in range(n):
+            if i == fail_at:
+                raise ValueError("the source failed")
+            produced.append(i)
+            yield i
+
+    assert list(read_ahead(source(5))) == [0, 1, 2, 3, 4]
+    produced.clear()
+    items = read_ahead(source(100))
+    assert next(items) == 0
+    time.sleep(0.3)  # the thread has had ample time to run further ahead, were it allowed to
+    assert produced == [0, 1]
+    items.close()
+    assert not any(t.name == "uitlegbaar-read-ahead" for t in threading.enumerate())
+    with pytest.raises(ValueError, match="the source failed"):
+        list(read_ahead(source(5, fail_at=3)))

@@ -12,13 +12,13 @@ from uitlegbaar import progress
 from uitlegbaar.analysis.personal_data import SAMPLE_ROWS
 from uitlegbaar.capture import personal as personal_data
 from uitlegbaar.capture import settings
-from uitlegbaar.capture.fingerprint import StreamingFingerprint, TableFingerprint, fingerprint_table, logical_type
+from uitlegbaar.capture.fingerprint import TableFingerprint, fingerprint_table, logical_type
 from uitlegbaar.capture.measured import Measured
 from uitlegbaar.capture.multiset import ALGORITHM as MULTISET
-from uitlegbaar.capture.multiset import MultisetSum, multiset_fingerprint
+from uitlegbaar.capture.multiset import multiset_fingerprint
+from uitlegbaar.capture.onepass import OnePass
 from uitlegbaar.capture.profile import profile_table
 from uitlegbaar.capture.runs import ActiveRun
-from uitlegbaar.capture.sketches import StreamProfile
 from uitlegbaar.capture.streams import Stream, conform
 from uitlegbaar.capture.tables import is_table, origin_of, to_arrow
 from uitlegbaar.evidence.records import (
@@ -87,20 +87,18 @@ def measure(data: Any, personal: Collection[str], min_count: int, order_by: Sequ
 
 def measure_stream(stream: Stream, personal: Collection[str], min_count: int) -> Measured:
     """Fingerprints and profile of a stream in one pass, holding a few batches and the sketches at a time."""
-    ordered = StreamingFingerprint(stream.schema)
-    multiset = MultisetSum.for_schema(stream.schema)
-    profile = StreamProfile.for_schema(stream.schema, personal, min_count)
+    one = OnePass(stream.schema, personal, min_count)
     with progress.rows(f"dataset {stream.source or stream.origin}", stream.rows) as advance:
         for batch in stream.batches:
-            batch = conform(batch, stream.schema)
-            ordered.add(batch)
-            profile.add(batch, multiset.add(batch))
+            one.add(conform(batch, stream.schema))
             advance(batch.num_rows)
+    fingerprint = one.fingerprint()
+    profile = one.profile
     return Measured(
         schema=stream.schema,
-        num_rows=ordered.rows,
-        fingerprint=ordered.result(),
-        multiset_of=multiset.digest,
+        num_rows=one.multiset.rows,
+        fingerprint=fingerprint,
+        multiset_of=one.multiset.digest,
         screen=profile.sample_table(stream.schema),
         profile=lambda withheld: profile.profiles(withheld, stream.schema),
         origin=stream.origin,

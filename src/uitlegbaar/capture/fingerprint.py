@@ -83,6 +83,13 @@ class StreamingFingerprint:
         map_columns(lambda job: job[0].feed(job[1]), jobs, parallel=batch.nbytes >= PARALLEL_MIN_BYTES)
         self.rows += batch.num_rows
 
+    def feed(self, index: int, column: pa.Array | pa.ChunkedArray) -> None:
+        """Feed one column of a batch (every column of a batch, then `count` its rows: the same as `add`)."""
+        self._columns[index].feed(column)
+
+    def count(self, rows: int) -> None:
+        self.rows += rows
+
     def result(self) -> TableFingerprint:
         digests = [h.digest(t) for h, t in zip(self._columns, self.types, strict=True)]
         return _table_fingerprint(self.names, self.types, self.rows, digests)
@@ -172,7 +179,10 @@ def _feed_array(streams: _Streams, path: str, array: pa.Array, with_validity: bo
 
     if str(array.type) in _VIEW_TO_LARGE:
         array = array.cast(pa.type_for_alias(_VIEW_TO_LARGE[str(array.type)]))
+    lengths = None
     if pa.types.is_dictionary(array.type):
+        if not array.null_count and _has_offsets(array.type.value_type) and not array.dictionary.null_count:
+            lengths = _encoded_lengths(array)  # read through the dictionary: cheaper than from the decoded text
         array = array.dictionary_decode()
     t = array.type
     valid = None
@@ -186,7 +196,7 @@ def _feed_array(streams: _Streams, path: str, array: pa.Array, with_validity: bo
     elif _is_fixed_width(t):
         streams.feed(path + "values", _fixed_width_values(array, valid if array.null_count else None))
     elif _has_offsets(t):
-        _feed_variable(streams, path, array)
+        _feed_variable(streams, path, array, lengths)
     elif pa.types.is_struct(t):
         for i, field in enumerate(t):
             _feed_array(streams, f"{path}{field.name}.", array.field(i), with_validity=True)
@@ -231,18 +241,39 @@ def _has_offsets(t: pa.DataType) -> bool:
     )
 
 
-def _feed_variable(streams: _Streams, path: str, array: pa.Array) -> None:
-    """Strings and binaries: the byte length of each value, then the bytes, as two streams."""
+def _feed_variable(streams: _Streams, path: str, array: pa.Array, lengths: Any = None) -> None:
+    """Strings and binaries: the byte length of each value (as int64, unless given), then the bytes, as two
+    streams."""
+    offsets = _offsets(array)
+    streams.feed(path + "lengths", _lengths(offsets) if lengths is None else lengths)
+    data_buffer = array.buffers()[2]
+    if data_buffer is not None:
+        streams.feed(path + "bytes", memoryview(data_buffer)[int(offsets[0]) : int(offsets[-1])])
+
+
+def _offsets(array: pa.Array) -> Any:
+    """The value offsets of a string or binary array, as numpy (zero-copy)."""
     import numpy as np
     import pyarrow as pa
 
     large = pa.types.is_large_string(array.type) or pa.types.is_large_binary(array.type)
-    _, offsets_buffer, data_buffer = array.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64 if large else np.int32)
-    offsets = offsets[array.offset : array.offset + len(array) + 1]
-    streams.feed(path + "lengths", np.diff(offsets).astype(np.int64, copy=False).tobytes())
-    if data_buffer is not None:
-        streams.feed(path + "bytes", memoryview(data_buffer)[int(offsets[0]) : int(offsets[-1])])
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64 if large else np.int32)
+    return offsets[array.offset : array.offset + len(array) + 1]
+
+
+def _lengths(offsets: Any) -> Any:
+    import numpy as np
+
+    return np.diff(offsets).astype(np.int64, copy=False)
+
+
+def _encoded_lengths(array: pa.DictionaryArray) -> Any:
+    """The byte lengths (int64) of a dictionary array's values, picked from its dictionary's (no null in either)."""
+    import numpy as np
+
+    indices = array.indices
+    positions = np.frombuffer(indices.buffers()[1], dtype=indices.type.to_pandas_dtype())
+    return np.take(_lengths(_offsets(array.dictionary)), positions[indices.offset : indices.offset + len(indices)])
 
 
 def _canonical_nans(values: Any, t: pa.DataType) -> Any:
@@ -259,11 +290,12 @@ def _canonical_nans(values: Any, t: pa.DataType) -> Any:
     return floats.tobytes()
 
 
-def _as_bytes(bools: pa.Array) -> bytes:
+def _as_bytes(bools: pa.Array) -> Any:
     """A boolean array as one byte per value (bit-packed buffers carry offsets we must not hash)."""
     import numpy as np
 
-    return np.asarray(bools.to_numpy(zero_copy_only=False), dtype=np.uint8).tobytes()
+    flags = np.asarray(bools.to_numpy(zero_copy_only=False))
+    return flags.view(np.uint8) if flags.dtype == np.bool_ else flags.astype(np.uint8)
 
 
 def _feed_python(streams: _Streams, path: str, array: pa.Array) -> None:

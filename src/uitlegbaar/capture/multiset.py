@@ -48,7 +48,8 @@ def mix(z: np.ndarray) -> np.ndarray:
     return z
 
 
-def _key(name: str, type_name: str) -> int:
+def column_key(name: str, type_name: str) -> int:
+    """The key of a column's cell hashes, drawn from its name and logical type."""
     raw = hashlib.sha256(f"{ALGORITHM}\0{name}\0{type_name}".encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(raw[:8], "little")
 
@@ -69,7 +70,21 @@ class MultisetSum:
 
     def add(self, batch: pa.RecordBatch | pa.Table) -> np.ndarray:
         """Add a batch's rows; returns their row hashes (what samples and sketches key on)."""
-        hashes = row_hashes(batch, self._column_keys())
+        return self.add_hashes(row_hashes(batch, self._column_keys()))
+
+    def cells(self, index: int, column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        """The cell hashes of the column at `index` of a batch (`add_cells` adds the batch's rows from them)."""
+        return cell_hashes(column, self._column_keys()[index])
+
+    def add_cells(self, cells: list[np.ndarray], rows: int) -> np.ndarray:
+        """Add a batch's rows from every column's cell hashes; returns their row hashes."""
+        return self.add_hashes(combine_cells(cells, rows))
+
+    def add_sums(self, total: np.ndarray) -> np.ndarray:
+        """Add a batch's rows from the sums of their cell hashes (modulo 2^64; used up); returns their row hashes."""
+        return self.add_hashes(mix_rows(total))
+
+    def add_hashes(self, hashes: np.ndarray) -> np.ndarray:
         self.rows += len(hashes)
         self.total = (self.total + _exact_sum(hashes)) % PRIME
         return hashes
@@ -94,7 +109,7 @@ class MultisetSum:
 
     def _column_keys(self) -> list[int]:
         if not self._keys:
-            self._keys = [_key(n, t) for n, t in zip(self.names, self.types, strict=True)]
+            self._keys = [column_key(n, t) for n, t in zip(self.names, self.types, strict=True)]
         return self._keys
 
 
@@ -108,32 +123,83 @@ def multiset_fingerprint(table: pa.Table) -> str:
 
 def row_hashes(batch: pa.RecordBatch | pa.Table, keys: list[int]) -> np.ndarray:
     """Each row's 64-bit hash: the mixed sum of its cells' keyed hashes."""
+    jobs = [(batch.column(i), key) for i, key in enumerate(keys)]
+    cells = map_columns(lambda job: cell_hashes(*job), jobs, parallel=batch.nbytes >= PARALLEL_MIN_BYTES)
+    return combine_cells(cells, batch.num_rows)
+
+
+def combine_cells(cells: list[np.ndarray], rows: int) -> np.ndarray:
+    """The row hashes of a batch from its columns' cell hashes (`cell_hashes`)."""
     import numpy as np
 
-    acc = np.zeros(batch.num_rows, dtype=np.uint64)
-    jobs = [(batch.column(i), key) for i, key in enumerate(keys)]
-    for cells in map_columns(lambda job: cell_hashes(*job), jobs, parallel=batch.nbytes >= PARALLEL_MIN_BYTES):
-        acc += cells
-    acc ^= np.uint64(_ROW_SALT)
-    return mix(acc)
+    total = np.zeros(rows, dtype=np.uint64) if not cells else cells[0].copy()
+    for column in cells[1:]:
+        total += column
+    return mix_rows(total)
+
+
+def mix_rows(total: np.ndarray) -> np.ndarray:
+    """The row hashes from the sums (modulo 2^64) of each row's cell hashes, in place."""
+    import numpy as np
+
+    total ^= np.uint64(_ROW_SALT)
+    return mix(total)
 
 
 def cell_hashes(column: pa.Array | pa.ChunkedArray, key: int) -> np.ndarray:
-    """The keyed hash of every cell of one column (nulls: the column's null constant)."""
+    """The keyed hash of every cell of one column (nulls: the column's null constant), a fresh writable array."""
     import numpy as np
     import pyarrow as pa
 
-    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    parts = [value_words(c) for c in chunks if len(c)]
-    if not parts:
+    chunks = [c for c in (column.chunks if isinstance(column, pa.ChunkedArray) else [column]) if len(c)]
+    if not chunks:
         return np.zeros(0, dtype=np.uint64)
-    words = np.concatenate(parts) if len(parts) != 1 else parts[0]
-    words ^= np.uint64(key)
-    mix(words)
-    if column.null_count:
-        valid = np.concatenate([_valid(c) for c in chunks if len(c)])
-        words[~valid] = mix(np.array([key ^ _NULL], dtype=np.uint64))[0]
+    parts = [_chunk_cells(c, key) for c in chunks]
+    return np.concatenate(parts) if len(parts) != 1 else parts[0]
+
+
+def _chunk_cells(array: pa.Array, key: int, *, through_domain: bool = True) -> np.ndarray:
+    """`mix(value_words(array) ^ key)`, nulls made the null constant. A column of few values (a dictionary, booleans,
+    integers of a narrow range) hashes those values once and picks their hashes: the same words at a fraction of
+    the cost."""
+    import numpy as np
+
+    domain = _domain(array) if through_domain else None
+    if domain is not None:
+        values, positions = domain
+        words = np.take(_chunk_cells(values, key, through_domain=False), positions, mode="clip")  # clip: under nulls
+    else:
+        words = value_words(array)
+        words ^= np.uint64(key)
+        mix(words)
+    if array.null_count:
+        words[~_valid(array)] = mix(np.array([key ^ _NULL], dtype=np.uint64))[0]
     return words
+
+
+def _domain(array: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
+    """The distinct values `array` is made of and each row's position among them, when they are few and cheap to
+    find (a dictionary's values, false and true, a narrow range of integers); else None."""
+    import numpy as np
+    import pyarrow as pa
+
+    t, n = array.type, len(array)
+    if pa.types.is_dictionary(t):
+        dictionary = array.dictionary
+        if dictionary.null_count or not len(dictionary):
+            return None
+        return dictionary, _indices(array.indices)
+    if pa.types.is_boolean(t):
+        flags = np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        return pa.array([False, True]), flags.view(np.uint8)
+    if pa.types.is_integer(t) and n >= 1024:
+        raw = np.frombuffer(array.buffers()[1], dtype=t.to_pandas_dtype())[array.offset : array.offset + n]
+        wide = raw.astype(np.int64) if raw.dtype.itemsize < 8 else raw
+        low, high = wide.min(), wide.max()
+        if int(high) - int(low) < n // 4:
+            values = np.arange(int(high) - int(low) + 1, dtype=wide.dtype) + low
+            return pa.array(values, t), (wide - low).view(np.int64)
+    return None
 
 
 def _valid(array: pa.Array) -> np.ndarray:
@@ -192,13 +258,17 @@ def _fixed_words(array: pa.Array) -> np.ndarray:
     t = array.type
     width = t.byte_width
     raw = np.frombuffer(array.buffers()[1], dtype=np.uint8)[array.offset * width : (array.offset + len(array)) * width]
+    fresh = False
     if pa.types.is_floating(t):
-        floats = raw.view({2: np.float16, 4: np.float32, 8: np.float64}[width]).copy()
-        floats[np.isnan(floats)] = np.nan
-        raw = floats.view(np.uint8)
+        floats = raw.view({2: np.float16, 4: np.float32, 8: np.float64}[width])
+        nans = np.isnan(floats)
+        if nans.any():
+            floats = floats.copy()
+            floats[nans] = np.nan
+            raw, fresh = floats.view(np.uint8), True
     words: np.ndarray
     if width == 8:
-        words = raw.view(np.uint64).copy()
+        words = raw.view(np.uint64) if fresh else raw.view(np.uint64).copy()
         return words
     if width in (1, 2, 4):
         words = raw.view({1: np.uint8, 2: np.uint16, 4: np.uint32}[width]).astype(np.uint64)

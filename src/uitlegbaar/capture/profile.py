@@ -192,9 +192,8 @@ def hll_registers(words: np.ndarray, precision: int = 12) -> np.ndarray:
     import numpy as np
 
     u64 = np.uint64
-    m = 1 << precision
     if len(words) == 0:
-        return np.zeros(m, dtype=np.uint8)
+        return np.zeros(1 << precision, dtype=np.uint8)
     # MurmurHash3's 64-bit finaliser: every input bit reaches every output bit (floats and dates have
     # long runs of zero low bits, which a multiply alone leaves zero). In place, to spare allocations.
     tmp = words >> u64(33)
@@ -205,13 +204,33 @@ def hll_registers(words: np.ndarray, precision: int = 12) -> np.ndarray:
     z *= u64(0xC4CEB9FE1A85EC53)
     np.right_shift(z, u64(33), out=tmp)
     z ^= tmp
-    # register: the low bits; rank: from the top 16 bits; each register keeps its highest rank
-    np.right_shift(z, u64(48), out=tmp)
-    rank = np.take(_rank_of_top16(), tmp)
-    z &= u64(m - 1)
-    registers = np.zeros(m, dtype=np.uint8)
-    np.maximum.at(registers, z.view(np.int64), rank)
+    return hll_hash_registers(z, precision)
+
+
+def hll_hash_registers(hashes: np.ndarray, precision: int = 12) -> np.ndarray:
+    """The HyperLogLog registers of 64-bit hashes already mixed (every input bit in every output bit): the
+    register from the low bits, the rank from the top 16; each register keeps its highest rank."""
+    import numpy as np
+
+    registers = np.zeros(1 << precision, dtype=np.uint8)
+    hll_update(registers, hashes)
     return registers
+
+
+def hll_update(registers: np.ndarray, hashes: np.ndarray) -> None:
+    """Raise HyperLogLog registers (2^precision of them) in place by 64-bit hashes already mixed. A hash of rank r
+    lies below 2^(65 - r), so only hashes below 2^(64 - the lowest register) can raise one: once the registers
+    have filled, a few in a hundred are looked at."""
+    import numpy as np
+
+    u64 = np.uint64
+    lowest = int(registers.min())
+    if lowest and len(hashes):
+        hashes = hashes[hashes < u64(1 << (64 - lowest))] if lowest < _MAX_RANK else hashes[:0]
+    if len(hashes) == 0:
+        return
+    rank = np.take(_rank_of_top16(), hashes >> u64(48))
+    np.maximum.at(registers, (hashes & u64(len(registers) - 1)).view(np.int64), rank)
 
 
 def hll_estimate(registers: np.ndarray) -> float:

@@ -2,8 +2,9 @@
 
 Exact: row and null counts, minimum, maximum, mean, and every value's count while a column has at most
 `EXACT_DISTINCT` distinct values (in at most `EXACT_BYTES` of memory) — then also the most frequent values, as in
-`profile.profile_table`. Past that, the distinct count is a HyperLogLog estimate (`profile.hyperloglog`'s
-registers, merged by their maximum) and marked `distinct_estimated`.
+`profile.profile_table`. Past that, the distinct count is a HyperLogLog estimate and marked `distinct_estimated`:
+its registers (merged by their maximum) are fed the cells' hashes the multiset fingerprint computes anyway
+(`multiset.cell_hashes`, keyed by the column), so that sketching a value costs no hash of its own.
 
 The quantiles and histogram of number columns and the personal-data screening work on a bounded sample: the
 `SAMPLE_ROWS` rows with the smallest row hashes (`multiset.row_hashes`), a bottom-k sample that is uniform (for a
@@ -22,14 +23,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from uitlegbaar.capture.fingerprint import PARALLEL_MIN_BYTES, logical_type
-from uitlegbaar.capture.multiset import value_words
+from uitlegbaar.capture.multiset import cell_hashes, column_key
 from uitlegbaar.capture.parallel import map_columns
 from uitlegbaar.capture.profile import (
     HISTOGRAM_SAMPLE,
     TOP_VALUES_MAX_DISTINCT,
     bins_of,
     hll_estimate,
-    hll_registers,
+    hll_hash_registers,
+    hll_update,
     plain,
     top_values,
 )
@@ -52,6 +54,7 @@ class _Column:
     type_name: str  # the logical type of the column as it came (a dictionary column's values are profiled)
     type: pa.DataType
     personal: bool
+    key: int  # the column's key in the multiset fingerprint: the cells' hashes the registers are fed
     nulls: int = 0
     low: Any = None
     high: Any = None
@@ -87,6 +90,9 @@ class StreamProfile:
     sample: pa.Table | None = None
     sample_keys: np.ndarray | None = None
     sample_rows: int = SAMPLE_ROWS
+    sample_bound: int | None = None  # the largest key in the sample once it is full
+    waiting: list[tuple[pa.Table, np.ndarray]] = field(default_factory=list)  # rows for the sample, not yet in it
+    waiting_rows: int = 0
     rows: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -97,13 +103,24 @@ class StreamProfile:
         columns = []
         for name, t in zip(schema.names, schema.types, strict=True):
             value_type = t.value_type if pa.types.is_dictionary(t) else t
-            columns.append(_Column(str(name), logical_type(t), value_type, str(name) in personal))
+            key = column_key(str(name), logical_type(t))
+            columns.append(_Column(str(name), logical_type(t), value_type, str(name) in personal, key))
         return cls(columns, min_count)
 
     def add(self, batch: pa.RecordBatch | pa.Table, row_hashes: np.ndarray) -> None:
-        self.rows += batch.num_rows
-        jobs = [(column, batch.column(i)) for i, column in enumerate(self.columns)]
+        """Add a batch with its row hashes (`multiset.MultisetSum.add`)."""
+        jobs = [(column, batch.column(i), None) for i, column in enumerate(self.columns)]
         map_columns(lambda job: _add_column(*job), jobs, parallel=batch.nbytes >= PARALLEL_MIN_BYTES)
+        self.add_rows(batch, row_hashes)
+
+    def add_column(self, index: int, array: pa.Array | pa.ChunkedArray, cells: np.ndarray | None) -> None:
+        """Add one column of a batch, with its cells' hashes when they are at hand (else computed when needed);
+        `add_rows` then adds the batch's rows."""
+        _add_column(self.columns[index], array, cells)
+
+    def add_rows(self, batch: pa.RecordBatch | pa.Table, row_hashes: np.ndarray) -> None:
+        """Count a batch whose columns were added and keep its rows that belong in the sample."""
+        self.rows += batch.num_rows
         self._add_sample(batch, row_hashes)
 
     def merge(self, other: StreamProfile) -> None:
@@ -112,6 +129,7 @@ class StreamProfile:
             _flush(column)
         for mine, theirs in zip(self.columns, other.columns, strict=True):
             _merge_column(mine, theirs)
+        other._settle()
         if other.sample is not None and other.sample_keys is not None:
             self._add_sample(other.sample, other.sample_keys)
 
@@ -119,6 +137,7 @@ class StreamProfile:
         """The sample, in the order of its row hashes (the same table whatever the order of the input)."""
         import numpy as np
 
+        self._settle()
         if self.sample is None or self.sample_keys is None:
             return schema.empty_table()
         return self.sample.take(np.argsort(self.sample_keys, kind="stable")[: self.sample_rows]).cast(schema)
@@ -131,6 +150,7 @@ class StreamProfile:
         return [_profile(c, c.personal or c.name in withheld, sample, self.min_count, rows) for c in self.columns]
 
     def to_bytes(self) -> bytes:
+        self._settle()
         for column in self.columns:
             _flush(column)
         return pickle.dumps(self)
@@ -145,20 +165,34 @@ class StreamProfile:
         import pyarrow as pa
 
         table = rows if isinstance(rows, pa.Table) else pa.Table.from_batches([rows])
-        full = self.sample_keys is not None and len(self.sample_keys) >= self.sample_rows
-        if self.sample is not None and self.sample_keys is not None:
-            if full:  # at least `sample_rows` rows have a key up to the largest kept: no larger one is wanted
-                wanted = keys <= self.sample_keys.max()
-                if not wanted.any():
-                    return
-                table, keys = table.filter(pa.array(wanted)), keys[wanted]
-            table = pa.concat_tables([self.sample, _decoded(table).cast(self.sample.schema)])
-            keys = np.concatenate([self.sample_keys, keys])
-        # cut to the smallest `sample_rows` when first full, then only past twice as many (a cut copies the sample)
-        if len(keys) > (2 if full else 1) * self.sample_rows:
+        if self.sample_bound is not None:  # `sample_rows` rows have a key up to the bound: no larger one is wanted
+            wanted = np.flatnonzero(keys <= self.sample_bound)
+            if not len(wanted):
+                return
+            table, keys = table.take(wanted), keys[wanted]
+        self.waiting.append((table, keys))
+        self.waiting_rows += len(keys)
+        if self.waiting_rows >= self.sample_rows:
+            self._settle()
+
+    def _settle(self) -> None:
+        """Join the waiting rows to the sample and cut it to the `sample_rows` smallest keys (a cut copies the
+        sample, so rows wait until there are as many as the sample holds)."""
+        import numpy as np
+        import pyarrow as pa
+
+        parts = ([(self.sample, self.sample_keys)] if self.sample is not None else []) + self.waiting
+        self.waiting, self.waiting_rows = [], 0
+        if not parts:
+            return
+        tables = [_decoded(t) for t, _ in parts if t is not None]
+        table = pa.concat_tables([t.cast(tables[0].schema) for t in tables])
+        keys = np.concatenate([k for _, k in parts if k is not None])
+        if len(keys) > self.sample_rows:
             keep = np.sort(np.argpartition(keys, self.sample_rows - 1)[: self.sample_rows])
-            table, keys = table.take(keep).combine_chunks(), keys[keep]
-        self.sample, self.sample_keys = _decoded(table), keys
+            table, keys = table.take(keep), keys[keep]
+            self.sample_bound = int(keys.max())
+        self.sample, self.sample_keys = table.combine_chunks(), keys
 
 
 def _decoded(table: pa.Table) -> pa.Table:
@@ -172,8 +206,7 @@ def _decoded(table: pa.Table) -> pa.Table:
     return table.cast(pa.schema([f.with_type(t) for f, t in zip(table.schema, types, strict=True)]))
 
 
-def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray) -> None:
-    import numpy as np
+def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray, cells: np.ndarray | None) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -186,17 +219,43 @@ def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray) -> None:
     if not len(values):
         return
     if column.ranged:
-        bounds = pc.min_max(values)
-        _widen(column, bounds["min"].as_py(), bounds["max"].as_py())
+        bounds = _bounds(values)
+        _widen(column, *bounds)
     if column.numeric:
-        x = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
-        finite = x[np.isfinite(x)]
-        column.total += float(finite.sum())
-        column.counted += len(finite)
+        _add_sum(column, values.to_numpy(zero_copy_only=False))
     if column.exact:
         _add_counts(column, _batch_counts(values, bounds if column.ranged else None))
     else:
-        _add_registers(column, _registers(values))
+        if cells is None:
+            cells = cell_hashes(values, column.key)
+        elif array.null_count:
+            cells = cells[_valid(array)]
+        if column.registers is None:
+            column.registers = hll_hash_registers(cells)
+        else:
+            hll_update(column.registers, cells)
+
+
+def _add_sum(column: _Column, x: np.ndarray) -> None:
+    """Add the finite numbers of `x` to the column's sum (in one pass when all are finite, as usual)."""
+    import math
+
+    import numpy as np
+
+    total = float(np.sum(x, dtype=np.float64))
+    if not math.isfinite(total):
+        x = np.asarray(x, dtype=np.float64)
+        x = x[np.isfinite(x)]
+        total = float(x.sum())
+    column.total += total
+    column.counted += len(x)
+
+
+def _valid(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    return np.asarray(pc.is_valid(array).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _countable_encoded(column: _Column, array: pa.Array | pa.ChunkedArray) -> bool:
@@ -207,7 +266,25 @@ def _countable_encoded(column: _Column, array: pa.Array | pa.ChunkedArray) -> bo
     return isinstance(array, pa.DictionaryArray) and not column.ranged and not array.dictionary.null_count
 
 
-def _batch_counts(values: pa.Array | pa.ChunkedArray, bounds: Any) -> pa.Table:
+def _bounds(values: pa.Array | pa.ChunkedArray) -> tuple[Any, Any]:
+    """The minimum and maximum of values without nulls: by numpy for an array of numbers (a tenth of Arrow's
+    time for floats), unless NaN is among them (Arrow's kernel passes over NaN)."""
+    import math
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = values.type
+    if isinstance(values, pa.Array) and (pa.types.is_integer(t) or pa.types.is_floating(t)) and len(values):
+        x = values.to_numpy()
+        low, high = x.min().item(), x.max().item()
+        if not (isinstance(low, float) and (math.isnan(low) or math.isnan(high))):
+            return low, high
+    bounds = pc.min_max(values)
+    return bounds["min"].as_py(), bounds["max"].as_py()
+
+
+def _batch_counts(values: pa.Array | pa.ChunkedArray, bounds: tuple[Any, Any] | None) -> pa.Table:
     """Every value of a batch with its count: by counting into bins for integers of a narrow range (a hash
     table costs forty times as much), else by Arrow's hash kernel."""
     import numpy as np
@@ -215,13 +292,21 @@ def _batch_counts(values: pa.Array | pa.ChunkedArray, bounds: Any) -> pa.Table:
     import pyarrow.compute as pc
 
     if pa.types.is_integer(values.type) and bounds is not None:
-        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        low, high = bounds
         if low is not None and high - low < 1 << 16 and high < 1 << 63:
             x = np.asarray(values.to_numpy(zero_copy_only=False)).astype(np.int64) - low
             bins = np.bincount(x, minlength=high - low + 1)
             seen = np.flatnonzero(bins)
             found = pa.array(seen + low).cast(values.type)
             return pa.table({"values": found, "counts": pa.array(bins[seen], pa.int64())})
+    if isinstance(values, pa.DictionaryArray):  # by position in the dictionary (equal values merge in `_flush`)
+        bins = np.bincount(_positions(values.indices), minlength=len(values.dictionary))
+        seen = np.flatnonzero(bins)
+        return pa.table({"values": values.dictionary.take(seen), "counts": pa.array(bins[seen], pa.int64())})
+    if pa.types.is_boolean(values.type) and isinstance(values, pa.Array):
+        trues = values.true_count
+        pairs = [(v, n) for v, n in ((False, len(values) - trues), (True, trues)) if n]
+        return pa.table({"values": pa.array([v for v, _ in pairs], pa.bool_()), "counts": [n for _, n in pairs]})
     counts = pc.value_counts(values)
     found = counts.field("values")
     if pa.types.is_dictionary(found.type):
@@ -229,15 +314,17 @@ def _batch_counts(values: pa.Array | pa.ChunkedArray, bounds: Any) -> pa.Table:
     return pa.table({"values": found, "counts": counts.field("counts")})
 
 
-def _registers(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def _positions(indices: pa.Array) -> np.ndarray:
+    """A dictionary's indices (no null among them) as numpy, zero-copy."""
     import numpy as np
-    import pyarrow as pa
 
-    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    words = [value_words(c) for c in chunks if len(c)]
-    if not words:
-        return hll_registers(np.zeros(0, dtype=np.uint64))
-    return hll_registers(np.concatenate(words) if len(words) != 1 else words[0])
+    raw = np.frombuffer(indices.buffers()[1], dtype=indices.type.to_pandas_dtype())
+    return raw[indices.offset : indices.offset + len(indices)]
+
+
+def _registers(values: pa.Array | pa.ChunkedArray, key: int) -> np.ndarray:
+    """The HyperLogLog registers of values (no null among them) of the column keyed `key`."""
+    return hll_hash_registers(cell_hashes(values, key))
 
 
 def _add_registers(column: _Column, registers: np.ndarray) -> None:
@@ -249,7 +336,7 @@ def _add_registers(column: _Column, registers: np.ndarray) -> None:
 def _give_up_counts(column: _Column, counts: pa.Table) -> None:
     """Too many distinct values to count exactly: from now on a HyperLogLog sketch, seeded with the values seen."""
     column.counts, column.exact = None, False
-    _add_registers(column, _registers(counts.column("values")))
+    _add_registers(column, _registers(counts.column("values"), column.key))
 
 
 def _widen(column: _Column, low: Any, high: Any) -> None:
@@ -310,7 +397,7 @@ def _merge_column(mine: _Column, theirs: _Column) -> None:
         _add_counts(mine, theirs.counts)
         _flush(mine)
     elif not mine.exact and theirs.counts is not None:
-        _add_registers(mine, _registers(theirs.counts.column("values")))
+        _add_registers(mine, _registers(theirs.counts.column("values"), mine.key))
     if mine.exact and not theirs.exact and mine.counts is not None:
         _give_up_counts(mine, mine.counts)
     elif not theirs.exact:

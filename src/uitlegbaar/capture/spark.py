@@ -32,6 +32,7 @@ from uitlegbaar.capture.fingerprint import StreamingFingerprint, TableFingerprin
 from uitlegbaar.capture.measured import Measured
 from uitlegbaar.capture.multiset import ALGORITHM as MULTISET
 from uitlegbaar.capture.multiset import MultisetSum
+from uitlegbaar.capture.onepass import OnePass
 from uitlegbaar.capture.sketches import StreamProfile
 from uitlegbaar.capture.streams import BATCH_ROWS
 
@@ -190,15 +191,15 @@ def _partial(
     (default: the first batch's) is the one the state is of, where a file keeps text dictionary-encoded."""
     import pyarrow as pa
 
-    multiset = profile = None
+    one = None
     for batch in batches:
-        if multiset is None or profile is None:
+        if one is None:
             schema = schema or batch.schema
-            multiset = MultisetSum.for_schema(schema)
-            profile = StreamProfile.for_schema(schema, personal, min_count)
-        profile.add(batch, multiset.add(batch))
-    if multiset is not None and profile is not None:
-        state = pickle.dumps((schema, multiset, profile.to_bytes()))
+            one = OnePass(schema, personal, min_count, ordered=False)
+        one.add(batch)
+    if one is not None:
+        one.finish()
+        state = pickle.dumps((schema, one.multiset, one.profile.to_bytes()))
         yield pa.RecordBatch.from_pydict({"state": pa.array([state], type=pa.binary())})
 
 

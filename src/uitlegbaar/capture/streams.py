@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from uitlegbaar.capture.parallel import read_ahead
 from uitlegbaar.capture.tables import is_table, origin_of
 from uitlegbaar.evidence.records import SourceFile, TableVersion
 
@@ -127,7 +128,7 @@ def _dataset(dataset: Any, batch_rows: int, *, origin: str, source: str | None =
     files = list(getattr(dataset, "files", []))
     parquet = isinstance(dataset, ds.FileSystemDataset) and isinstance(dataset.format, ds.ParquetFileFormat)
     if parquet:
-        batches = _parquet_batches(files, dataset.filesystem, dataset.schema, batch_rows)
+        batches = read_ahead(_parquet_batches(files, dataset.filesystem, dataset.schema, batch_rows))
         rows = sum(f.count_rows() for f in dataset.get_fragments())
     else:
         scanned = dataset.to_batches(batch_size=batch_rows, batch_readahead=1, fragment_readahead=1)
