@@ -147,7 +147,10 @@ def lightning(name: str) -> dict[str, Any]:
 
 
 def keras(name: str) -> dict[str, Any]:
-    """Model.fit(DataFrame, array, validation_data=(…)) in a run the user opens; MLflow logs and registers it."""
+    """Model.fit(DataFrame, array, validation_data=(…)) in a run the user opens; MLflow logs and registers it.
+    "first" in the name: ub.autolog() before keras is imported and before MLflow's autologging wraps fit."""
+    if "first" in name:
+        ub.autolog()
     import keras
 
     mlflow.set_experiment(name)

@@ -7,11 +7,15 @@ What is hooked, and what each hook records into the uitlegbaar run of the active
   profile) and the fitted model (class, hyperparameters, input lineage, artifact hash), as `@ub.train` records them;
 - `xgboost.train` and `lightgbm.train`: the data in the DMatrix or lgb.Dataset (features and label, as the library
   holds them: a DMatrix's values are float32) and the Booster, the same way;
+- Lightning's `Trainer.fit`, Keras's `Model.fit` and Hugging Face's `Trainer.train`, hooked when their module is
+  imported (`TRAINING_METHODS`): the data they train on, as training.py reads it (DataLoaders over TensorDatasets,
+  arrays, DataFrames, tensors, `datasets.Dataset`s; validation data beside it; what cannot be read is a gap), and
+  the model (LightningModule, Keras model, the Trainer's model), the same way;
 - `mlflow.models.Model.log`, which every flavor's `log_model` goes through (autologging included): the logged
   model (LoggedModel id, model URI, flavors, signature, registered version), and for flavors without the fit
-  hook also the model object itself;
-- `mlflow.log_input`: a dataset with its data (`mlflow.data.from_pandas(df, source=...)`) as a source dataset
-  with its declared source;
+  hook (a plain torch module) also the model object itself;
+- `mlflow.log_input`: a dataset with its data (`from_pandas(df, source=...)`, `from_numpy` features and targets,
+  `from_huggingface`) as a source dataset with its declared source (inside a hooked fit: captured with the fit);
 - `mlflow.end_run`: the run's metrics as MLflow holds them, then the uitlegbaar run is closed and its evidence
   sent to the MLflow run (see `link`).
 
