@@ -157,7 +157,8 @@ def keras(name: str) -> dict[str, Any]:
     mlflow.keras.autolog(registered_model_name=name)
     ub.autolog()
     X, y = applications(seed=2)
-    frame = pd.DataFrame(X, columns=["inkomen", "leeftijd", "wijk"])
+    # a DataFrame ("first"), else arrays: MLflow then logs them as a dataset inside the fit (captured with it)
+    frame = pd.DataFrame(X, columns=["inkomen", "leeftijd", "wijk"]) if "first" in name else X
     train, held = slice(0, ROWS - VALIDATION), slice(ROWS - VALIDATION, ROWS)
     keras.utils.set_random_seed(0)
     net = keras.Sequential(
