@@ -7,11 +7,15 @@ What is hooked, and what each hook records into the uitlegbaar run of the active
   profile) and the fitted model (class, hyperparameters, input lineage, artifact hash), as `@ub.train` records them;
 - `xgboost.train` and `lightgbm.train`: the data in the DMatrix or lgb.Dataset (features and label, as the library
   holds them: a DMatrix's values are float32) and the Booster, the same way;
+- Lightning's `Trainer.fit`, Keras's `Model.fit` and Hugging Face's `Trainer.train`, hooked when their module is
+  imported (`TRAINING_METHODS`): the data they train on, as training.py reads it (DataLoaders over TensorDatasets,
+  arrays, DataFrames, tensors, `datasets.Dataset`s; validation data beside it; what cannot be read is a gap), and
+  the model (LightningModule, Keras model, the Trainer's model), the same way;
 - `mlflow.models.Model.log`, which every flavor's `log_model` goes through (autologging included): the logged
   model (LoggedModel id, model URI, flavors, signature, registered version), and for flavors without the fit
-  hook also the model object itself;
-- `mlflow.log_input`: a dataset with its data (`mlflow.data.from_pandas(df, source=...)`) as a source dataset
-  with its declared source;
+  hook (a plain torch module) also the model object itself;
+- `mlflow.log_input`: a dataset with its data (`from_pandas(df, source=...)`, `from_numpy` features and targets,
+  `from_huggingface`) as a source dataset with its declared source (inside a hooked fit: captured with the fit);
 - `mlflow.end_run`: the run's metrics as MLflow holds them, then the uitlegbaar run is closed and its evidence
   sent to the MLflow run (see `link`).
 
@@ -29,16 +33,35 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from uitlegbaar.integrations.mlflow import training
 from uitlegbaar.integrations.mlflow.link import MlflowLink, MlflowSink, active_link, timeout_s
+from uitlegbaar.integrations.mlflow.training import Trained
 
 from uitlegbaar.capture import sinks
 from uitlegbaar.capture.runs import ActiveRun, active_run, capturing, current_run
 
-MODEL_ARGUMENTS = ("sk_model", "python_model", "xgb_model", "lgb_model", "cb_model", "pytorch_model", "model")
+MODEL_ARGUMENTS = (
+    "sk_model",
+    "python_model",
+    "xgb_model",
+    "lgb_model",
+    "cb_model",
+    "pytorch_model",
+    "transformers_model",
+    "model",
+)
+# deep-learning libraries: module whose import makes the class known → (class, training method, what it trained)
+TRAINING_METHODS = (
+    ("lightning.pytorch.trainer.trainer", "Trainer", "fit", "lightning"),
+    ("pytorch_lightning.trainer.trainer", "Trainer", "fit", "lightning"),
+    ("keras.src.models.model", "Model", "fit", "keras"),
+    ("transformers.trainer", "Trainer", "train", "transformers"),
+)
 
 _lock = threading.RLock()
 _fitting = threading.local()
 _patches: list[tuple[Any, str, Any]] = []  # (owner, attribute, original) to undo
+_INHERITED = object()  # the original of a method the class inherited: undone by removing the wrapper
 _runs: dict[str, ActiveRun] = {}  # MLflow run id → the uitlegbaar run autolog captures into
 REMEMBERED = 64  # models whose records later hooks may need (a Model.log after the fit); older ones are let go
 _model_records: OrderedDict[int, tuple[Any, str]] = OrderedDict()  # id(model) → (model object, ModelRecord id)
@@ -70,7 +93,10 @@ def autolog(
         card_artifacts.configure(cards and not disable)
         if disable:
             for owner, attribute, original in reversed(_patches):
-                setattr(owner, attribute, original)
+                if original is _INHERITED:
+                    delattr(owner, attribute)
+                else:
+                    setattr(owner, attribute, original)
             _patches.clear()
             return
         if traces:
@@ -90,6 +116,7 @@ def autolog(
         _patch(Model, "log", _model_log, classmethod_=True)
         _patch_sklearn()
         _patch_model_libraries()
+        _patch_deep_learning()
 
 
 def enabled() -> bool:
@@ -100,7 +127,9 @@ def enabled() -> bool:
 
 
 def _patch(owner: Any, attribute: str, wrap: Callable[[Any], Any], *, classmethod_: bool = False) -> None:
-    original = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
+    """Wrap `owner.attribute` (a class's own or inherited method: undone by restoring or removing it)."""
+    inherited = isinstance(owner, type) and attribute not in owner.__dict__
+    original = owner.__dict__[attribute] if isinstance(owner, type) and not inherited else getattr(owner, attribute)
     if getattr(getattr(original, "__func__", original), "__uitlegbaar__", False):
         return
     if classmethod_:
@@ -110,7 +139,7 @@ def _patch(owner: Any, attribute: str, wrap: Callable[[Any], Any], *, classmetho
         wrapped = wrap(original)
         wrapped.__uitlegbaar__ = True
     setattr(owner, attribute, wrapped)
-    _patches.append((owner, attribute, original))
+    _patches.append((owner, attribute, _INHERITED if inherited else original))
 
 
 def _patch_sklearn() -> None:
@@ -143,6 +172,36 @@ def _patch_model_libraries() -> None:
                 _patch(cls, "fit", _fit)
 
 
+def _patch_deep_learning() -> None:
+    """The training methods of Lightning, Keras and Hugging Face transformers, when (and as soon as) their module is
+    imported: importing them here would cost a user of neither their import time, and would fix Keras's backend
+    before the user chose it. MLflow's own autologging waits for imports the same way (its import hooks)."""
+    from mlflow.utils.import_hooks import register_post_import_hook
+
+    for module_name, class_name, method, reader in TRAINING_METHODS:
+        register_post_import_hook(_patch_on_import(class_name, method, reader), module_name, overwrite=True)
+
+
+def _patch_on_import(class_name: str, method: str, reader: str) -> Callable[[Any], None]:
+    read: Callable[[Any, dict[str, Any]], Trained] = {
+        "lightning": training.lightning,
+        "keras": training.keras,
+        "transformers": lambda trainer, _: training.transformers(trainer),
+    }[reader]
+
+    def patch(module: Any) -> None:
+        with _lock:
+            if not _patches:  # autolog was disabled before the library was imported
+                return
+            owner = getattr(module, class_name)
+            for cls in (owner, *owner.__subclasses__()):
+                if cls is owner or method in cls.__dict__:
+                    _patch(cls, method, _method(read, method))
+
+    patch.__name__ = f"uitlegbaar_{reader}_{class_name}_{method}"  # one hook per module, even after disable
+    return patch
+
+
 # ---------------------------------------------------------------- the hooks
 
 
@@ -151,7 +210,12 @@ def _fit(original: Any) -> Any:
     def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(_fitting, "depth", 0):
             return original(self, *args, **kwargs)
-        return _around(lambda: original(self, *args, **kwargs), lambda _: (self, _fit_tables(args, kwargs)), original)
+        cls = type(self)
+        return _around(
+            lambda: original(self, *args, **kwargs),
+            lambda _: Trained(self, _fit_tables(args, kwargs)),
+            f"{cls.__module__}.{cls.__qualname__}.fit",
+        )
 
     return fit
 
@@ -166,30 +230,50 @@ def _native_train(original: Any) -> Any:
             return original(*args, **kwargs)
         data = args[1] if len(args) > 1 else kwargs.get("dtrain", kwargs.get("train_set"))
         held = _container_table(data)
-        return _around(lambda: original(*args, **kwargs), lambda booster: (booster, held), original)
+        return _around(lambda: original(*args, **kwargs), lambda booster: Trained(booster, held), _qualname(original))
 
     return train
 
 
-def _around(call: Any, found: Any, original: Any) -> Any:
-    """Run the outermost fit/train `call`, then capture what `found(result)` gives: (model, [(name, table)])."""
+def _method(read: Callable[[Any, dict[str, Any]], Trained], name: str) -> Callable[[Any], Any]:
+    """The hook of the training method `name` of a deep-learning library (training.py reads what it trained)."""
+
+    def wrap(original: Any) -> Any:
+        @functools.wraps(original)
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if getattr(_fitting, "depth", 0):
+                return original(self, *args, **kwargs)
+            cls = type(self)
+            return _around(
+                lambda: original(self, *args, **kwargs),
+                lambda _: read(self, training.arguments(original, self, args, kwargs)),
+                f"{cls.__module__}.{cls.__qualname__}.{name}",
+            )
+
+        return method
+
+    return wrap
+
+
+def _around(call: Any, found: Callable[[Any], Trained], function: str) -> Any:
+    """Run the outermost fit/train `call`, then capture what `found(result)` says it trained."""
     link_before, last_before, started_ns = active_link(), _last_run_id(), time.time_ns()
-    _fitting.depth = 1
+    _fitting.depth, _fitting.inputs = 1, []
     try:
         result = call()
     finally:
-        _fitting.depth = 0
-    where = _qualname(original)
-    with capturing(None, f"the training in {where}", where):
-        model, tables = found(result)
+        _fitting.depth, inputs = 0, _fitting.inputs
+        _fitting.inputs = []
+    with capturing(None, f"the training in {function}", function):
+        trained = found(result)
         with _lock:
-            waiting = _waiting.pop(id(model), None)
+            waiting = next(
+                (w for w in (_waiting.pop(id(m), None) for m in (trained.model, *trained.aliases)) if w), None
+            )
         link = link_before or _run_opened_by_mlflow(last_before)
         if link is not None:
-            cls = type(model)
-            function = f"{cls.__module__}.{cls.__qualname__}.fit" if original.__name__ == "fit" else where
-            with capturing(_runs.get(link.run_id), f"the fit of {type(model).__name__}", where):
-                _capture_fit(model, tables, link, started_ns, waiting, function, ended_run=link_before is None)
+            with capturing(_runs.get(link.run_id), f"the fit of {type(trained.model).__name__}", function):
+                _capture_fit(trained, inputs, link, started_ns, waiting, function, ended_run=link_before is None)
     return result
 
 
@@ -215,8 +299,8 @@ def _container_table(data: Any) -> list[tuple[str, Any]] | BaseException:
 
 
 def _capture_fit(
-    model: Any,
-    tables: list[tuple[str, Any]] | BaseException,
+    trained: Trained,
+    inputs: list[tuple[MlflowLink, Any]],
     link: MlflowLink,
     started_ns: int,
     waiting: tuple[Any, dict[str, Any]] | None,
@@ -224,25 +308,42 @@ def _capture_fit(
     *,
     ended_run: bool,
 ) -> None:
-    """Record the data and the model of one outermost fit; when MLflow opened (and already closed) a run of its
-    own around the fit, the evidence is finished and sent to that run at once."""
+    """Record the data and the model of one outermost fit (and the inputs MLflow logged during it); when MLflow
+    opened (and already closed) a run of its own around the fit, the evidence is finished and sent to that run."""
+    from uitlegbaar.capture.datasets import capture_table
     from uitlegbaar.capture.decorators import record_model
 
     run = _target(link)
-    if isinstance(tables, BaseException):
-        run.note_gap("the training data", f"{type(tables).__name__}: {tables}", function)
-        tables = []
+    for logged_link, dataset in inputs:
+        if logged_link == link:
+            with capturing(run, f"the MLflow input {getattr(dataset, 'name', '')}", function):
+                _capture_input(link, dataset)
+    model, name = trained.model, type(trained.model).__name__
+    for what, why in trained.gaps:
+        run.note_gap(what, why, function)
+    if isinstance(trained.data, BaseException):
+        run.note_gap("the training data", f"{type(trained.data).__name__}: {trained.data}", function)
+        tables: list[tuple[str, Any]] = []
+    else:
+        tables = training.read(run, trained.data, name, function)
+    held_out = training.read(run, trained.held_out, name, function)
     record = record_model(
         run,
         model,
-        name=type(model).__name__,
+        name=name,
         tables=tables,
         function=function,
         start_ns=started_ns,
         end_ns=time.time_ns(),
     )
+    for argument, table in held_out:
+        with capturing(run, f"the data in {argument} of {name}", function):
+            capture_table(run, table, name=f"{name}.{argument}", role="derived", produced_by=function)
     with _lock:
         _model_records[id(model)] = (model, record.id)
+        for alias in trained.aliases:
+            if alias is not None and alias is not model:
+                _model_records[id(alias)] = (alias, record.id)
         while len(_model_records) > REMEMBERED:
             _model_records.popitem(last=False)
     if waiting is not None:
@@ -265,7 +366,7 @@ def _model_log(original: Any) -> Any:
 
 
 def _capture_logged_model(info: Any, kwargs: dict[str, Any], link: MlflowLink) -> None:
-    model = next((kwargs[k] for k in MODEL_ARGUMENTS if kwargs.get(k) is not None), None)
+    model = _logged_object(kwargs)
     with _lock:
         known = _model_records.get(id(model)) if model is not None else None
         if known is None and model is not None and getattr(_fitting, "depth", 0):
@@ -287,6 +388,17 @@ def _capture_logged_model(info: Any, kwargs: dict[str, Any], link: MlflowLink) -
             end_ns=now,
         ).id
     _record_logged_model(run, model_id, info, kwargs)
+
+
+def _logged_object(kwargs: dict[str, Any]) -> Any:
+    """The model object a `log_model` call logs (a transformers pipeline's or components dict's model; a path to
+    a checkpoint: none)."""
+    model = next((kwargs[k] for k in MODEL_ARGUMENTS if kwargs.get(k) is not None), None)
+    if isinstance(model, dict):
+        model = model.get("model")
+    elif hasattr(model, "model") and type(model).__module__.startswith("transformers.pipelines"):
+        model = model.model
+    return None if isinstance(model, (str, os.PathLike)) else model
 
 
 def _record_logged_model(run: ActiveRun, model_id: str | None, info: Any, kwargs: dict[str, Any]) -> None:
@@ -311,15 +423,29 @@ def _log_input(original: Any) -> Any:
     def log_input(dataset: Any = None, *args: Any, **kwargs: Any) -> Any:
         result = original(dataset, *args, **kwargs)
         link = active_link()
-        data = _data_of(dataset)
-        if link is not None and data is not None:
+        if link is not None and getattr(_fitting, "depth", 0):  # MLflow's autologging inside a fit: captured with it
+            _fitting.inputs.append((link, dataset))
+        elif link is not None:
             with capturing(_runs.get(link.run_id), f"the MLflow input {getattr(dataset, 'name', '')}"):
-                from uitlegbaar.capture.datasets import capture_table
-
-                capture_table(_target(link), data, name=str(dataset.name), source=_source_of(dataset))
+                _capture_input(link, dataset)
         return result
 
     return log_input
+
+
+def _capture_input(link: MlflowLink, dataset: Any) -> None:
+    """A logged MLflow dataset's tables as source datasets with its declared source (its targets, when held apart
+    from its features as `from_numpy` does, as a dataset of their own); nothing for one without data in memory."""
+    from uitlegbaar.capture.datasets import capture_table
+
+    name = str(getattr(dataset, "name", "") or "dataset")
+    tables = _data_of(dataset)
+    if not tables:
+        return
+    run = _target(link)
+    for suffix, data in tables:
+        with capturing(run, f"the MLflow input {name}{suffix}"):
+            capture_table(run, data, name=name + suffix, source=_source_of(dataset))
 
 
 def _end_run(original: Any) -> Any:
@@ -445,13 +571,22 @@ def _run_opened_by_mlflow(last_before: str | None) -> MlflowLink | None:
     return MlflowLink(mlflow.get_tracking_uri(), str(fluent._get_experiment_id()), str(run_id))
 
 
-def _data_of(dataset: Any) -> Any:
-    """The in-memory table of an MLflow dataset (pandas, numpy features, polars, Spark excluded), if it has one."""
-    for attribute in ("df", "features"):
+def _data_of(dataset: Any) -> list[tuple[str, Any]]:
+    """The in-memory tables of an MLflow dataset, each with what to add to its name: a pandas, polars or Arrow
+    frame; NumPy features and their targets; a Hugging Face Dataset's Arrow table. Spark and anything without
+    data in memory: none."""
+    found: list[tuple[str, Any]] = []
+    for attribute, suffix in (("df", ""), ("features", ""), ("targets", " targets")):
         data = getattr(dataset, attribute, None)
         if data is not None and type(data).__module__.split(".")[0] in ("pandas", "numpy", "polars", "pyarrow"):
-            return data
-    return None
+            found.append((suffix, data))
+    held = getattr(dataset, "ds", None) if type(dataset).__name__ == "HuggingFaceDataset" else None
+    if held is not None:
+        from uitlegbaar.capture.models import holds_data, table_of
+
+        if holds_data(held):
+            found.append(("", table_of(held)))
+    return found
 
 
 def _source_of(dataset: Any) -> str | None:

@@ -18,7 +18,7 @@ from uitlegbaar.analysis.models import ModelView, Task, view_of_estimator
 Scalar = str | int | float | bool | None
 PLAIN = (str, int, float, bool, type(None))
 
-__all__ = ["ADAPTER", "Feature", "Identity", "ModelAdapter", "outputs_view", "plain", "typed_inputs"]
+__all__ = ["ADAPTER", "Feature", "Identity", "ModelAdapter", "column_names", "outputs_view", "plain", "typed_inputs"]
 
 
 @dataclass(frozen=True)
@@ -106,9 +106,7 @@ class ModelAdapter:
     def inputs(self, model: Any, X: Any, personal: Iterable[str] = (), sensitive: Iterable[str] = ()) -> list[Feature]:
         """The model's inputs: names and types, each its own source when it is a column of X (the columns of X when
         the model keeps no names of its own, as a torch or Keras network)."""
-        names = self.feature_names(model)
-        if not names and getattr(X, "columns", None) is not None:
-            names = [str(c) for c in X.columns]
+        names = self.feature_names(model) or column_names(X)
         return typed_inputs(names, X, {}, personal, sensitive) if names else []
 
     def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:
@@ -139,6 +137,14 @@ def version_of(library: str) -> str | None:
         return metadata.version({"sklearn": "scikit-learn"}.get(library, library))
     except metadata.PackageNotFoundError:
         return None
+
+
+def column_names(X: Any) -> list[str] | None:
+    """The column names of a table (pandas, polars, Arrow: whose `columns` are the columns' data), None for an
+    array."""
+    arrow = type(X).__module__.startswith("pyarrow")
+    names = getattr(X, "column_names" if arrow else "columns", None)
+    return None if names is None else [str(c) for c in names]
 
 
 def plain(params: Mapping[str, Any]) -> dict[str, Scalar]:

@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Iterable
 from typing import Any
 
-from uitlegbaar.integrations.models.base import ModelAdapter, Scalar, outputs_view
+from uitlegbaar.integrations.models.base import ModelAdapter, Scalar, column_names, outputs_view
 from uitlegbaar.integrations.models.torch import state_chunks
 
 from uitlegbaar.analysis.models import ModelView
@@ -57,8 +57,7 @@ class KerasAdapter(ModelAdapter):
         def forward(rows: Any) -> Any:
             return keras.ops.convert_to_numpy(model(np.asarray(rows, dtype=np.float32), training=False))
 
-        columns = getattr(X, "columns", None)
-        names = [str(c) for c in columns] if columns is not None else None
+        names = column_names(X)
         return outputs_view(forward, y, library="keras", feature_names=names)
 
 

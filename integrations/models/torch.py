@@ -4,18 +4,20 @@ Identity is the module's class with its size and layers (a LightningModule's `hp
 state dict, each tensor's name, dtype, shape and bytes in order (what `torch.save(model.state_dict())` holds, without
 the file format around it); inputs are X's columns; the predict function runs the forward pass on X as float32
 without gradients in eval mode (the module's mode restored after) and reads the outputs as `base.outputs_view`
-says. Tensors, `TensorDataset`s and DataLoaders over them are read back as tables."""
+says. Tensors, `TensorDataset`s (inputs: their features), Subsets of one and DataLoaders over them are read
+back as tables."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from uitlegbaar.integrations.models.base import ModelAdapter, Scalar, outputs_view, plain
+from uitlegbaar.integrations.models.base import Feature, ModelAdapter, Scalar, column_names, outputs_view, plain
 
 from uitlegbaar.analysis.models import ModelView
 
 MAX_LAYERS = 40  # layer names listed in the hyperparameters (a large network's are summed up)
+LABEL, EXTRA = "label", "tensor_"  # a TensorDataset's table: features x0…, then the label, then tensor_2…
 
 
 def _is_module(value: Any) -> bool:
@@ -68,19 +70,34 @@ class TorchAdapter(ModelAdapter):
                 model.train(was_training)
             return found.detach().cpu().numpy()
 
-        columns = getattr(X, "columns", None)
-        names = [str(c) for c in columns] if columns is not None else None
+        names = column_names(X)
         return outputs_view(forward, y, library="torch", feature_names=names)
+
+    def inputs(self, model: Any, X: Any, personal: Iterable[str] = (), sensitive: Iterable[str] = ()) -> list[Feature]:
+        """X's columns; of a TensorDataset's table (see `table_of`) its features, not the label it carries."""
+        columns = column_names(X) or []
+        features = [c for c in columns if c != LABEL and not c.startswith(EXTRA)]
+        if columns and features != columns and all(c == f"x{i}" for i, c in enumerate(features)):
+            X = X[features]
+        return super().inputs(model, X, personal, sensitive)
 
     def holds_data(self, value: Any) -> bool:
         name = type(value).__name__
-        return name in ("Tensor", "TensorDataset", "DataLoader") and type(value).__module__.startswith("torch")
+        return name in ("Tensor", "TensorDataset", "Subset", "DataLoader") and type(value).__module__.startswith(
+            "torch"
+        )
 
     def table_of(self, value: Any) -> Any | None:
-        """A 1-D/2-D tensor, a TensorDataset of them (features, then the label), or a DataLoader over one."""
+        """A 1-D/2-D tensor, a TensorDataset of them (features, then the label), a Subset of one (as
+        `random_split` makes: its rows in its order) or a DataLoader over either."""
         name = type(value).__name__
         if name == "DataLoader":
-            return self.table_of(value.dataset) if type(value.dataset).__name__ == "TensorDataset" else None
+            return self.table_of(value.dataset) if self.holds_data(value.dataset) else None
+        if name == "Subset":
+            whole = self.table_of(value.dataset) if self.holds_data(value.dataset) else None
+            if whole is None or not hasattr(whole, "iloc"):
+                return None
+            return whole.iloc[[int(i) for i in value.indices]].reset_index(drop=True)
         if name == "Tensor":
             return value.detach().cpu().numpy() if value.ndim in (1, 2) else None
         if name == "TensorDataset":
@@ -93,7 +110,7 @@ class TorchAdapter(ModelAdapter):
             features = parts[0].reshape(len(parts[0]), -1)
             frame = pd.DataFrame(features, columns=[f"x{i}" for i in range(features.shape[1])])
             for i, extra in enumerate(parts[1:]):
-                frame["label" if i == 0 else f"tensor_{i + 1}"] = np.asarray(extra).reshape(len(extra), -1)[:, 0]
+                frame[LABEL if i == 0 else f"{EXTRA}{i + 1}"] = np.asarray(extra).reshape(len(extra), -1)[:, 0]
             return frame
         return None
 

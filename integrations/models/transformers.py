@@ -1,14 +1,17 @@
 """Hugging Face transformers: `PreTrainedModel`s (torch modules), e.g. a sequence classifier trained with
 `Trainer.train`. Identity adds the model's configuration (model type, labels, sizes) to what the torch adapter
-reads; the artifact is its state dict; the predict function runs the model on token ids (a 2-D array of
-`input_ids`, as its tokenizer made them) and reads its logits, one per class. A `datasets.Dataset` handed to a
-decorated function is read back as its Arrow table."""
+reads; the artifact is its state dict; its inputs are the columns of X its forward pass takes (`input_ids`, …); the
+predict function runs the model on token ids (a 2-D array of `input_ids`, as its tokenizer made them) and reads its
+logits, one per class. A `datasets.Dataset` (handed to a decorated function, or a Trainer's) is read back as its
+Arrow table."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Iterable
 from typing import Any
 
-from uitlegbaar.integrations.models.base import Scalar, outputs_view, plain
+from uitlegbaar.integrations.models.base import Feature, Scalar, column_names, outputs_view, plain, typed_inputs
 from uitlegbaar.integrations.models.torch import TorchAdapter
 
 from uitlegbaar.analysis.models import ModelView
@@ -37,6 +40,13 @@ class TransformersAdapter(TorchAdapter):
         found = plain({k: config[k] for k in CONFIG_KEYS if k in config})
         found["num_labels"] = int(model.config.num_labels)  # a property, not among the serialised keys
         return {**super().hyperparameters(model), **found}
+
+    def inputs(self, model: Any, X: Any, personal: Iterable[str] = (), sensitive: Iterable[str] = ()) -> list[Feature]:
+        """The columns of X the model's forward pass takes (`input_ids`, `attention_mask`, …), as the Trainer keeps
+        them: not the labels, not the text the ids were made of."""
+        accepted = set(inspect.signature(model.forward).parameters) - {"labels", "label", "label_ids"}
+        names = [c for c in column_names(X) or [] if c in accepted]
+        return typed_inputs(names, X, {}, personal, sensitive) if names else []
 
     def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:
         import numpy as np
