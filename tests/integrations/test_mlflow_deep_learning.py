@@ -144,6 +144,18 @@ def test_transformers_trainer_train_records_its_datasets_and_model(mlflow_uri: s
     check_model_and_card(evidence, facts, mlflow_uri, run_id, "BertForSequenceClassification", "transformers")
 
 
+def test_transformers_trainer_train_in_the_run_mlflows_callback_opens(mlflow_uri: str, tmp_path: Path) -> None:
+    facts, evidence, run_id = run_job("transformers-implicit", mlflow_uri, tmp_path / "store")
+    assert not evidence.gaps, evidence.gaps
+    assert len(LocalStore.open(tmp_path / "store").summaries()) == 1
+    train = datasets_by_name(evidence)["BertForSequenceClassification.train_dataset"]
+    assert train.fingerprint.digest == facts["fingerprint_train"]
+    assert evidence.model is not None and evidence.model.artifact_sha256 == facts["artifact_sha256"]
+    assert not evidence.logged_models  # none was logged
+    on_run = MlflowClient(mlflow_uri).list_artifacts(facts["mlflow_run_id"], f"uitlegbaar/cards/{run_id}")
+    assert {Path(a.path).name for a in on_run} == {"card.md", "card.html"}
+
+
 def test_a_torch_module_logged_with_its_inputs_gets_exact_evidence(mlflow_uri: str, tmp_path: Path) -> None:
     facts, evidence, run_id = run_job("torch_module", mlflow_uri, tmp_path / "store")
     assert not evidence.gaps, evidence.gaps
