@@ -11,13 +11,11 @@ uitlegbaar's hooks against what MLflow's autolog adds over bare training (target
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
-from common import Row, fmt_ratio, fmt_time, note, print_table, verdict
-from mlflow_hooks import _time_inside_hooks, start_server
+from common import Row, fmt_ratio, fmt_time, note, print_table
+from mlflow_hooks import alternate, autolog_rows, start_server
 
 COLUMNS, BATCH = 20, 2048
 
@@ -79,61 +77,28 @@ def main() -> int:
             )
             trainer.fit(Classifier(), train_dataloaders=DataLoader(data, batch_size=BATCH))
 
-        def bare() -> float:
-            started = time.perf_counter()
-            train()
-            return time.perf_counter() - started
-
-        def fit() -> float:
-            started = time.perf_counter()
-            with mlflow.start_run():
-                train()
-            return time.perf_counter() - started
-
         ub.configure(store=folder / "store")
-        inside = _time_inside_hooks()
-        bare()  # warm-up
-        times: dict[str, list[float]] = {"bare": [], "mlflow": [], "mlflow+ub": [], "inside": []}
-        for i in range(options.repeats):
-            note(f"round {i + 1}/{options.repeats}")
-            mlflow.pytorch.autolog(disable=True)
-            ub.autolog(disable=True)
-            times["bare"].append(bare())
-            mlflow.pytorch.autolog(registered_model_name="benchmark-lightning", checkpoint=False)
-            times["mlflow"].append(fit())
-            ub.autolog()
-            inside.clear()
-            times["mlflow+ub"].append(fit())
-            times["inside"].append(sum(inside))
-        mlflow.pytorch.autolog(disable=True)
-        ub.autolog(disable=True)
+        timed = alternate(
+            train,
+            mlflow.pytorch.autolog,
+            options.repeats,
+            registered_model_name="benchmark-lightning",
+            checkpoint=False,
+        )
     finally:
         server.terminate()
-    bare_s, mlflow_s, both_s = (statistics.median(times[k]) for k in ("bare", "mlflow", "mlflow+ub"))
-    ours, theirs = statistics.median(times["inside"]), mlflow_s - bare_s
     size = f"{options.rows:,} × {COLUMNS}, 1 epoch, batch {BATCH}"
     rows = [
-        Row(f"bare Trainer.fit ({size})", fmt_time(bare_s), "—", "—", "—", "info"),
-        Row("with mlflow.pytorch.autolog()", fmt_time(mlflow_s), f"+{fmt_time(theirs)} over bare", "—", "—", "info"),
-        Row("with ub.autolog() on top", fmt_time(both_s), f"{both_s - mlflow_s:+.2f} s over MLflow", "—", "—", "info"),
-        Row(
-            "ub.autolog() extra: time inside its hooks",
-            fmt_time(ours),
-            f"MLflow's extra {fmt_time(theirs)}",
-            fmt_ratio(ours, theirs),
-            "≤ 10%",
-            verdict(ours <= 0.10 * theirs),
-        ),
+        *autolog_rows(timed, f"bare Trainer.fit ({size})", "mlflow.pytorch.autolog()"),
         Row(
             "ub.autolog() extra vs bare fit",
-            fmt_time(ours),
-            f"bare fit {fmt_time(bare_s)}",
-            fmt_ratio(ours, bare_s),
+            fmt_time(timed.inside),
+            f"bare fit {fmt_time(timed.bare)}",
+            fmt_ratio(timed.inside, timed.bare),
             "—",
             "info",
         ),
     ]
-    note("rounds " + ", ".join(f"{k}: {[round(t, 2) for t in v]}" for k, v in times.items()))
     print_table(rows, f"uitlegbaar on mlflow.pytorch.autolog (median of {options.repeats} rounds, local mlflow server)")
     return 0
 

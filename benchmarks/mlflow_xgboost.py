@@ -11,13 +11,11 @@ uitlegbaar's hooks is at most 10% of what MLflow's autolog adds over bare traini
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
-from common import Row, fmt_ratio, fmt_time, note, print_table, verdict
-from mlflow_hooks import _time_inside_hooks, start_server
+from common import note, print_table
+from mlflow_hooks import alternate, autolog_rows, start_server
 
 COLUMNS, TREES = 20, 100
 
@@ -48,53 +46,16 @@ def main() -> int:
         y = pd.Series((X["kenmerk_00"] + 0.5 * X["kenmerk_01"] + rng.normal(size=options.rows) > 0).astype(int))
         params = {"objective": "binary:logistic", "tree_method": "hist"}
 
-        def bare() -> float:
-            started = time.perf_counter()
+        def train() -> None:
             xgb.train(params, xgb.DMatrix(X, label=y), TREES)
-            return time.perf_counter() - started
-
-        def fit() -> float:
-            started = time.perf_counter()
-            with mlflow.start_run():
-                xgb.train(params, xgb.DMatrix(X, label=y), TREES)
-            return time.perf_counter() - started
 
         ub.configure(store=folder / "store")
-        inside = _time_inside_hooks()
-        bare()  # warm-up
-        times: dict[str, list[float]] = {"bare": [], "mlflow": [], "mlflow+ub": [], "inside": []}
-        for i in range(options.repeats):
-            note(f"round {i + 1}/{options.repeats}")
-            mlflow.xgboost.autolog(disable=True)
-            ub.autolog(disable=True)
-            times["bare"].append(bare())
-            mlflow.xgboost.autolog(registered_model_name="benchmark-xgboost")
-            times["mlflow"].append(fit())
-            ub.autolog()
-            inside.clear()
-            times["mlflow+ub"].append(fit())
-            times["inside"].append(sum(inside))
-        mlflow.xgboost.autolog(disable=True)
-        ub.autolog(disable=True)
+        timed = alternate(train, mlflow.xgboost.autolog, options.repeats, registered_model_name="benchmark-xgboost")
     finally:
         server.terminate()
-    bare_s, mlflow_s, both_s = (statistics.median(times[k]) for k in ("bare", "mlflow", "mlflow+ub"))
-    ours, theirs = statistics.median(times["inside"]), mlflow_s - bare_s
-    size = f"{options.rows:,} × {COLUMNS}, {TREES} trees"
-    rows = [
-        Row(f"bare xgboost.train ({size})", fmt_time(bare_s), "—", "—", "—", "info"),
-        Row("with mlflow.xgboost.autolog()", fmt_time(mlflow_s), f"+{fmt_time(theirs)} over bare", "—", "—", "info"),
-        Row("with ub.autolog() on top", fmt_time(both_s), f"{both_s - mlflow_s:+.2f} s over MLflow", "—", "—", "info"),
-        Row(
-            "ub.autolog() extra: time inside its hooks",
-            fmt_time(ours),
-            f"MLflow's extra {fmt_time(theirs)}",
-            fmt_ratio(ours, theirs),
-            "≤ 10%",
-            verdict(ours <= 0.10 * theirs),
-        ),
-    ]
-    note("rounds " + ", ".join(f"{k}: {[round(t, 2) for t in v]}" for k, v in times.items()))
+    rows = autolog_rows(
+        timed, f"bare xgboost.train ({options.rows:,} × {COLUMNS}, {TREES} trees)", "mlflow.xgboost.autolog()"
+    )
     print_table(rows, f"uitlegbaar on mlflow.xgboost.autolog (median of {options.repeats} rounds, local mlflow server)")
     return 0
 
