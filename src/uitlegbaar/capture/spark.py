@@ -70,7 +70,11 @@ def measure(frame: Any, personal: Collection[str], min_count: int, order_by: Seq
     hidden = frozenset(personal)
 
     def partial(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return _partial(_rebatched(batches), hidden, min_count)
+        import pyarrow as pa
+
+        state = _partial(_rebatched(batches), hidden, min_count)
+        if state is not None:  # no row for an empty partition
+            yield pa.RecordBatch.from_pydict({"state": pa.array([state], type=pa.binary())})
 
     with _tasks(frame, "Spark dataset"):
         files = parquet_files(frame)
@@ -163,15 +167,16 @@ def _file_states(frame: Any, files: list[str], personal: frozenset[str], min_cou
     def read(paths: Iterator[str]) -> Iterator[bytes]:
         import pyarrow.fs
 
-        from uitlegbaar.capture.streams import _parquet_batches
+        from uitlegbaar.capture.streams import parquet_batches
 
         def batches() -> Iterator[pa.RecordBatch]:
             for uri in paths:
                 filesystem, path = pyarrow.fs.FileSystem.from_uri(uri)
-                yield from _parquet_batches([path], filesystem, schema, BATCH_ROWS)
+                yield from parquet_batches([path], filesystem, schema, BATCH_ROWS)
 
-        for out in _partial(batches(), personal, min_count, schema):
-            yield bytes(out.column(0)[0].as_py())
+        state = _partial(batches(), personal, min_count, schema)
+        if state is not None:
+            yield state
 
     return context.parallelize(files, min(len(files), context.defaultParallelism)).mapPartitions(read)
 
@@ -186,21 +191,19 @@ def _reduce(states: Any) -> bytes | None:
 
 def _partial(
     batches: Iterator[pa.RecordBatch], personal: frozenset[str], min_count: int, schema: pa.Schema | None = None
-) -> Iterator[pa.RecordBatch]:
-    """On an executor: one partition's batches into one partial state (no row for an empty partition); `schema`
-    (default: the first batch's) is the one the state is of, where a file keeps text dictionary-encoded."""
-    import pyarrow as pa
-
+) -> bytes | None:
+    """On an executor: one partition's batches into one partial state (None for no rows); `schema` (default: the
+    first batch's) is the one the state is of, where a file keeps text dictionary-encoded."""
     one = None
     for batch in batches:
         if one is None:
             schema = schema or batch.schema
             one = OnePass(schema, personal, min_count, ordered=False)
         one.add(batch)
-    if one is not None:
-        one.finish()
-        state = pickle.dumps((schema, one.multiset, one.profile.to_bytes()))
-        yield pa.RecordBatch.from_pydict({"state": pa.array([state], type=pa.binary())})
+    if one is None:
+        return None
+    one.finish()
+    return pickle.dumps((schema, one.multiset, one.profile.to_bytes()))
 
 
 def _rebatched(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:

@@ -128,7 +128,7 @@ def _dataset(dataset: Any, batch_rows: int, *, origin: str, source: str | None =
     files = list(getattr(dataset, "files", []))
     parquet = isinstance(dataset, ds.FileSystemDataset) and isinstance(dataset.format, ds.ParquetFileFormat)
     if parquet:
-        batches = read_ahead(_parquet_batches(files, dataset.filesystem, dataset.schema, batch_rows))
+        batches = read_ahead(parquet_batches(files, dataset.filesystem, dataset.schema, batch_rows))
         rows = sum(f.count_rows() for f in dataset.get_fragments())
     else:
         scanned = dataset.to_batches(batch_size=batch_rows, batch_readahead=1, fragment_readahead=1)
@@ -138,7 +138,7 @@ def _dataset(dataset: Any, batch_rows: int, *, origin: str, source: str | None =
     return Stream(dataset.schema, batches, origin, source=source, files=provenance, rows=rows)
 
 
-def _parquet_batches(paths: list[str], filesystem: Any, schema: pa.Schema, batch_rows: int) -> Iterator[pa.RecordBatch]:
+def parquet_batches(paths: list[str], filesystem: Any, schema: pa.Schema, batch_rows: int) -> Iterator[pa.RecordBatch]:
     """The files' batches; text columns that a file stores dictionary-encoded stay so (`conform`): decoding,
     hashing and counting them through their dictionary costs a fraction of doing so value by value."""
     import pyarrow.parquet as pq
