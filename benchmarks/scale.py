@@ -69,6 +69,7 @@ PHASES = r"""
 import json, resource, sys
 from uitlegbaar.capture import parallel, streams
 from uitlegbaar.capture.onepass import OnePass
+from uitlegbaar.capture.sketches import StreamProfile
 
 def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -76,7 +77,7 @@ def cpu():
 
 streams.read_ahead = lambda items, depth=1: items  # decoding in this thread, timed as its own phase
 stream = streams.open_stream(sys.argv[1])
-one = OnePass(stream.schema, (), 10)
+one = OnePass(stream.schema, StreamProfile.for_schema(stream.schema, (), 10))
 spent = dict.fromkeys(["decode", "ordered fingerprint", "cell hashes", "profile", "row hashes + sample"], 0.0)
 batches = iter(stream.batches)
 while True:

@@ -1,12 +1,14 @@
 """LightGBM: the scikit-learn API (`LGBMClassifier`, `LGBMRegressor`) and the native `Booster` that
 `lightgbm.train` returns. The artifact is the model in LightGBM's own text format (`model_to_string`, what
 `save_model` writes); a Booster's hyperparameters are the parameters it was trained with (`Booster.params`) and its
-number of trees; its predict function is `Booster.predict` on the rows as given; the exact SHAP explainer reads its
-trees. An `lgb.Dataset` handed to a decorated function is read back as a table while it still holds its data
-(`free_raw_data=False`, or before training): its features as given, its label as the float32 LightGBM trains on."""
+number of trees; its predict function is `Booster.predict` on the rows as given; its exact SHAP values are
+LightGBM's own (`pred_contrib`), with shap's tree explainer to fall back on. An `lgb.Dataset` handed to a decorated
+function is read back as a table while it still holds its data (`free_raw_data=False`, or before training): its
+features as given, its label as the float32 LightGBM trains on."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +24,19 @@ OBJECTIVE_NAMES = ("objective", "objective_type", "app", "application", "loss")
 
 def _booster(model: Any) -> Any:
     return model if type(model).__name__ == "Booster" else model.booster_
+
+
+def tree_shap(booster: Any) -> Any:
+    """LightGBM's own exact SHAP values (`pred_contrib`) of rows: the positive or last class's, and base values."""
+
+    def contributions(rows: Any) -> tuple[Any, Any]:
+        import numpy as np
+
+        raw = np.asarray(booster.predict(rows, pred_contrib=True))
+        per_class = raw.reshape(len(raw), -1, booster.num_feature() + 1)[:, -1, :]  # a block of columns per class
+        return per_class[:, :-1], per_class[:, -1]
+
+    return contributions
 
 
 def objective_task(params: dict[str, Any]) -> Task | None:
@@ -62,7 +77,8 @@ class LightGBMAdapter(ModelAdapter):
 
     def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:
         if type(model).__name__ != "Booster":
-            return view_of_estimator(model, tree=model.booster_, library="lightgbm")
+            view = view_of_estimator(model, tree=model.booster_, library="lightgbm")
+            return dataclasses.replace(view, contributions=tree_shap(model.booster_))
         import numpy as np
 
         params = model.params
@@ -77,6 +93,7 @@ class LightGBMAdapter(ModelAdapter):
                 score=lambda rows: np.asarray(model.predict(rows)),
                 feature_names=names,
                 tree=model,
+                contributions=tree_shap(model),
                 library="lightgbm",
                 arrays=True,
             )
@@ -88,11 +105,18 @@ class LightGBMAdapter(ModelAdapter):
                 classes=tuple(range(count)),
                 feature_names=names,
                 tree=model,
+                contributions=tree_shap(model),
                 library="lightgbm",
                 arrays=True,
             )
         return ModelView(
-            predict=model.predict, task=task, feature_names=names, tree=model, library="lightgbm", arrays=True
+            predict=model.predict,
+            task=task,
+            feature_names=names,
+            tree=model,
+            contributions=tree_shap(model),
+            library="lightgbm",
+            arrays=True,
         )
 
     def holds_data(self, value: Any) -> bool:

@@ -1,11 +1,13 @@
 """XGBoost: the scikit-learn API (`XGBClassifier`, `XGBRegressor`, …) and the native `Booster` that `xgboost.train`
 returns. The artifact is the model in XGBoost's own UBJSON format (`save_raw`), which is what `save_model` writes;
 a Booster's hyperparameters are its learner configuration (`save_config`); its predict function is
-`inplace_predict` on the rows as given (a DataFrame or an array, no DMatrix built); the exact SHAP explainer reads
-its trees. A DMatrix handed to a decorated function is read back as a table (features, then the label)."""
+`inplace_predict` on the rows as given (a DataFrame or an array, no DMatrix built); its exact SHAP values are
+XGBoost's own (`pred_contribs`), with shap's tree explainer to fall back on. A DMatrix handed to a decorated
+function is read back as a table (features, then the label)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +26,20 @@ FEATURE_TYPES = {"float": "numeric", "int": "numeric", "i": "bool", "q": "numeri
 
 def _booster(model: Any) -> Any:
     return model if type(model).__name__ == "Booster" else model.get_booster()
+
+
+def tree_shap(booster: Any) -> Any:
+    """XGBoost's own exact SHAP values (`pred_contribs`) of rows: the positive or last class's, and base values."""
+
+    def contributions(rows: Any) -> tuple[Any, Any]:
+        import numpy as np
+        import xgboost as xgb
+
+        raw = np.asarray(booster.predict(xgb.DMatrix(rows, enable_categorical=True), pred_contribs=True))
+        per_class = raw[:, -1, :] if raw.ndim == 3 else raw  # rows × classes × (inputs + 1) for several classes
+        return per_class[:, :-1], per_class[:, -1]
+
+    return contributions
 
 
 def objective_task(objective: str) -> Task | None:
@@ -88,7 +104,8 @@ class XGBoostAdapter(ModelAdapter):
 
     def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:
         if type(model).__name__ != "Booster":
-            return view_of_estimator(model, tree=model.get_booster(), library="xgboost")
+            view = view_of_estimator(model, tree=model.get_booster(), library="xgboost")
+            return dataclasses.replace(view, contributions=tree_shap(model.get_booster()))
         import numpy as np
 
         objective = self._objective(model)
@@ -111,6 +128,7 @@ class XGBoostAdapter(ModelAdapter):
                 score=probability,
                 feature_names=self.feature_names(model),
                 tree=model,
+                contributions=tree_shap(model),
                 library="xgboost",
                 arrays=True,
             )
@@ -121,11 +139,17 @@ class XGBoostAdapter(ModelAdapter):
                 classes=tuple(range(num_class)),
                 feature_names=self.feature_names(model),
                 tree=model,
+                contributions=tree_shap(model),
                 library="xgboost",
                 arrays=True,
             )
         return ModelView(
-            predict=answer, task=task, feature_names=self.feature_names(model), tree=model, library="xgboost"
+            predict=answer,
+            task=task,
+            feature_names=self.feature_names(model),
+            tree=model,
+            contributions=tree_shap(model),
+            library="xgboost",
         )
 
     def holds_data(self, value: Any) -> bool:

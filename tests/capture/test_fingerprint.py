@@ -183,6 +183,28 @@ def test_pandas_pyarrow_and_polars_agree(rows: list[tuple[int, float, bool, str]
 
 
 @SETTINGS
+@given(st.lists(st.tuples(INT64, FLOATS, st.booleans(), st.floats(width=32)), max_size=30), st.booleans())
+def test_a_frame_of_numbers_reads_as_arrows_own_conversion(
+    rows: list[tuple[int, float, bool, float]], from_matrix: bool
+) -> None:
+    """Number columns without NaN are read without a copy; any NaN (Arrow's null) is left to Arrow's conversion."""
+    frame = pd.DataFrame(
+        {
+            "i": np.array([r[0] for r in rows], dtype=np.int64),
+            "f": np.array([r[1] for r in rows], dtype=np.float64),
+            "b": np.array([r[2] for r in rows], dtype=bool),
+            "h": np.array([r[3] for r in rows], dtype=np.float32),
+        }
+    )
+    if from_matrix:  # one 2-D block, read column by column with a stride
+        frame = pd.DataFrame(frame[["f"]].to_numpy().repeat(2, axis=1), columns=["f", "g"])
+    ours = to_arrow(frame)
+    arrows = pa.Table.from_pandas(frame, preserve_index=False)
+    assert ours.equals(arrows.replace_schema_metadata(None))
+    assert fp(frame) == fingerprint_table(arrows).digest
+
+
+@SETTINGS
 @given(st.lists(st.one_of(st.none(), INT64), max_size=30), st.lists(st.one_of(st.none(), TEXT), max_size=30))
 def test_polars_with_nulls_agrees_with_pyarrow(ints: list[int | None], texts: list[str | None]) -> None:
     n = min(len(ints), len(texts))

@@ -203,6 +203,23 @@ def test_many_distinct_values_are_estimated_and_marked() -> None:
     assert not n.distinct_estimated and n.distinct == 7 and n.top_values[0].count >= rows // 7
 
 
+def test_a_distinct_count_estimate_is_the_same_in_memory_and_streamed() -> None:
+    """Both sketch the multiset fingerprint's keyed cell hashes, so equal values give equal registers."""
+    from uitlegbaar.capture import sketches
+
+    rows = sketches.EXACT_DISTINCT + 50_000
+    values = np.random.default_rng(7).normal(size=rows)
+    values[::1000] = np.nan  # nulls once converted from pandas: left out of the estimate on both paths
+    table = to_arrow(pd.DataFrame({"bedrag": values}))
+    in_memory = measure(table, (), 10).profile(set())[0]
+    streamed = measure(pa.RecordBatchReader.from_batches(table.schema, table.to_batches(20_000)), (), 10)
+    estimate = streamed.profile(set())[0]
+    assert in_memory.distinct_estimated and estimate.distinct_estimated
+    assert in_memory.null_count == estimate.null_count == rows // 1000
+    assert in_memory.distinct == estimate.distinct
+    assert abs(in_memory.distinct - (rows - rows // 1000)) / rows < 0.05
+
+
 def test_personal_data_in_a_stream_is_screened_on_its_sample(store: Path, tmp_path: Path) -> None:
     from people import personal_frame
 

@@ -151,10 +151,23 @@ def test_xgboost_native_booster(store: Path, data: tuple[pd.DataFrame, pd.Series
     assert model.hyperparameters["objective"] == "binary:logistic" and model.hyperparameters["max_depth"] == "3"
     assert model.hyperparameters["num_boost_round"] == 20
     explanation = shap_of(evidence)
-    assert explanation.settings["exact"] is True and "tree" in (explanation.scoring or "")
+    assert explanation.settings == {"exact": True, "explainer": "xgboost TreeSHAP"}
+    assert explanation.library == "xgboost" and explanation.library_version == xgb.__version__
     row = explanation.local[0]
     margin = booster.predict(xgb.DMatrix(X.iloc[[row.row]]), output_margin=True)[0]
     assert row.base_value + sum(row.contributions.values()) == pytest.approx(margin, abs=1e-4)
+    assert_same_as_shaps_tree_explainer(booster, X, explanation)
+
+
+def assert_same_as_shaps_tree_explainer(model: Any, X: pd.DataFrame, explanation: Any) -> None:
+    """The library's own TreeSHAP gives the values shap's tree explainer gives (the same algorithm, exact)."""
+    shap = pytest.importorskip("shap")
+    rows = X.iloc[[r.row for r in explanation.local]]
+    theirs = shap.TreeExplainer(model)(rows, check_additivity=False)
+    values = np.asarray(theirs.values)
+    values = values[:, :, -1] if values.ndim == 3 else values
+    ours = np.array([[r.contributions[c] for c in X.columns] for r in explanation.local])
+    assert ours == pytest.approx(values, abs=1e-5)
 
 
 def test_xgboost_sklearn_api(store: Path, data: tuple[pd.DataFrame, pd.Series, pd.Series]) -> None:
@@ -202,7 +215,13 @@ def test_lightgbm_native_booster(store: Path, data: tuple[pd.DataFrame, pd.Serie
         geslacht=geslacht,
     )
     assert evidence.model is not None and evidence.model.hyperparameters["num_trees"] == 20
-    assert shap_of(evidence).settings["exact"] is True
+    explanation = shap_of(evidence)
+    assert explanation.settings == {"exact": True, "explainer": "lightgbm TreeSHAP"}
+    assert explanation.library == "lightgbm" and explanation.library_version == lgb.__version__
+    row = explanation.local[0]
+    margin = booster.predict(X.iloc[[row.row]], raw_score=True)[0]
+    assert row.base_value + sum(row.contributions.values()) == pytest.approx(margin, abs=1e-6)
+    assert_same_as_shaps_tree_explainer(booster, X, explanation)
 
 
 def test_lightgbm_sklearn_api(store: Path, data: tuple[pd.DataFrame, pd.Series, pd.Series]) -> None:
@@ -588,3 +607,24 @@ def test_transformers_trainer_train_of_a_tiny_text_classifier(store: Path, tmp_p
     accuracy = {g.group: g.metrics["accuracy"] for g in evaluation.fairness[0].groups}
     expected = pd.Series(predicted == np.asarray(labels)).groupby(groups.to_numpy()).mean()
     assert accuracy == pytest.approx(expected.to_dict())
+
+
+@pytest.mark.parametrize("library", ["lightgbm", "xgboost"])
+def test_a_multiclass_boosters_own_tree_shap_is_its_last_class(
+    library: str, data: tuple[pd.DataFrame, pd.Series, pd.Series]
+) -> None:
+    lib = pytest.importorskip(library)
+    from uitlegbaar.analysis.explanations import shap_explanation
+    from uitlegbaar.integrations.models import adapter_for
+
+    X, y, _ = data
+    classes = pd.Series(np.digitize(X["inkomen"], [-0.5, 0.5]))  # three classes
+    if library == "lightgbm":
+        params = {"objective": "multiclass", "num_class": 3, "num_leaves": 7, "verbose": -1, "num_threads": 1}
+        booster = lib.train(params, lib.Dataset(X, label=classes), num_boost_round=10)
+    else:
+        params = {"objective": "multi:softprob", "num_class": 3, "max_depth": 3, "nthread": 1}
+        booster = lib.train(params, lib.DMatrix(X, label=classes), num_boost_round=10)
+    explanation = shap_explanation(adapter_for(booster).view(booster), X, sample=50, local=5)
+    assert explanation.settings["explainer"] == f"{library} TreeSHAP"
+    assert_same_as_shaps_tree_explainer(booster, X, explanation)

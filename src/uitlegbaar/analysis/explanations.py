@@ -93,7 +93,7 @@ def explain_model(
             )
         )
     if settings.shap is not False:
-        if not _shap_available():
+        if view.contributions is None and not _shap_available():
             notes.append("SHAP not computed: the shap package is not installed (pip install shap)")
         else:
             try:
@@ -202,12 +202,12 @@ def shap_explanation(
     sources: Mapping[str, Sequence[str]] | None = None,
 ) -> Explanation:
     """Mean absolute SHAP value per model input on a sample of at most `sample` rows, plus the contributions
-    for `local` of those rows. Exact where shap has an exact explainer for the model: tree ensembles (the tree
-    explainer) and linear models (the linear explainer, in the model's margin); any other model gets a bounded
-    model-agnostic estimate (the permutation explainer on at most 100 rows, 2·inputs+1 evaluations each, over a
-    background of 100 rows), its settings recorded."""
+    for `local` of those rows. Exact where the model's library computes them (TreeSHAP in LightGBM and XGBoost) or
+    shap has an exact explainer for the model: tree ensembles (the tree explainer) and linear models (the linear
+    explainer, in the model's margin); any other model gets a bounded model-agnostic estimate (the permutation
+    explainer on at most 100 rows, 2·inputs+1 evaluations each, over a background of 100 rows), its settings
+    recorded."""
     import numpy as np
-    import shap
 
     view = as_view(model)
     rng = np.random.default_rng(seed)
@@ -215,41 +215,29 @@ def shap_explanation(
     rows = _take(X, chosen)
     inputs = _dense(view.prepare(rows)) if view.prepare is not None else rows
     settings: dict[str, Any] = {"exact": True}
-    values = None
-    if view.tree is not None:
+    library = "shap"
+    found = None
+    if view.contributions is not None:
         try:
-            values = shap.TreeExplainer(view.tree)(inputs, check_additivity=False)
-            how = "tree"
-        except Exception:  # not a tree model shap knows
-            values = None
-    if values is None and view.linear is not None:
-        coefficients, intercept = view.linear
-        background = inputs[:SHAP_BACKGROUND]
-        values = shap.LinearExplainer((coefficients, intercept), shap.maskers.Independent(background))(inputs)
-        how = "linear"
-    if values is None:  # sample the model's predictions over a background of other rows: an estimate
-        keep = min(len(chosen), SHAP_ESTIMATE_SAMPLE)
-        chosen, rows = chosen[:keep], _take(rows, np.arange(keep))
-        background = rows[:SHAP_BACKGROUND]
-        n_inputs = np.shape(rows)[1]
-        evaluations = 2 * n_inputs + 1
-        masker = shap.maskers.Independent(_as_array(background), max_samples=SHAP_BACKGROUND)
-        explainer = shap.PermutationExplainer(_prediction_function(view, X), masker, seed=seed)
-        values = explainer(_as_array(rows), max_evals=evaluations, silent=True)
-        how = "model-agnostic permutation estimate"
-        settings = {"exact": False, "explainer": "permutation", "background": min(SHAP_BACKGROUND, keep)}
-        settings |= {"max_evals": evaluations, "rows": keep}
-    matrix = np.asarray(values.values, dtype=float)
-    if matrix.ndim == 3:  # one column per class: explain the positive (last) class
-        matrix = matrix[:, :, -1]
+            found = view.contributions(inputs)
+            how, library = "tree", view.library or "shap"
+            settings["explainer"] = f"{library} TreeSHAP"
+        except Exception:  # rows the library's own explainer does not take: shap's explainers below
+            found = None
+    if found is None:
+        found, how, settings = _shap_values(view, X, rows, inputs, chosen, seed)
+        if not settings["exact"]:
+            chosen = chosen[: settings["rows"]]
+    matrix, base_values = found
+    matrix = np.asarray(matrix, dtype=float)
     names = view.feature_names if view.prepare is not None else list(names_of(X))
     names = names or [f"x{i}" for i in range(matrix.shape[1])]
     importances = {n: float(v) for n, v in zip(names, np.abs(matrix).mean(axis=0), strict=True)}
-    base = _base_values(values.base_values, len(matrix))
+    base = _base_values(base_values, len(matrix))
     return Explanation(
         method="shap",
-        library="shap",
-        library_version=_version("shap"),
+        library=library,
+        library_version=_version(_distribution(library)),
         sample_size=len(chosen),
         seed=seed,
         scoring=f"mean |SHAP value| ({how} explainer)" if settings["exact"] else f"mean |SHAP value| ({how})",
@@ -265,6 +253,43 @@ def shap_explanation(
         ],
         settings=settings,
     )
+
+
+def _shap_values(
+    view: ModelView, X: Any, rows: Any, inputs: Any, chosen: Any, seed: int
+) -> tuple[tuple[Any, Any], str, dict[str, Any]]:
+    """((SHAP values of the positive or last class, base values), the explainer, its settings) from shap: exact for
+    trees and linear models, else a bounded permutation estimate on the first rows (`settings["rows"]` of them)."""
+    import numpy as np
+    import shap
+
+    values = None
+    if view.tree is not None:
+        try:
+            values, how = shap.TreeExplainer(view.tree)(inputs, check_additivity=False), "tree"
+        except Exception:  # not a tree model shap knows
+            values = None
+    if values is None and view.linear is not None:
+        coefficients, intercept = view.linear
+        background = inputs[:SHAP_BACKGROUND]
+        values = shap.LinearExplainer((coefficients, intercept), shap.maskers.Independent(background))(inputs)
+        how = "linear"
+    settings: dict[str, Any] = {"exact": True}
+    if values is None:  # sample the model's predictions over a background of other rows: an estimate
+        keep = min(len(chosen), SHAP_ESTIMATE_SAMPLE)
+        rows = _take(rows, np.arange(keep))
+        background = rows[:SHAP_BACKGROUND]
+        evaluations = 2 * np.shape(rows)[1] + 1
+        masker = shap.maskers.Independent(_as_array(background), max_samples=SHAP_BACKGROUND)
+        explainer = shap.PermutationExplainer(_prediction_function(view, X), masker, seed=seed)
+        values = explainer(_as_array(rows), max_evals=evaluations, silent=True)
+        how = "model-agnostic permutation estimate"
+        settings = {"exact": False, "explainer": "permutation", "background": min(SHAP_BACKGROUND, keep)}
+        settings |= {"max_evals": evaluations, "rows": keep}
+    matrix = np.asarray(values.values, dtype=float)
+    if matrix.ndim == 3:  # one column per class: explain the positive (last) class
+        matrix = matrix[:, :, -1]
+    return (matrix, values.base_values), how, settings
 
 
 def aggregate_by_source(importances: Mapping[str, float], sources: Mapping[str, Sequence[str]]) -> dict[str, float]:
@@ -499,10 +524,13 @@ def _shap_available() -> bool:
 
 @functools.lru_cache(maxsize=16)
 def _version(distribution: str) -> str | None:
-    """The installed version of `distribution` (read once: reading metadata is slow)."""
+    """The installed version of `distribution` (read once: reading metadata is slow), else of the module of that
+    name (xgboost comes as xgboost-cpu too)."""
+    import sys
     from importlib import metadata
 
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
-        return None
+        version = getattr(sys.modules.get(distribution), "__version__", None)
+        return version if isinstance(version, str) else None

@@ -26,7 +26,10 @@ class ModelView:
     `predict` maps the model's inputs X (as the caller holds them: a DataFrame or an array) to labels for a
     classifier or values for a regressor; `score` to the positive class's probability of a binary classifier (None
     otherwise). `prepare` maps X to what `tree`/`linear` take (None: X itself). `tree` is an object shap's exact
-    TreeExplainer takes, `linear` a (coefficients, intercept) pair for shap's exact LinearExplainer; `explanations`
+    TreeExplainer takes, `linear` a (coefficients, intercept) pair for shap's exact LinearExplainer;
+    `contributions` the library's own exact SHAP values (TreeSHAP, as LightGBM's and XGBoost's predict give it):
+    rows as `tree` takes them to a (rows × inputs) matrix in the model's margin (the positive or last class's) and
+    each row's base value, preferred to shap's explainer as the same values without converting the model; `explanations`
     are the library's own explanations (the coefficients of a fitted linear model, with their intervals).
     `estimator` is the object itself when it follows scikit-learn's API (its own `score` and scorers work on it).
     `arrays`: `predict` and `score` take a float array with X's columns in order as well as X itself, so analyses
@@ -41,6 +44,7 @@ class ModelView:
     prepare: Callable[[Any], Any] | None = None
     tree: Any | None = None
     linear: tuple[Any, Any] | None = None
+    contributions: Callable[[Any], tuple[Any, Any]] | None = None
     explanations: list[Explanation] = field(default_factory=list)
     estimator: Any | None = None
     library: str | None = None

@@ -3,10 +3,11 @@ memory, batch by batch (`streams.py`) or on a Spark cluster's executors (`spark.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from uitlegbaar import progress
 from uitlegbaar.analysis.personal_data import SAMPLE_ROWS
@@ -15,10 +16,11 @@ from uitlegbaar.capture import settings
 from uitlegbaar.capture.fingerprint import TableFingerprint, fingerprint_table, logical_type
 from uitlegbaar.capture.measured import Measured
 from uitlegbaar.capture.multiset import ALGORITHM as MULTISET
-from uitlegbaar.capture.multiset import multiset_fingerprint
+from uitlegbaar.capture.multiset import MultisetSum
 from uitlegbaar.capture.onepass import OnePass
-from uitlegbaar.capture.profile import profile_table
+from uitlegbaar.capture.profile import TableProfile
 from uitlegbaar.capture.runs import ActiveRun
+from uitlegbaar.capture.sketches import StreamProfile
 from uitlegbaar.capture.streams import Stream, conform
 from uitlegbaar.capture.tables import is_table, origin_of, to_arrow
 from uitlegbaar.evidence.records import (
@@ -28,6 +30,9 @@ from uitlegbaar.evidence.records import (
     Fingerprint,
     Privacy,
 )
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -74,20 +79,32 @@ def measure(data: Any, personal: Collection[str], min_count: int, order_by: Sequ
     if streams.is_stream(data):
         return measure_stream(streams.open_stream(data), personal, min_count)
     table = to_arrow(data)
+    rest = functools.cache(lambda: _multiset_and_profile(table, personal, min_count))
     return Measured(
         schema=table.schema,
         num_rows=table.num_rows,
         fingerprint=fingerprint_table(table),
-        multiset_of=lambda: multiset_fingerprint(table),
+        multiset_of=lambda: rest()[0].digest(),
         screen=table,
-        profile=lambda withheld: profile_table(table, personal=withheld, min_count=min_count),
+        profile=lambda withheld: rest()[1].profiles(withheld),
         origin=origin_of(data),
     )
 
 
+def _multiset_and_profile(
+    table: pa.Table, personal: Collection[str], min_count: int
+) -> tuple[MultisetSum, TableProfile]:
+    """The multiset sum and the exact profile of a table in memory, in one pass over its columns (asked for only
+    when the table is recorded: a step's output already in the run needs neither)."""
+    one = OnePass(table.schema, TableProfile(table.schema, personal, min_count), ordered=False)
+    one.add(table)
+    one.finish()
+    return one.multiset, one.profile
+
+
 def measure_stream(stream: Stream, personal: Collection[str], min_count: int) -> Measured:
     """Fingerprints and profile of a stream in one pass, holding a few batches and the sketches at a time."""
-    one = OnePass(stream.schema, personal, min_count)
+    one = OnePass(stream.schema, StreamProfile.for_schema(stream.schema, personal, min_count))
     with progress.rows(f"dataset {stream.source or stream.origin}", stream.rows) as advance:
         for batch in stream.batches:
             one.add(conform(batch, stream.schema))

@@ -282,11 +282,10 @@ def _canonical_nans(values: Any, t: pa.DataType) -> Any:
 
     dtype = {16: np.float16, 32: np.float32, 64: np.float64}[t.bit_width]
     floats = np.frombuffer(values, dtype=dtype)
-    nans = np.isnan(floats)
-    if not nans.any():
+    if not len(floats) or not np.isnan(floats.min()):  # min is NaN where a value is (and fast, unlike isnan)
         return values
     floats = floats.copy()
-    floats[nans] = np.nan
+    floats[np.isnan(floats)] = np.nan
     return floats.tobytes()
 
 

@@ -30,22 +30,32 @@ _NULL = 0x6E756C6C2D63656C  # "null-cel"
 _BYTE_SALT = 0x9E3779B97F4A7C15
 _LENGTH_SALT = 0xD6E8FEB86659FD93
 _ROW_SALT = 0xA0761D6478BD642F
+_MIX_BLOCK = 1 << 16  # 512 KiB of words: in a core's cache, and long enough for numpy to run beside the GIL
 
 
-def mix(z: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser on every word, in place (every input bit reaches every output bit)."""
+def mix(z: np.ndarray, key: int = 0, out: np.ndarray | None = None) -> np.ndarray:
+    """splitmix64's finaliser on every word of `z ^ key`, into `out` (default: `z` itself, in place; every input bit
+    reaches every output bit). A block of `_MIX_BLOCK` words at a time: its steps then work in the core's cache, at
+    a third of the time they take over a long array in memory; `out` spares a copy of `z` made beforehand."""
     import numpy as np
 
     u = np.uint64
-    tmp = z >> u(30)
-    z ^= tmp
-    z *= u(0xBF58476D1CE4E5B9)
-    np.right_shift(z, u(27), out=tmp)
-    z ^= tmp
-    z *= u(0x94D049BB133111EB)
-    np.right_shift(z, u(31), out=tmp)
-    z ^= tmp
-    return z
+    out = z if out is None else out
+    tmp = np.empty(min(_MIX_BLOCK, len(z)), dtype=np.uint64)
+    for start in range(0, len(z), _MIX_BLOCK):
+        block = out[start : start + _MIX_BLOCK]
+        if key or out is not z:
+            np.bitwise_xor(z[start : start + _MIX_BLOCK], u(key), out=block)
+        spare = tmp[: len(block)]
+        np.right_shift(block, u(30), out=spare)
+        block ^= spare
+        block *= u(0xBF58476D1CE4E5B9)
+        np.right_shift(block, u(27), out=spare)
+        block ^= spare
+        block *= u(0x94D049BB133111EB)
+        np.right_shift(block, u(31), out=spare)
+        block ^= spare
+    return out
 
 
 def column_key(name: str, type_name: str) -> int:
@@ -72,9 +82,10 @@ class MultisetSum:
         """Add a batch's rows; returns their row hashes (what samples and sketches key on)."""
         return self.add_hashes(row_hashes(batch, self._column_keys()))
 
-    def cells(self, index: int, column: pa.Array | pa.ChunkedArray) -> np.ndarray:
-        """The cell hashes of the column at `index` of a batch (`add_cells` adds the batch's rows from them)."""
-        return cell_hashes(column, self._column_keys()[index])
+    def cells(self, index: int, column: pa.Array | pa.ChunkedArray, out: np.ndarray | None = None) -> np.ndarray:
+        """The cell hashes of the column at `index` of a batch (`add_cells` adds the batch's rows from them), in
+        `out` when given (`cell_hashes`)."""
+        return cell_hashes(column, self._column_keys()[index], out)
 
     def add_cells(self, cells: list[np.ndarray], rows: int) -> np.ndarray:
         """Add a batch's rows from every column's cell hashes; returns their row hashes."""
@@ -146,32 +157,46 @@ def mix_rows(total: np.ndarray) -> np.ndarray:
     return mix(total)
 
 
-def cell_hashes(column: pa.Array | pa.ChunkedArray, key: int) -> np.ndarray:
-    """The keyed hash of every cell of one column (nulls: the column's null constant), a fresh writable array."""
+def cell_hashes(column: pa.Array | pa.ChunkedArray, key: int, out: np.ndarray | None = None) -> np.ndarray:
+    """The keyed hash of every cell of one column (nulls: the column's null constant): a fresh writable array, or
+    the first `len(column)` words of `out` (a scratch array reused from column to column spares the memory a fresh
+    one costs the system to hand out)."""
     import numpy as np
     import pyarrow as pa
 
     chunks = [c for c in (column.chunks if isinstance(column, pa.ChunkedArray) else [column]) if len(c)]
-    if not chunks:
-        return np.zeros(0, dtype=np.uint64)
-    parts = [_chunk_cells(c, key) for c in chunks]
-    return np.concatenate(parts) if len(parts) != 1 else parts[0]
+    if out is None:
+        if not chunks:
+            return np.zeros(0, dtype=np.uint64)
+        parts = [_chunk_cells(c, key) for c in chunks]
+        return np.concatenate(parts) if len(parts) != 1 else parts[0]
+    words, start = out[: sum(len(c) for c in chunks)], 0
+    for chunk in chunks:
+        part = words[start : start + len(chunk)]
+        found = _chunk_cells(chunk, key, out=part)
+        if found is not part:
+            part[:] = found
+        start += len(chunk)
+    return words
 
 
-def _chunk_cells(array: pa.Array, key: int, *, through_domain: bool = True) -> np.ndarray:
-    """`mix(value_words(array) ^ key)`, nulls made the null constant. A column of few values (a dictionary, booleans,
-    integers of a narrow range) hashes those values once and picks their hashes: the same words at a fraction of
-    the cost."""
+def _chunk_cells(
+    array: pa.Array, key: int, *, through_domain: bool = True, out: np.ndarray | None = None
+) -> np.ndarray:
+    """`mix(value_words(array) ^ key)`, nulls made the null constant, in `out` where it can be. A column of few
+    values (a dictionary, booleans, integers of a narrow range) hashes those values once and picks their hashes: the
+    same words at a fraction of the cost."""
     import numpy as np
 
     domain = _domain(array) if through_domain else None
     if domain is not None:
         values, positions = domain
-        words = np.take(_chunk_cells(values, key, through_domain=False), positions, mode="clip")  # clip: under nulls
+        hashes = _chunk_cells(values, key, through_domain=False)
+        words = np.take(hashes, positions, mode="clip", out=out)  # clip: under nulls
+    elif _fixed(array.type) and array.type.byte_width == 8:  # the values are the words: read, never written
+        words = mix(_fixed_words(array, copy=False), key, out=np.empty(len(array), np.uint64) if out is None else out)
     else:
-        words = value_words(array)
-        words ^= np.uint64(key)
-        mix(words)
+        words = mix(value_words(array), key)
     if array.null_count:
         words[~_valid(array)] = mix(np.array([key ^ _NULL], dtype=np.uint64))[0]
     return words
@@ -251,7 +276,8 @@ def _fixed(t: pa.DataType) -> bool:
     )
 
 
-def _fixed_words(array: pa.Array) -> np.ndarray:
+def _fixed_words(array: pa.Array, *, copy: bool = True) -> np.ndarray:
+    """The values' canonical words; with `copy` false, 8-byte values without NaN may be Arrow's own (read-only)."""
     import numpy as np
     import pyarrow as pa
 
@@ -261,14 +287,13 @@ def _fixed_words(array: pa.Array) -> np.ndarray:
     fresh = False
     if pa.types.is_floating(t):
         floats = raw.view({2: np.float16, 4: np.float32, 8: np.float64}[width])
-        nans = np.isnan(floats)
-        if nans.any():
+        if len(floats) and np.isnan(floats.min()):  # min is NaN where a value is (and fast, unlike isnan)
             floats = floats.copy()
-            floats[nans] = np.nan
+            floats[np.isnan(floats)] = np.nan
             raw, fresh = floats.view(np.uint8), True
     words: np.ndarray
     if width == 8:
-        words = raw.view(np.uint64) if fresh else raw.view(np.uint64).copy()
+        words = raw.view(np.uint64) if fresh or not copy else raw.view(np.uint64).copy()
         return words
     if width in (1, 2, 4):
         words = raw.view({1: np.uint8, 2: np.uint16, 4: np.uint32}[width]).astype(np.uint64)

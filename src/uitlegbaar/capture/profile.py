@@ -10,7 +10,7 @@ the profile says how many such values there were.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from uitlegbaar.capture.fingerprint import PARALLEL_MIN_BYTES, logical_type
@@ -36,13 +36,50 @@ def profile_table(
 ) -> list[ColumnProfile]:
     """Profile every column of `table`; columns named in `personal` get type and nulls only, and no value
     occurring fewer than `min_count` times is kept among the most frequent ones."""
-    jobs = [(str(name), table.column(i), str(name) in personal) for i, name in enumerate(table.column_names)]
+    jobs = [(field, table.column(i), field.name in personal) for i, field in enumerate(table.schema)]
     return map_columns(lambda job: _profile_column(*job, min_count), jobs, parallel=table.nbytes >= PARALLEL_MIN_BYTES)
 
 
-def _profile_column(name: str, column: pa.ChunkedArray, personal: bool, min_count: int) -> ColumnProfile:
+class TableProfile:
+    """The profile of a table in memory, as `profile_table` gives it, filled column by column by a pass that hashes
+    the cells anyway (`onepass.OnePass`): a distinct-count estimate reads those hashes instead of hashing again.
+    Columns in `personal` are not profiled; `profiles` withholds more."""
+
+    def __init__(self, schema: pa.Schema, personal: Collection[str], min_count: int) -> None:
+        self.schema = schema
+        self.personal = {str(c) for c in personal}
+        self.min_count = min_count
+        self._columns: dict[int, ColumnProfile] = {}
+
+    def add_column(self, index: int, array: pa.Array | pa.ChunkedArray, cells: np.ndarray | None) -> None:
+        import pyarrow as pa
+
+        if index in self._columns:
+            raise ValueError("a table in memory is profiled in one piece")
+        field = self.schema.field(index)
+        whole = array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array], type=array.type)
+        self._columns[index] = _profile_column(field, whole, field.name in self.personal, self.min_count, cells)
+
+    def add_rows(self, batch: pa.RecordBatch | pa.Table, row_hashes: np.ndarray) -> None:
+        """Nothing: the profile of a table in memory keeps no rows (screening reads the table itself)."""
+
+    def profiles(self, withheld: Collection[str]) -> list[ColumnProfile]:
+        """Every column's profile, those in `withheld` (and `personal`) with type and nulls only."""
+        return [_withheld(p) if p.name in withheld else p for _, p in sorted(self._columns.items(), key=lambda c: c[0])]
+
+
+def _withheld(profile: ColumnProfile) -> ColumnProfile:
+    base: dict[str, Any] = dict(name=profile.name, type=profile.type, null_count=profile.null_count)
+    return ColumnProfile(**base, personal=True)
+
+
+def _profile_column(
+    field: pa.Field, column: pa.ChunkedArray, personal: bool, min_count: int, cells: np.ndarray | None = None
+) -> ColumnProfile:
+    """One column's profile; `cells` are its cells' hashes (`multiset.cell_hashes`) when they are at hand."""
     import pyarrow as pa
 
+    name = str(field.name)
     base: dict[str, Any] = dict(name=name, type=logical_type(column.type), null_count=column.null_count)
     if personal:
         return ColumnProfile(**base, personal=True)
@@ -58,7 +95,7 @@ def _profile_column(name: str, column: pa.ChunkedArray, personal: bool, min_coun
         base.update(_range(column))
     if pa.types.is_integer(t) or pa.types.is_floating(t):
         base["histogram"] = _histogram(column, base.get("min"), base.get("max"))
-    counts, estimate = _value_counts(column)
+    counts, estimate = _value_counts(column, lambda: _valid_cells(field, column, cells))
     if counts is None:
         base.update(distinct=estimate, distinct_estimated=True)
     else:
@@ -66,6 +103,23 @@ def _profile_column(name: str, column: pa.ChunkedArray, personal: bool, min_coun
         if len(counts) <= TOP_VALUES_MAX_DISTINCT and not pa.types.is_floating(t):
             base["top_values"], base["suppressed_values"] = top_values(counts, min_count)
     return ColumnProfile(**base)
+
+
+def _valid_cells(field: pa.Field, column: pa.ChunkedArray, cells: np.ndarray | None) -> np.ndarray:
+    """The hashes of the column's cells that are not null, keyed as the multiset fingerprint keys them: the same
+    values give the same HyperLogLog registers in memory, in a stream and on Spark."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from uitlegbaar.capture.multiset import cell_hashes, column_key
+
+    values = pc.drop_null(column) if column.null_count else column
+    if cells is None:
+        return cell_hashes(values, column_key(str(field.name), logical_type(field.type)))
+    if column.null_count:
+        valid: np.ndarray = cells[np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)]
+        return valid
+    return cells
 
 
 def _range(column: pa.ChunkedArray) -> dict[str, Any]:
@@ -79,8 +133,10 @@ def _range(column: pa.ChunkedArray) -> dict[str, Any]:
         values = column.chunk(0).to_numpy()
         if len(values) == 0:
             return {}
-        low, high = (np.nanmin(values), np.nanmax(values)) if values.dtype.kind == "f" else (values.min(), values.max())
-        return {"min": plain(low.item()), "max": plain(high.item()), "mean": plain(float(np.nanmean(values)))}
+        low, high, mean = values.min(), values.max(), values.mean()
+        if values.dtype.kind == "f" and np.isnan(low):  # NaN among the values (min is NaN then): left out
+            low, high, mean = np.nanmin(values), np.nanmax(values), np.nanmean(values)
+        return {"min": plain(low.item()), "max": plain(high.item()), "mean": plain(float(mean))}
     bounds = pc.min_max(column)
     out: dict[str, Any] = {"min": plain(bounds["min"].as_py()), "max": plain(bounds["max"].as_py())}
     if not pa.types.is_temporal(t):
@@ -89,20 +145,20 @@ def _range(column: pa.ChunkedArray) -> dict[str, Any]:
     return out
 
 
-def _value_counts(column: pa.ChunkedArray) -> tuple[pa.StructArray | None, int]:
+def _value_counts(column: pa.ChunkedArray, hashes: Callable[[], np.ndarray]) -> tuple[pa.StructArray | None, int]:
     """Every distinct value with its count — or, for a large numeric column with many values, only an
     estimate of how many there are.
 
     Text, and columns up to EXACT_DISTINCT_MAX_ROWS values, are counted exactly. A large integer or date
     column is first sampled (uniform, fixed seed): a sample in which every value occurs at least twice
     has seen them all, and the column is counted exactly. Otherwise, and for floats, the number of
-    distinct values is a HyperLogLog estimate over every value (about 2% error).
+    distinct values is a HyperLogLog estimate over the `hashes` of every value (about 2% error).
     """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = pc.drop_null(column)
+    values = pc.drop_null(column) if column.null_count else column
     total, t = len(values), values.type
     numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t)
     if total <= EXACT_DISTINCT_MAX_ROWS or not numeric or t.bit_width > 64:
@@ -111,7 +167,7 @@ def _value_counts(column: pa.ChunkedArray) -> tuple[pa.StructArray | None, int]:
         sample = pc.value_counts(values.take(_sample(total, DISTINCT_SAMPLE_ROWS))).field("counts").to_numpy()
         if not np.any(sample == 1):
             return pc.value_counts(values), 0
-    return None, min(total, round(hyperloglog(_as_words(values))))
+    return None, min(total, round(hll_estimate(hll_hash_registers(hashes()))))
 
 
 @functools.lru_cache(maxsize=4)
@@ -153,20 +209,8 @@ def bins_of(x: np.ndarray, low: Any, high: Any) -> list[int]:
     return [int(n) for n in np.bincount(bins, minlength=HISTOGRAM_BINS)]
 
 
-def _as_words(values: pa.ChunkedArray) -> np.ndarray:
-    """The values as 64-bit words (equal values, equal words)."""
-    import numpy as np
-    import pyarrow as pa
-
-    t = values.type
-    wide = pa.float64() if pa.types.is_floating(t) else pa.int64()
-    if t.bit_width != 64:
-        values = values.cast(wide)
-    parts = [np.frombuffer(c.buffers()[1], np.uint64)[c.offset : c.offset + len(c)] for c in values.chunks]
-    return np.concatenate(parts) if len(parts) != 1 else parts[0]
-
-
 _MAX_RANK = 17
+_HLL_SLICE = 1 << 16
 
 
 @functools.lru_cache(maxsize=1)
@@ -177,34 +221,6 @@ def _rank_of_top16() -> np.ndarray:
     ranks = np.full(1 << 16, _MAX_RANK, dtype=np.uint8)
     ranks[1:] = 16 - np.floor(np.log2(np.arange(1, 1 << 16))).astype(np.uint8)
     return ranks
-
-
-def hyperloglog(words: np.ndarray, precision: int = 12) -> float:
-    """Estimate how many distinct 64-bit words there are (HyperLogLog, 2^precision registers, about 2%
-    error; ranks are read from the hash's top 16 bits, which is exact below about 10^8 distinct values)."""
-    if len(words) == 0:
-        return 0.0
-    return hll_estimate(hll_registers(words, precision))
-
-
-def hll_registers(words: np.ndarray, precision: int = 12) -> np.ndarray:
-    """The HyperLogLog registers of `words`; registers of parts combine by their element-wise maximum."""
-    import numpy as np
-
-    u64 = np.uint64
-    if len(words) == 0:
-        return np.zeros(1 << precision, dtype=np.uint8)
-    # MurmurHash3's 64-bit finaliser: every input bit reaches every output bit (floats and dates have
-    # long runs of zero low bits, which a multiply alone leaves zero). In place, to spare allocations.
-    tmp = words >> u64(33)
-    z = words ^ tmp
-    z *= u64(0xFF51AFD7ED558CCD)
-    np.right_shift(z, u64(33), out=tmp)
-    z ^= tmp
-    z *= u64(0xC4CEB9FE1A85EC53)
-    np.right_shift(z, u64(33), out=tmp)
-    z ^= tmp
-    return hll_hash_registers(z, precision)
 
 
 def hll_hash_registers(hashes: np.ndarray, precision: int = 12) -> np.ndarray:
@@ -220,9 +236,13 @@ def hll_hash_registers(hashes: np.ndarray, precision: int = 12) -> np.ndarray:
 def hll_update(registers: np.ndarray, hashes: np.ndarray) -> None:
     """Raise HyperLogLog registers (2^precision of them) in place by 64-bit hashes already mixed. A hash of rank r
     lies below 2^(65 - r), so only hashes below 2^(64 - the lowest register) can raise one: once the registers
-    have filled, a few in a hundred are looked at."""
+    have filled, a few in a hundred are looked at (so a long array is taken a slice at a time)."""
     import numpy as np
 
+    if len(hashes) > _HLL_SLICE:
+        for start in range(0, len(hashes), _HLL_SLICE):
+            hll_update(registers, hashes[start : start + _HLL_SLICE])
+        return
     u64 = np.uint64
     lowest = int(registers.min())
     if lowest and len(hashes):

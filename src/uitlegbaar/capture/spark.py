@@ -198,7 +198,7 @@ def _partial(
     for batch in batches:
         if one is None:
             schema = schema or batch.schema
-            one = OnePass(schema, personal, min_count, ordered=False)
+            one = OnePass(schema, StreamProfile.for_schema(schema, personal, min_count), ordered=False)
         one.add(batch)
     if one is None:
         return None
