@@ -8,9 +8,10 @@ For each library the decorated training function builds the library's own data c
 from the DataFrames it is given and trains 100 trees with `xgboost.train` / `lightgbm.train`. The fit inside the
 function is timed there (the anchor); capture is the rest of the decorated call (X and y fingerprinted, profiled
 and screened, the model identified, its artifact hashed, records written). Target: capture ≤ 5% of the fit. Then
-`@ub.explain` with its defaults (permutation importance on three samples of 1,000 rows, SHAP's exact tree explainer
-on 500 rows) is timed against the same fit. Target: ≤ 10%. shap's own import is a once-per-process cost, done
-before the timings.
+`@ub.explain` with its defaults (permutation importance on three samples of 1,000 rows, the library's own exact
+TreeSHAP on 500 rows) is timed against the same fit. Target: ≤ 10%. What a process pays once (shap's import,
+uitlegbaar's lazily imported modules, its thread pool) is paid before the timings, by a decorated training and
+explanation on 50,000 rows, whose time is printed on a row of its own.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def main() -> int:
     X = pd.DataFrame({f"kenmerk_{i:02d}": rng.normal(size=rows) for i in range(20)})
     y = pd.Series((X["kenmerk_00"] + 0.5 * X["kenmerk_01"] + rng.normal(size=rows) > 0).astype(int), name="y")
     ub.configure(store=tempfile.mkdtemp(prefix="uitlegbaar-bench-"))
-    table = []
+    table = [_first_capture(X.iloc[:50_000], y.iloc[:50_000])]
     for library in ("xgboost", "lightgbm"):
         fit_s: list[float] = []
         train = _trainer(library, fit_s)
@@ -90,14 +91,37 @@ def main() -> int:
     return 0
 
 
-def _trainer(library: str, fit_s: list[float]) -> Any:
+def _first_capture(X: Any, y: Any) -> Row:
+    """A decorated training and explanation on a few rows: what the first capture in a process pays once."""
+    import uitlegbaar as ub
+
+    fit_s: list[float] = []
+    train = _trainer("lightgbm", fit_s, trees=5)
+
+    @ub.train(model="warm-up")
+    def decorated(X: Any, y: Any) -> Any:
+        return train(X, y)
+
+    @ub.explain
+    def explain(model: Any, X: Any, y: Any) -> None:
+        """Explained by uitlegbaar's defaults."""
+
+    started = time.perf_counter()
+    with ub.run("warm-up"):
+        explain(decorated(X, y), X, y)
+    spent = time.perf_counter() - started - fit_s[0]
+    note(f"first capture in this process: {fmt_time(spent)}")
+    return Row("first capture and explanation in a process, 50,000 rows (once)", fmt_time(spent), "—", "—", "—", "info")
+
+
+def _trainer(library: str, fit_s: list[float], trees: int = TREES) -> Any:
     """The native training call, timing only the library's own fit (data container included)."""
     if library == "xgboost":
         import xgboost as xgb
 
         def train_xgboost(X: Any, y: Any) -> Any:
             started = time.perf_counter()
-            booster = xgb.train({"objective": "binary:logistic", "tree_method": "hist"}, xgb.DMatrix(X, label=y), TREES)
+            booster = xgb.train({"objective": "binary:logistic", "tree_method": "hist"}, xgb.DMatrix(X, label=y), trees)
             fit_s.append(time.perf_counter() - started)
             return booster
 
@@ -106,7 +130,7 @@ def _trainer(library: str, fit_s: list[float]) -> Any:
 
     def train_lightgbm(X: Any, y: Any) -> Any:
         started = time.perf_counter()
-        booster = lgb.train({"objective": "binary", "verbose": -1}, lgb.Dataset(X, label=y), TREES)
+        booster = lgb.train({"objective": "binary", "verbose": -1}, lgb.Dataset(X, label=y), trees)
         fit_s.append(time.perf_counter() - started)
         return booster
 

@@ -18,13 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from uitlegbaar.capture.parallel import map_columns
+from uitlegbaar.capture.parallel import PARALLEL_MIN_BYTES, map_columns
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 ALGORITHM = "uitlegbaar-arrow-sha256-v1"
-PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from uitlegbaar.capture.fingerprint import PARALLEL_MIN_BYTES, logical_type
-from uitlegbaar.capture.parallel import map_columns
+from uitlegbaar.capture.fingerprint import logical_type
+from uitlegbaar.capture.parallel import PARALLEL_MIN_BYTES, map_columns
 
 if TYPE_CHECKING:
     import numpy as np
@@ -369,6 +369,11 @@ def _exact_sum(words: np.ndarray) -> int:
 
     if not len(words):
         return 0
-    high = int(np.sum(words >> np.uint64(32), dtype=np.uint64))
-    low = int(np.sum(words & np.uint64(0xFFFFFFFF), dtype=np.uint64))
+    high = low = 0
+    half = np.empty(min(_MIX_BLOCK, len(words)), dtype=np.uint64)
+    for start in range(0, len(words), _MIX_BLOCK):  # a block at a time, in the core's cache (as `mix`)
+        block = words[start : start + _MIX_BLOCK]
+        part = half[: len(block)]
+        high += int(np.right_shift(block, np.uint64(32), out=part).sum(dtype=np.uint64))
+        low += int(np.bitwise_and(block, np.uint64(0xFFFFFFFF), out=part).sum(dtype=np.uint64))
     return (high << 32) + low

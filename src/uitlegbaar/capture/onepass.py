@@ -13,9 +13,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from uitlegbaar.capture.fingerprint import PARALLEL_MIN_BYTES, StreamingFingerprint, TableFingerprint
+from uitlegbaar.capture.fingerprint import StreamingFingerprint, TableFingerprint
 from uitlegbaar.capture.multiset import MultisetSum
-from uitlegbaar.capture.parallel import submit_columns
+from uitlegbaar.capture.parallel import PARALLEL_MIN_BYTES, submit_columns
 
 if TYPE_CHECKING:
     import numpy as np

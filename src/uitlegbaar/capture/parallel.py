@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this a table's columns are worked on in the calling thread
+
 T = TypeVar("T")
 R = TypeVar("R")
 

@@ -13,8 +13,8 @@ import functools
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
-from uitlegbaar.capture.fingerprint import PARALLEL_MIN_BYTES, logical_type
-from uitlegbaar.capture.parallel import map_columns
+from uitlegbaar.capture.fingerprint import logical_type
+from uitlegbaar.capture.parallel import PARALLEL_MIN_BYTES, map_columns
 from uitlegbaar.capture.settings import DEFAULT_MIN_CELL_COUNT
 from uitlegbaar.evidence.records import ColumnProfile, ValueCount
 
@@ -95,7 +95,8 @@ def _profile_column(
         base.update(_range(column))
     if pa.types.is_integer(t) or pa.types.is_floating(t):
         base["histogram"] = _histogram(column, base.get("min"), base.get("max"))
-    counts, estimate = _value_counts(column, lambda: _valid_cells(field, column, cells))
+    bounds = (base["min"], base["max"]) if pa.types.is_integer(t) and "min" in base else None
+    counts, estimate = _value_counts(column, lambda: _valid_cells(field, column, cells), bounds)
     if counts is None:
         base.update(distinct=estimate, distinct_estimated=True)
     else:
@@ -145,7 +146,9 @@ def _range(column: pa.ChunkedArray) -> dict[str, Any]:
     return out
 
 
-def _value_counts(column: pa.ChunkedArray, hashes: Callable[[], np.ndarray]) -> tuple[pa.StructArray | None, int]:
+def _value_counts(
+    column: pa.ChunkedArray, hashes: Callable[[], np.ndarray], bounds: tuple[Any, Any] | None = None
+) -> tuple[pa.StructArray | None, int]:
     """Every distinct value with its count — or, for a large numeric column with many values, only an
     estimate of how many there are.
 
@@ -162,12 +165,61 @@ def _value_counts(column: pa.ChunkedArray, hashes: Callable[[], np.ndarray]) -> 
     total, t = len(values), values.type
     numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t)
     if total <= EXACT_DISTINCT_MAX_ROWS or not numeric or t.bit_width > 64:
-        return pc.value_counts(values), 0
+        return _counted(values, bounds), 0
     if not pa.types.is_floating(t):
-        sample = pc.value_counts(values.take(_sample(total, DISTINCT_SAMPLE_ROWS))).field("counts").to_numpy()
+        sample = value_counts(values.take(_sample(total, DISTINCT_SAMPLE_ROWS)), bounds).column("counts").to_numpy()
         if not np.any(sample == 1):
-            return pc.value_counts(values), 0
+            return _counted(values, bounds), 0
     return None, min(total, round(hll_estimate(hll_hash_registers(hashes()))))
+
+
+def value_counts(values: pa.Array | pa.ChunkedArray, bounds: tuple[Any, Any] | None) -> pa.Table:
+    """Every value (no null among them) with its count, as a table of `values` and `counts`: by counting into bins
+    for integers of a narrow range between `bounds` (a hash table costs forty times as much), else by Arrow's hash
+    kernel."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_integer(values.type) and bounds is not None:
+        low, high = bounds
+        if low is not None and high - low < 1 << 16 and high < 1 << 63:
+            x = np.asarray(values.to_numpy(zero_copy_only=False)).astype(np.int64) - low
+            bins = np.bincount(x, minlength=high - low + 1)
+            seen = np.flatnonzero(bins)
+            found = pa.array(seen + low).cast(values.type)
+            return pa.table({"values": found, "counts": pa.array(bins[seen], pa.int64())})
+    if isinstance(values, pa.DictionaryArray):  # by position in the dictionary (equal values merge in `_flush`)
+        bins = np.bincount(_positions(values.indices), minlength=len(values.dictionary))
+        seen = np.flatnonzero(bins)
+        return pa.table({"values": values.dictionary.take(seen), "counts": pa.array(bins[seen], pa.int64())})
+    if pa.types.is_boolean(values.type) and isinstance(values, pa.Array):
+        trues = values.true_count
+        pairs = [(v, n) for v, n in ((False, len(values) - trues), (True, trues)) if n]
+        return pa.table({"values": pa.array([v for v, _ in pairs], pa.bool_()), "counts": [n for _, n in pairs]})
+    counts = pc.value_counts(values)
+    found = counts.field("values")
+    if pa.types.is_dictionary(found.type):
+        found = found.dictionary_decode()
+    return pa.table({"values": found, "counts": counts.field("counts")})
+
+
+def _positions(indices: pa.Array) -> np.ndarray:
+    """A dictionary's indices (no null among them) as numpy, zero-copy."""
+    import numpy as np
+
+    raw = np.frombuffer(indices.buffers()[1], dtype=indices.type.to_pandas_dtype())
+    return raw[indices.offset : indices.offset + len(indices)]
+
+
+def _counted(values: pa.ChunkedArray, bounds: tuple[Any, Any] | None) -> pa.StructArray:
+    """`value_counts` as the struct array Arrow's own kernel gives."""
+    import pyarrow as pa
+
+    counts = value_counts(values, bounds)
+    return pa.StructArray.from_arrays(
+        [counts.column("values").combine_chunks(), counts.column("counts").combine_chunks()], names=["values", "counts"]
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -210,7 +262,7 @@ def bins_of(x: np.ndarray, low: Any, high: Any) -> list[int]:
 
 
 _MAX_RANK = 17
-_HLL_SLICE = 1 << 16
+_HLL_SLICE = 1 << 15
 
 
 @functools.lru_cache(maxsize=1)
@@ -246,7 +298,7 @@ def hll_update(registers: np.ndarray, hashes: np.ndarray) -> None:
     u64 = np.uint64
     lowest = int(registers.min())
     if lowest and len(hashes):
-        hashes = hashes[hashes < u64(1 << (64 - lowest))] if lowest < _MAX_RANK else hashes[:0]
+        hashes = np.compress(hashes < u64(1 << (64 - lowest)), hashes) if lowest < _MAX_RANK else hashes[:0]
     if len(hashes) == 0:
         return
     rank = np.take(_rank_of_top16(), hashes >> u64(48))

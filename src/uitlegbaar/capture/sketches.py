@@ -22,9 +22,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from uitlegbaar.capture.fingerprint import PARALLEL_MIN_BYTES, logical_type
+from uitlegbaar.capture.fingerprint import logical_type
 from uitlegbaar.capture.multiset import cell_hashes, column_key
-from uitlegbaar.capture.parallel import map_columns
+from uitlegbaar.capture.parallel import PARALLEL_MIN_BYTES, map_columns
 from uitlegbaar.capture.profile import (
     HISTOGRAM_SAMPLE,
     TOP_VALUES_MAX_DISTINCT,
@@ -34,6 +34,7 @@ from uitlegbaar.capture.profile import (
     hll_update,
     plain,
     top_values,
+    value_counts,
 )
 from uitlegbaar.evidence.records import ColumnProfile
 
@@ -224,7 +225,7 @@ def _add_column(column: _Column, array: pa.Array | pa.ChunkedArray, cells: np.nd
     if column.numeric:
         _add_sum(column, values.to_numpy(zero_copy_only=False))
     if column.exact:
-        _add_counts(column, _batch_counts(values, bounds if column.ranged else None))
+        _add_counts(column, value_counts(values, bounds if column.ranged else None))
     else:
         if cells is None:
             cells = cell_hashes(values, column.key)
@@ -282,44 +283,6 @@ def _bounds(values: pa.Array | pa.ChunkedArray) -> tuple[Any, Any]:
             return low, high
     bounds = pc.min_max(values)
     return bounds["min"].as_py(), bounds["max"].as_py()
-
-
-def _batch_counts(values: pa.Array | pa.ChunkedArray, bounds: tuple[Any, Any] | None) -> pa.Table:
-    """Every value of a batch with its count: by counting into bins for integers of a narrow range (a hash
-    table costs forty times as much), else by Arrow's hash kernel."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if pa.types.is_integer(values.type) and bounds is not None:
-        low, high = bounds
-        if low is not None and high - low < 1 << 16 and high < 1 << 63:
-            x = np.asarray(values.to_numpy(zero_copy_only=False)).astype(np.int64) - low
-            bins = np.bincount(x, minlength=high - low + 1)
-            seen = np.flatnonzero(bins)
-            found = pa.array(seen + low).cast(values.type)
-            return pa.table({"values": found, "counts": pa.array(bins[seen], pa.int64())})
-    if isinstance(values, pa.DictionaryArray):  # by position in the dictionary (equal values merge in `_flush`)
-        bins = np.bincount(_positions(values.indices), minlength=len(values.dictionary))
-        seen = np.flatnonzero(bins)
-        return pa.table({"values": values.dictionary.take(seen), "counts": pa.array(bins[seen], pa.int64())})
-    if pa.types.is_boolean(values.type) and isinstance(values, pa.Array):
-        trues = values.true_count
-        pairs = [(v, n) for v, n in ((False, len(values) - trues), (True, trues)) if n]
-        return pa.table({"values": pa.array([v for v, _ in pairs], pa.bool_()), "counts": [n for _, n in pairs]})
-    counts = pc.value_counts(values)
-    found = counts.field("values")
-    if pa.types.is_dictionary(found.type):
-        found = found.dictionary_decode()
-    return pa.table({"values": found, "counts": counts.field("counts")})
-
-
-def _positions(indices: pa.Array) -> np.ndarray:
-    """A dictionary's indices (no null among them) as numpy, zero-copy."""
-    import numpy as np
-
-    raw = np.frombuffer(indices.buffers()[1], dtype=indices.type.to_pandas_dtype())
-    return raw[indices.offset : indices.offset + len(indices)]
 
 
 def _registers(values: pa.Array | pa.ChunkedArray, key: int) -> np.ndarray:

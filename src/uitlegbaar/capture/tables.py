@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from uitlegbaar.capture.parallel import PARALLEL_MIN_BYTES, map_columns
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -62,7 +64,9 @@ def _from_pandas(df: Any) -> pa.Table:
     frame = df if all(isinstance(c, str) for c in df.columns) else df.rename(columns=str)
     index = _index_is_content(frame.index)
     if not index and frame.columns.is_unique:
-        plain = [_numbers_without_nan(frame.iloc[:, i]) for i in range(frame.shape[1])]
+        columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+        wide = frame.shape[0] * frame.shape[1] * 8 >= PARALLEL_MIN_BYTES
+        plain = map_columns(_numbers_without_nan, columns, parallel=wide)
         if all(a is not None for a in plain):
             return pa.Table.from_arrays(plain, names=list(frame.columns))
     try:
