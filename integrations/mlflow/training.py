@@ -5,7 +5,8 @@ be read, with what to do instead. One function per training API:
 - Lightning's `Trainer.fit(model, train_dataloaders, val_dataloaders, datamodule)` (`lightning` and
   `pytorch_lightning`): the DataLoaders the Trainer itself kept (`trainer.train_dataloader`, `val_dataloaders`:
   those of a datamodule too, as it made them for this fit, so no datamodule code runs again); the LightningModule;
-- Keras's `Model.fit(x, y, validation_data=…)`: arrays, DataFrames, tensors (or a DataLoader over tensors);
+- Keras's `Model.fit(x, y, validation_data=…)`: arrays, DataFrames, tensors (or a DataLoader over tensors); with
+  `validation_split`, the rows Keras trains on and the rows it validates on;
 - Hugging Face's `Trainer.train()`: the trainer's `train_dataset` and `eval_dataset` (a `datasets.Dataset` is read
   as its Arrow table) and its `model`.
 """
@@ -13,6 +14,7 @@ be read, with what to do instead. One function per training API:
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,12 +77,31 @@ def lightning(trainer: Any, given: dict[str, Any]) -> Trained:
 
 def keras(model: Any, given: dict[str, Any]) -> Trained:
     """`Model.fit(x, y, …, validation_data=…)`: x and y when they are arrays, DataFrames or tensors; a dataset, a
-    generator or a dict of inputs is a gap."""
-    validation = given.get("validation_data")
+    generator or a dict of inputs is a gap. With `validation_split` (and no validation data) Keras trains on the
+    first rows and validates on the last ones, split where it splits them: those are what is recorded."""
+    x, y, validation = given.get("x"), given.get("y"), given.get("validation_data")
+    split = given.get("validation_split") or 0.0
+    if split and validation is None and _rows_of(x) is not None:
+        at = math.floor(_rows_of(x) * (1.0 - split))  # as keras's train_validation_split
+        data = [("x", _rows(x, 0, at)), ("y", _rows(y, 0, at))]
+        return Trained(model, data, [("validation_split.x", _rows(x, at)), ("validation_split.y", _rows(y, at))])
     held_out = [("validation_data", validation)]
     if isinstance(validation, (tuple, list)) and len(validation) in (2, 3):
         held_out = [("validation_data.x", validation[0]), ("validation_data.y", validation[1])]
-    return Trained(model, [("x", given.get("x")), ("y", given.get("y"))], held_out)
+    return Trained(model, [("x", x), ("y", y)], held_out)
+
+
+def _rows_of(value: Any) -> int | None:
+    """How many rows an array, DataFrame or tensor has (None for anything else: a dataset, a generator, a dict)."""
+    shape = getattr(value, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) and hasattr(value, "__getitem__") else None
+
+
+def _rows(value: Any, start: int, end: int | None = None) -> Any:
+    """Rows start to end of an array, DataFrame or tensor (None stays None)."""
+    if value is None:
+        return None
+    return value.iloc[start:end] if hasattr(value, "iloc") else value[start:end]
 
 
 def transformers(trainer: Any) -> Trained:

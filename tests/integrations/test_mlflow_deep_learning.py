@@ -95,8 +95,9 @@ def test_lightning_trainer_fit_records_its_dataloaders_and_module(mlflow_uri: st
     assert facts["warnings"] == []
 
 
-@pytest.mark.parametrize("job", ["keras", "keras-first"])  # ub.autolog() after / before keras and MLflow's patch
+@pytest.mark.parametrize("job", ["keras", "keras-first", "keras-first-split"])  # ub.autolog() after / before keras
 def test_keras_model_fit_records_x_y_and_the_validation_data(mlflow_uri: str, tmp_path: Path, job: str) -> None:
+    """With validation_split, the rows Keras trained on are the training data, the rest the validation data."""
     facts, evidence, run_id = run_job(job, mlflow_uri, tmp_path / "store")
     assert not evidence.gaps, evidence.gaps
     assert len(LocalStore.open(tmp_path / "store").summaries()) == 1  # one uitlegbaar run for the MLflow run
@@ -108,8 +109,9 @@ def test_keras_model_fit_records_x_y_and_the_validation_data(mlflow_uri: str, tm
         x, y = found["Sequential.x"], found["Sequential.y"]
         assert [c.name for c in x.columns] == ["inkomen", "leeftijd", "wijk"]
     assert x.fingerprint.digest == facts["fingerprint_x"] and y.fingerprint.digest == facts["fingerprint_y"]
-    assert found["Sequential.validation_data.x"].fingerprint.digest == facts["fingerprint_val_x"]
-    assert found["Sequential.validation_data.y"].fingerprint.digest == facts["fingerprint_val_y"]
+    held = "validation_split" if "split" in job else "validation_data"
+    assert found[f"Sequential.{held}.x"].fingerprint.digest == facts["fingerprint_val_x"]
+    assert found[f"Sequential.{held}.y"].fingerprint.digest == facts["fingerprint_val_y"]
     model = evidence.model
     assert model is not None and model.library == "keras" and model.artifact_format == "keras weights"
     assert [i.name for i in model.inputs] == ([] if job == "keras" else ["inkomen", "leeftijd", "wijk"])

@@ -614,10 +614,11 @@ def test_a_multiclass_boosters_own_tree_shap_is_its_last_class(
     library: str, data: tuple[pd.DataFrame, pd.Series, pd.Series]
 ) -> None:
     lib = pytest.importorskip(library)
-    from uitlegbaar.analysis.explanations import shap_explanation
     from uitlegbaar.integrations.models import adapter_for
 
-    X, y, _ = data
+    from uitlegbaar.analysis.explanations import shap_explanation
+
+    X = data[0]
     classes = pd.Series(np.digitize(X["inkomen"], [-0.5, 0.5]))  # three classes
     if library == "lightgbm":
         params = {"objective": "multiclass", "num_class": 3, "num_leaves": 7, "verbose": -1, "num_threads": 1}
