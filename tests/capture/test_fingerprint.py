@@ -526,3 +526,39 @@ def test_the_multiset_fingerprint_is_independent_of_order_and_chunks(data: st.Da
     order = data.draw(st.permutations(list(range(table.num_rows))))
     shuffled = data.draw(rechunked(table.take(pa.array(order, pa.int64())) if order else table))
     assert multiset_fingerprint(shuffled) == multiset_fingerprint(fresh(table))
+
+
+def test_a_frame_of_numbers_text_and_categories_reads_as_arrows_own_conversion() -> None:
+    """Number columns without NaN are taken as they are, every other column as Arrow converts the whole frame."""
+    rng = np.random.default_rng(5)
+    rows = 5_000
+    with_nan = rng.normal(size=rows)
+    with_nan[::7] = np.nan
+    frame = pd.DataFrame(
+        {
+            "bedrag": rng.normal(size=rows),
+            "plaats": rng.choice(np.array(["Utrecht", "Zwolle", None], dtype=object), rows),
+            "gat": with_nan,
+            "soort": pd.Categorical(rng.choice(["a", "b"], rows)),
+            "aantal": rng.integers(0, 9, rows),
+            "datum": pd.date_range("2026-01-01", periods=rows, freq="h"),
+        }
+    )
+    arrows = pa.Table.from_pandas(frame, preserve_index=False)
+    assert to_arrow(frame).equals(arrows.replace_schema_metadata(None))
+    assert fp(frame) == fingerprint_table(arrows).digest
+
+
+@pytest.mark.parametrize("text", [pa.string(), pa.large_string(), pa.binary()])
+def test_text_of_few_values_hashes_its_cells_through_a_dictionary_to_the_same_words(text: pa.DataType) -> None:
+    from uitlegbaar.capture.multiset import _chunk_cells, _domain
+
+    values = np.array(["Utrecht", "Zwolle", "", "een plaats met een lange naam", None], dtype=object)
+    picked = np.random.default_rng(3).choice(values, 10_000)
+    raw = [v.encode() if text == pa.binary() and v is not None else v for v in picked]
+    array = pa.array(raw, type=text)
+    assert _domain(array) is not None  # five values in 10,000 rows: read through a dictionary
+    direct = _chunk_cells(array, key=11, through_domain=False)
+    assert np.array_equal(_chunk_cells(array, key=11), direct)
+    many = pa.array([f"naam {i}" for i in range(10_000)], type=text if text != pa.binary() else pa.string())
+    assert _domain(many) is None  # every value its own: hashed as it is

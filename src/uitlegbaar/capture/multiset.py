@@ -224,7 +224,29 @@ def _domain(array: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
         if int(high) - int(low) < n // 4:
             values = np.arange(int(high) - int(low) + 1, dtype=wide.dtype) + low
             return pa.array(values, t), (wide - low).view(np.int64)
+    if _is_text(t) and n >= 1024 and _few_values(array):  # codes, places, categories: encoded at a sixth of the cost
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(array)
+        return encoded.dictionary, _indices(encoded.indices)
     return None
+
+
+def _is_text(t: pa.DataType) -> bool:
+    """Text or binary with offsets (not the view types)."""
+    import pyarrow as pa
+
+    is_ = pa.types
+    return bool(is_.is_string(t) or is_.is_large_string(t) or is_.is_binary(t) or is_.is_large_binary(t))
+
+
+def _few_values(array: pa.Array, sample: int = 2048) -> bool:
+    """True when an evenly spread sample of the array holds at most one distinct value in sixteen."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    picked = array.take(np.arange(0, len(array), max(1, len(array) // sample)))
+    return bool(pc.count_distinct(picked, mode="all").as_py() * 16 <= len(picked))
 
 
 def _valid(array: pa.Array) -> np.ndarray:
@@ -251,7 +273,7 @@ def value_words(array: pa.Array) -> np.ndarray:
         return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=np.uint64)
     if pa.types.is_null(t):
         return np.zeros(len(array), dtype=np.uint64)
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+    if _is_text(t):
         return _text_words(array)
     if _fixed(t):
         return _fixed_words(array)

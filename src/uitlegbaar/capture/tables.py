@@ -63,16 +63,28 @@ def _from_pandas(df: Any) -> pa.Table:
 
     frame = df if all(isinstance(c, str) for c in df.columns) else df.rename(columns=str)
     index = _index_is_content(frame.index)
-    if not index and frame.columns.is_unique:
-        columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
-        wide = frame.shape[0] * frame.shape[1] * 8 >= PARALLEL_MIN_BYTES
-        plain = map_columns(_numbers_without_nan, columns, parallel=wide)
-        if all(a is not None for a in plain):
-            return pa.Table.from_arrays(plain, names=list(frame.columns))
     try:
+        if not index and frame.columns.is_unique:
+            return _numbers_as_they_are(frame)
         return pa.Table.from_pandas(frame, preserve_index=index)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return _from_pandas_columnwise(frame)
+
+
+def _numbers_as_they_are(frame: Any) -> pa.Table:
+    """A frame with no index of its own: its number columns without NaN read without a copy, the others (and any
+    with a NaN) converted by Arrow as `from_pandas` converts them."""
+    import pyarrow as pa
+
+    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    wide = frame.shape[0] * frame.shape[1] * 8 >= PARALLEL_MIN_BYTES
+    arrays = map_columns(_numbers_without_nan, columns, parallel=wide)
+    rest = [i for i, a in enumerate(arrays) if a is None]
+    if rest:
+        converted = pa.Table.from_pandas(frame.iloc[:, rest], preserve_index=False)
+        for i, array in zip(rest, converted.columns, strict=True):
+            arrays[i] = array
+    return pa.Table.from_arrays(arrays, names=list(frame.columns))
 
 
 def _numbers_without_nan(series: Any) -> pa.Array | None:
