@@ -243,3 +243,28 @@ def test_values_occurring_fewer_than_the_minimum_count_are_never_kept() -> None:
 def test_every_value_rare_means_no_top_values() -> None:
     p = profiles(pd.DataFrame({"x": [f"v{i % 30}" for i in range(90)]}), min_count=10)["x"]
     assert p.top_values == [] and p.suppressed_values == 30 and p.distinct == 30
+
+
+def test_a_capture_profiles_in_its_one_pass_what_profile_table_gives() -> None:
+    """The pass that hashes the cells for the multiset fingerprint profiles them too (its HyperLogLog reads those
+    hashes): the same profile as `profile_table`, estimates included, and withheld columns keep type and nulls."""
+    from uitlegbaar.capture.datasets import measure
+
+    rng = np.random.default_rng(8)
+    rows = EXACT_DISTINCT_MAX_ROWS + 20_000
+    bedrag = rng.normal(size=rows)
+    bedrag[::500] = np.nan
+    frame = pd.DataFrame(
+        {
+            "bedrag": bedrag,
+            "code": rng.integers(0, 10**9, rows),
+            "klasse": rng.integers(0, 5, rows),
+            "plaats": rng.choice(np.array(["Assen", "Ede", None], dtype=object), rows),
+        }
+    )
+    table = to_arrow(frame)
+    measured = measure(table, (), 10)
+    assert measured.profile(set()) == profile_table(table)
+    assert measured.profile({"plaats"}) == profile_table(table, personal={"plaats"})
+    estimated = {p.name for p in profile_table(table) if p.distinct_estimated}
+    assert estimated == {"bedrag", "code"}

@@ -114,8 +114,8 @@ def _valid_cells(field: pa.Field, column: pa.ChunkedArray, cells: np.ndarray | N
 
     from uitlegbaar.capture.multiset import cell_hashes, column_key
 
-    values = pc.drop_null(column) if column.null_count else column
     if cells is None:
+        values = pc.drop_null(column) if column.null_count else column
         return cell_hashes(values, column_key(str(field.name), logical_type(field.type)))
     if column.null_count:
         valid: np.ndarray = cells[np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)]
