@@ -1,9 +1,9 @@
 """Hugging Face transformers: `PreTrainedModel`s (torch modules), e.g. a sequence classifier trained with
 `Trainer.train`. Identity adds the model's configuration (model type, labels, sizes) to what the torch adapter
 reads; the artifact is its state dict; its inputs are the columns of X its forward pass takes (`input_ids`, …); the
-predict function runs the model on token ids (a 2-D array of `input_ids`, as its tokenizer made them) and reads its
-logits, one per class. A `datasets.Dataset` (handed to a decorated function, or a Trainer's) is read back as its
-Arrow table."""
+predict function runs the model on token ids (a 2-D array of `input_ids`, or a DataFrame of `input_ids`,
+`attention_mask` and `token_type_ids` columns, as its tokenizer made them) and reads its logits, one per class. A
+`datasets.Dataset` (handed to a decorated function, or a Trainer's) is read back as its Arrow table."""
 
 from __future__ import annotations
 
@@ -29,6 +29,22 @@ CONFIG_KEYS = (
 )
 
 
+TOKEN_COLUMNS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def token_tensors(rows: Any) -> dict[str, Any]:
+    """What a forward pass takes from rows: a 2-D array of token ids, or a DataFrame whose `input_ids` (and
+    `attention_mask`, `token_type_ids`) columns hold sequences of one length each, as a padding tokenizer gives."""
+    import numpy as np
+    import torch
+
+    names = column_names(rows) or []
+    found = [n for n in TOKEN_COLUMNS if n in names]
+    if not found:
+        return {"input_ids": torch.as_tensor(np.asarray(rows), dtype=torch.long)}
+    return {n: torch.as_tensor(np.stack([np.asarray(v) for v in rows[n]]), dtype=torch.long) for n in found}
+
+
 class TransformersAdapter(TorchAdapter):
     library = "transformers"
 
@@ -49,7 +65,6 @@ class TransformersAdapter(TorchAdapter):
         return typed_inputs(names, X, {}, personal, sensitive) if names else []
 
     def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:
-        import numpy as np
         import torch
 
         def forward(rows: Any) -> Any:
@@ -57,7 +72,7 @@ class TransformersAdapter(TorchAdapter):
             model.eval()
             try:
                 with torch.no_grad():
-                    found = model(input_ids=torch.as_tensor(np.asarray(rows), dtype=torch.long)).logits
+                    found = model(**token_tensors(rows)).logits
             finally:
                 model.train(was_training)
             return found.detach().cpu().numpy()

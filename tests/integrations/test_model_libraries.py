@@ -587,6 +587,8 @@ def test_transformers_trainer_train_of_a_tiny_text_classifier(store: Path, tmp_p
     with ub.run() as run:
         model = fit(train_set)
         evaluate(model, np.asarray(ids), np.asarray(labels), groups)
+        tokens = pd.DataFrame({"input_ids": ids, "attention_mask": [[1] * len(i) for i in ids]})
+        evaluate(model, tokens, np.asarray(labels), groups)  # the tokenizer's columns, as a DataFrame holds them
     evidence = load_evidence(LocalStore.open(store), run.id)
     assert not evidence.gaps, evidence.gaps
     record = evidence.model
@@ -603,10 +605,11 @@ def test_transformers_trainer_train_of_a_tiny_text_classifier(store: Path, tmp_p
     model.eval()
     with torch.no_grad():
         predicted = model(input_ids=torch.tensor(ids)).logits.numpy().argmax(axis=1)
-    (evaluation,) = evidence.evaluations
-    accuracy = {g.group: g.metrics["accuracy"] for g in evaluation.fairness[0].groups}
     expected = pd.Series(predicted == np.asarray(labels)).groupby(groups.to_numpy()).mean()
-    assert accuracy == pytest.approx(expected.to_dict())
+    for evaluation in evidence.evaluations:
+        accuracy = {g.group: g.metrics["accuracy"] for g in evaluation.fairness[0].groups}
+        assert accuracy == pytest.approx(expected.to_dict())
+    assert len(evidence.evaluations) == 2
 
 
 @pytest.mark.parametrize("library", ["lightgbm", "xgboost"])

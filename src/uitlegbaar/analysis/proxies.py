@@ -30,7 +30,8 @@ def screen_proxies(
     """Every feature × attribute pair with its association strength, strongest first.
 
     Numeric features (numeric dtype, not bool) are numeric; others categorical. A numeric attribute with more
-    than `MAX_CATEGORICAL_LEVELS` distinct values is numeric, else categorical.
+    than `MAX_CATEGORICAL_LEVELS` distinct values is numeric, else categorical. A column of sequences (a
+    tokenizer's `input_ids`) is no one feature and is left out.
     """
     import pandas as pd
 
@@ -41,6 +42,8 @@ def screen_proxies(
         target = pd.Series(values.to_numpy() if isinstance(values, pd.Series) else values, index=features.index)
         target_numeric = _is_numeric(target) and target.nunique() > MAX_CATEGORICAL_LEVELS
         for feature in features.columns:
+            if _holds_sequences(features[feature]):
+                continue
             measure, strength, rows = association(features[feature], target, target_numeric=target_numeric)
             results.append(
                 ProxyResult(
@@ -130,6 +133,16 @@ def abs_pearson(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
     dx, dy = x - x.mean(), y - y.mean()
     scale = float(np.sqrt((dx * dx).sum() * (dy * dy).sum()))
     return _unit(abs(float((dx * dy).sum())) / scale) if scale > 0 else 0.0
+
+
+def _holds_sequences(column: pd.Series) -> bool:
+    """True for a column of lists or arrays (its first value tells)."""
+    import numpy as np
+
+    if column.dtype != object:
+        return False
+    first = column.dropna()
+    return len(first) > 0 and isinstance(first.iloc[0], (list, tuple, np.ndarray))
 
 
 def _is_numeric(column: pd.Series) -> bool:
