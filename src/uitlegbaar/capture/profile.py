@@ -240,8 +240,14 @@ def _histogram(column: pa.ChunkedArray, low: Any, high: Any) -> list[int]:
 
     values = pc.drop_null(column) if column.null_count else column
     if len(values) > HISTOGRAM_SAMPLE:
-        values = values.take(_sample(len(values), HISTOGRAM_SAMPLE))
-    return bins_of(np.asarray(values.to_numpy(), dtype=np.float64), low, high)
+        rows = _sample(len(values), HISTOGRAM_SAMPLE)
+        if values.num_chunks == 1:  # numpy's gather on Arrow's own values (no copy of the column)
+            x = values.chunk(0).to_numpy(zero_copy_only=False)[rows]
+        else:
+            x = values.take(rows).to_numpy()
+    else:
+        x = values.to_numpy()
+    return bins_of(np.asarray(x, dtype=np.float64), low, high)
 
 
 def bins_of(x: np.ndarray, low: Any, high: Any) -> list[int]:
