@@ -80,9 +80,9 @@ def keras(model: Any, given: dict[str, Any]) -> Trained:
     generator or a dict of inputs is a gap. With `validation_split` (and no validation data) Keras trains on the
     first rows and validates on the last ones, split where it splits them: those are what is recorded."""
     x, y, validation = given.get("x"), given.get("y"), given.get("validation_data")
-    split = given.get("validation_split") or 0.0
-    if split and validation is None and _rows_of(x) is not None:
-        at = math.floor(_rows_of(x) * (1.0 - split))  # as keras's train_validation_split
+    split, rows = given.get("validation_split") or 0.0, _rows_of(x)
+    if split and validation is None and rows is not None:
+        at = math.floor(rows * (1.0 - split))  # as keras's train_validation_split
         data = [("x", _rows(x, 0, at)), ("y", _rows(y, 0, at))]
         return Trained(model, data, [("validation_split.x", _rows(x, at)), ("validation_split.y", _rows(y, at))])
     held_out = [("validation_data", validation)]

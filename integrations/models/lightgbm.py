@@ -78,7 +78,11 @@ class LightGBMAdapter(ModelAdapter):
     def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:
         if type(model).__name__ != "Booster":
             view = view_of_estimator(model, tree=model.booster_, library="lightgbm")
-            return dataclasses.replace(view, contributions=tree_shap(model.booster_))
+        else:
+            view = self._booster_view(model)
+        return dataclasses.replace(view, contributions=tree_shap(_booster(model)))
+
+    def _booster_view(self, model: Any) -> ModelView:
         import numpy as np
 
         params = model.params
@@ -93,7 +97,6 @@ class LightGBMAdapter(ModelAdapter):
                 score=lambda rows: np.asarray(model.predict(rows)),
                 feature_names=names,
                 tree=model,
-                contributions=tree_shap(model),
                 library="lightgbm",
                 arrays=True,
             )
@@ -105,7 +108,6 @@ class LightGBMAdapter(ModelAdapter):
                 classes=tuple(range(count)),
                 feature_names=names,
                 tree=model,
-                contributions=tree_shap(model),
                 library="lightgbm",
                 arrays=True,
             )
@@ -114,7 +116,6 @@ class LightGBMAdapter(ModelAdapter):
             task=task,
             feature_names=names,
             tree=model,
-            contributions=tree_shap(model),
             library="lightgbm",
             arrays=True,
         )

@@ -105,7 +105,11 @@ class XGBoostAdapter(ModelAdapter):
     def view(self, model: Any, X: Any = None, y: Any = None) -> ModelView:
         if type(model).__name__ != "Booster":
             view = view_of_estimator(model, tree=model.get_booster(), library="xgboost")
-            return dataclasses.replace(view, contributions=tree_shap(model.get_booster()))
+        else:
+            view = self._booster_view(model)
+        return dataclasses.replace(view, contributions=tree_shap(_booster(model)))
+
+    def _booster_view(self, model: Any) -> ModelView:
         import numpy as np
 
         objective = self._objective(model)
@@ -128,7 +132,6 @@ class XGBoostAdapter(ModelAdapter):
                 score=probability,
                 feature_names=self.feature_names(model),
                 tree=model,
-                contributions=tree_shap(model),
                 library="xgboost",
                 arrays=True,
             )
@@ -139,7 +142,6 @@ class XGBoostAdapter(ModelAdapter):
                 classes=tuple(range(num_class)),
                 feature_names=self.feature_names(model),
                 tree=model,
-                contributions=tree_shap(model),
                 library="xgboost",
                 arrays=True,
             )
@@ -148,7 +150,6 @@ class XGBoostAdapter(ModelAdapter):
             task=task,
             feature_names=self.feature_names(model),
             tree=model,
-            contributions=tree_shap(model),
             library="xgboost",
         )
 

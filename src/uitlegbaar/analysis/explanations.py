@@ -214,17 +214,17 @@ def shap_explanation(
     chosen = np.sort(rng.permutation(len(X))[: min(sample, len(X))])
     rows = _take(X, chosen)
     inputs = _dense(view.prepare(rows)) if view.prepare is not None else rows
-    settings: dict[str, Any] = {"exact": True}
-    library = "shap"
     found = None
     if view.contributions is not None:
         try:
             found = view.contributions(inputs)
-            how, library = "tree", view.library or "shap"
-            settings["explainer"] = f"{library} TreeSHAP"
         except Exception:  # rows the library's own explainer does not take: shap's explainers below
             found = None
-    if found is None:
+    if found is not None:
+        library, how = view.library or "shap", "tree"
+        settings: dict[str, Any] = {"exact": True, "explainer": f"{library} TreeSHAP"}
+    else:
+        library = "shap"
         found, how, settings = _shap_values(view, X, rows, inputs, chosen, seed)
         if not settings["exact"]:
             chosen = chosen[: settings["rows"]]

@@ -213,7 +213,7 @@ def _domain(array: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
         dictionary = array.dictionary
         if dictionary.null_count or not len(dictionary):
             return None
-        return dictionary, _indices(array.indices)
+        return dictionary, dictionary_indices(array.indices)
     if pa.types.is_boolean(t):
         flags = np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
         return pa.array([False, True]), flags.view(np.uint8)
@@ -228,7 +228,7 @@ def _domain(array: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
         import pyarrow.compute as pc
 
         encoded = pc.dictionary_encode(array)
-        return encoded.dictionary, _indices(encoded.indices)
+        return encoded.dictionary, dictionary_indices(encoded.indices)
     return None
 
 
@@ -266,7 +266,8 @@ def value_words(array: pa.Array) -> np.ndarray:
     if pa.types.is_dictionary(t):
         if array.dictionary.null_count or not len(array.dictionary) or not len(array):
             return value_words(array.dictionary_decode())
-        return np.take(value_words(array.dictionary), _indices(array.indices), mode="clip")  # clip: under nulls
+        positions = dictionary_indices(array.indices)
+        return np.take(value_words(array.dictionary), positions, mode="clip")  # clip: under nulls
     if str(t) in ("string_view", "binary_view"):
         return value_words(array.cast(pa.large_string() if str(t) == "string_view" else pa.large_binary()))
     if pa.types.is_boolean(t):
@@ -280,7 +281,7 @@ def value_words(array: pa.Array) -> np.ndarray:
     return _json_words(array)
 
 
-def _indices(indices: pa.Array) -> np.ndarray:
+def dictionary_indices(indices: pa.Array) -> np.ndarray:
     """A dictionary's indices as numpy, zero-copy (what lies under a null is arbitrary)."""
     import numpy as np
 

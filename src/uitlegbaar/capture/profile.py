@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from uitlegbaar.capture.fingerprint import logical_type
+from uitlegbaar.capture.multiset import cell_hashes, column_key, dictionary_indices
 from uitlegbaar.capture.parallel import PARALLEL_MIN_BYTES, map_columns
 from uitlegbaar.capture.settings import DEFAULT_MIN_CELL_COUNT
 from uitlegbaar.evidence.records import ColumnProfile, ValueCount
@@ -112,8 +113,6 @@ def _valid_cells(field: pa.Field, column: pa.ChunkedArray, cells: np.ndarray | N
     import numpy as np
     import pyarrow.compute as pc
 
-    from uitlegbaar.capture.multiset import cell_hashes, column_key
-
     if cells is None:
         values = pc.drop_null(column) if column.null_count else column
         return cell_hashes(values, column_key(str(field.name), logical_type(field.type)))
@@ -190,7 +189,7 @@ def value_counts(values: pa.Array | pa.ChunkedArray, bounds: tuple[Any, Any] | N
             found = pa.array(seen + low).cast(values.type)
             return pa.table({"values": found, "counts": pa.array(bins[seen], pa.int64())})
     if isinstance(values, pa.DictionaryArray):  # by position in the dictionary (equal values merge in `_flush`)
-        bins = np.bincount(_positions(values.indices), minlength=len(values.dictionary))
+        bins = np.bincount(dictionary_indices(values.indices), minlength=len(values.dictionary))
         seen = np.flatnonzero(bins)
         return pa.table({"values": values.dictionary.take(seen), "counts": pa.array(bins[seen], pa.int64())})
     if pa.types.is_boolean(values.type) and isinstance(values, pa.Array):
@@ -202,14 +201,6 @@ def value_counts(values: pa.Array | pa.ChunkedArray, bounds: tuple[Any, Any] | N
     if pa.types.is_dictionary(found.type):
         found = found.dictionary_decode()
     return pa.table({"values": found, "counts": counts.field("counts")})
-
-
-def _positions(indices: pa.Array) -> np.ndarray:
-    """A dictionary's indices (no null among them) as numpy, zero-copy."""
-    import numpy as np
-
-    raw = np.frombuffer(indices.buffers()[1], dtype=indices.type.to_pandas_dtype())
-    return raw[indices.offset : indices.offset + len(indices)]
 
 
 def _counted(values: pa.ChunkedArray, bounds: tuple[Any, Any] | None) -> pa.StructArray:
